@@ -1,0 +1,31 @@
+# The few commands a developer types. `make demo` and `make test` are the README's two commands.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+$(BIN)/xl-brm: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+.PHONY: setup demo test lint bench clean
+setup: $(BIN)/xl-brm
+
+demo: setup
+	$(BIN)/xl-brm demo
+
+test: setup
+	$(BIN)/ruff check xl_brm udfs tests
+	$(BIN)/pytest -n 2
+
+lint: setup
+	$(BIN)/ruff check xl_brm udfs tests
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/pip install -q -e '.[dev,bench]'
+	$(BIN)/python tests/benchmarks/bench_validate.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache

@@ -1,0 +1,202 @@
+"""Canonical fields of each sheet (SPEC §2): the one place that says what a column is.
+
+The reader maps headers with `synonyms`, the parser converts cells by `kind`, the template
+builds dropdowns and input help from `enum` and `help`, the national store keeps `core` fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+from xl_brm.enums import (
+    ApprovalStatus,
+    BaselineMethod,
+    Beneficiary,
+    BenefitType,
+    Category,
+    Confidence,
+    Direction,
+    EvidenceGrade,
+    Unit,
+    fold,
+)
+
+Kind = Literal["text", "ods", "enum", "unit", "bool", "number", "percent", "money", "date", "period", "value"]
+"""How a cell is read. `unit` is an enum that also accepts free text; `value` is a number,
+or text evidence for a qualitative benefit (the Measurements sheet)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    kind: Kind
+    core: bool = False
+    """Mandatory nationally (SPEC §2.1 'national core' = yes)."""
+    help: str = ""
+    enum: type[StrEnum] | None = None
+    synonyms: tuple[str, ...] = ()
+    default: object = None
+    max_length: int | None = None
+    example: str = ""
+    folded: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        names = (self.name, self.name.replace("_", " "), *self.synonyms)
+        object.__setattr__(self, "folded", frozenset(fold(n) for n in names))
+
+
+BENEFIT_FIELDS: tuple[Field, ...] = (
+    Field("benefit_id", "text", core=True, max_length=64, example="EPMA-01",
+          help="Your reference for the benefit, unique within the trust.",
+          synonyms=("Benefit ID", "Benefit Ref", "Benefit Reference", "Ref", "Ref No", "Reference",
+                    "ID", "Benefit No", "Benefit Number", "BRM ID", "Benefit Code")),
+    Field("trust_ods", "ods", core=True, example="RJ1",
+          help="ODS code of the trust: 3-5 upper-case letters or digits, e.g. RJ1.",
+          synonyms=("Trust ODS", "ODS", "ODS Code", "Trust Code", "Organisation Code", "Org Code",
+                    "Provider Code")),
+    Field("programme", "text", core=True, example="GDE",
+          help="The national programme that funds the initiative, e.g. GDE or FF.",
+          synonyms=("Programme", "Program", "Funding Programme", "National Programme", "Funding Stream")),
+    Field("project", "text", core=True, example="EPMA",
+          help="The digital initiative, e.g. EPMA or Positive patient ID.",
+          synonyms=("Project", "Initiative", "Scheme", "Workstream", "Digital Initiative",
+                    "Project Name")),
+    Field("title", "text", core=True, example="Fewer medication administration errors",
+          help="A short description of the benefit.",
+          synonyms=("Title", "Benefit", "Benefit Title", "Benefit Name", "Benefit Description",
+                    "Description", "Name")),
+    Field("benefit_type", "enum", core=True, enum=BenefitType, example="cash_releasing",
+          help="cash_releasing, non_cash_releasing, quantitative_non_financial or qualitative.",
+          synonyms=("Type", "Benefit Type", "Classification", "Benefit Class", "Benefit Classification",
+                    "Financial Type")),
+    Field("category", "enum", core=True, enum=Category, example="safety_quality",
+          help="safety_quality, clinical_outcomes, patient_experience, staff_experience or "
+               "resource_sustainability.",
+          synonyms=("Category", "Benefit Category", "Domain", "Theme", "Benefit Area")),
+    Field("beneficiary", "enum", enum=Beneficiary, example="patients",
+          help="Who gains: trust, patients, staff, wider_nhs or society.",
+          synonyms=("Beneficiary", "Who Benefits", "Stakeholder", "Benefits To")),
+    Field("is_disbenefit", "bool", default=False, example="No",
+          help="Yes if this is a dis-benefit (a negative consequence).",
+          synonyms=("Dis-benefit", "Disbenefit", "Is Disbenefit", "Dis-benefit?", "Negative")),
+    Field("planned", "bool", default=True, example="Yes",
+          help="No for an unanticipated benefit recorded after the fact.",
+          synonyms=("Planned", "Planned?", "Anticipated", "Expected")),
+    Field("measure", "text", example="medication administration errors",
+          help="What is counted. Needed for quantitative benefits.",
+          synonyms=("Measure", "Metric", "KPI", "Indicator", "Measure Description", "Measured By")),
+    Field("national_measure_code", "text", example="",
+          help="Optional code from the national measure catalogue.",
+          synonyms=("National Measure", "National Measure Code", "Measure Code", "National Code")),
+    Field("unit", "unit", enum=Unit, example="count",
+          help="count, hours, minutes, days, gbp, percent, rate_per_1000, score, or your own text.",
+          synonyms=("Unit", "Units", "Unit of Measure", "UoM", "Measure Unit")),
+    Field("direction", "enum", enum=Direction, example="decrease",
+          help="increase or decrease: which way is an improvement.",
+          synonyms=("Direction", "Improvement Direction", "Desired Direction", "Polarity",
+                    "Good Is")),
+    Field("baseline_value", "number", example="120",
+          help="The baseline level of the measure (or leave blank and give a baseline method).",
+          synonyms=("Baseline", "Baseline Value", "Baseline Figure", "Baseline Level", "Start Value",
+                    "Current Value", "As Is")),
+    Field("baseline_start", "date", example="01/04/2019",
+          help="First day of the baseline window (dd/mm/yyyy).",
+          synonyms=("Baseline Start", "Baseline From", "Baseline Start Date", "Baseline Period Start")),
+    Field("baseline_end", "date", example="30/09/2019",
+          help="Last day of the baseline window (dd/mm/yyyy).",
+          synonyms=("Baseline End", "Baseline To", "Baseline End Date", "Baseline Period End")),
+    Field("baseline_method", "enum", enum=BaselineMethod, default=BaselineMethod.GIVEN, example="given",
+          help="given, mean, median, last or same_period_last_year.",
+          synonyms=("Baseline Method", "Baseline Calculation", "Baseline Basis")),
+    Field("target_value", "number", example="60",
+          help="The level the measure should reach by the target date.",
+          synonyms=("Target", "Target Value", "Target Level", "Goal", "To Be", "Expected Value")),
+    Field("target_date", "date", example="31/03/2021",
+          help="When the target should be reached (dd/mm/yyyy).",
+          synonyms=("Target Date", "Target By", "Due Date", "Target Achievement Date", "Deadline")),
+    Field("realisation_start", "date", example="01/10/2019",
+          help="When the benefit is expected to start appearing (dd/mm/yyyy).",
+          synonyms=("Realisation Start", "Realisation Start Date", "Realization Start", "Start Date",
+                    "Benefit Start", "Go Live", "Go-Live Date", "Expected Start")),
+    Field("unit_value_gbp", "money", example="£35.00",
+          help="£ per unit of the measure. Needed for cash and non-cash releasing benefits.",
+          synonyms=("Unit Value", "Unit Value £", "Unit Value (£)", "Value per Unit", "£ per Unit",
+                    "Unit Cost", "Cost per Unit", "Unit Price", "Financial Value per Unit")),
+    Field("attribution_pct", "percent", default=100.0, example="80%",
+          help="Share of the change attributed to the initiative, 0-100 (default 100).",
+          synonyms=("Attribution", "Attribution %", "Attribution Pct", "Attribution Percent",
+                    "Attributable", "% Attributable", "Contribution %")),
+    Field("benefit_owner", "text", core=True, example="Chief Pharmacist",
+          help="Who is accountable for realising the benefit.",
+          synonyms=("Owner", "Benefit Owner", "Lead", "Benefit Lead", "Responsible Owner",
+                    "Accountable Owner", "SRO")),
+    Field("approval_status", "enum", core=True, enum=ApprovalStatus, example="draft",
+          help="draft, submitted, approved or rejected.",
+          synonyms=("Status", "Approval", "Approval Status", "Sign Off", "Sign-off Status",
+                    "Approved?")),
+    Field("approved_by", "text", example="Director of Finance",
+          help="Who approved the benefit. Needed when approved.",
+          synonyms=("Approved By", "Approver", "Signed Off By")),
+    Field("approved_on", "date", example="15/01/2020",
+          help="When it was approved (dd/mm/yyyy). Needed when approved.",
+          synonyms=("Approved On", "Approval Date", "Date Approved", "Signed Off On", "Sign-off Date")),
+    Field("confidence", "enum", enum=Confidence, example="medium",
+          help="high, medium or low.",
+          synonyms=("Confidence", "Confidence Level", "RAG Confidence", "Certainty")),
+    Field("evidence", "text", example="Audit of 200 drug rounds, Jan 2020",
+          help="Narrative evidence. Needed for approved qualitative benefits.",
+          synonyms=("Evidence", "Evidence Narrative", "Narrative", "Evidence Notes", "Qualitative Evidence",
+                    "Supporting Evidence")),
+)
+
+MEASUREMENT_FIELDS: tuple[Field, ...] = (
+    Field("benefit_id", "text", core=True, max_length=64, example="EPMA-01",
+          help="The benefit this measurement belongs to.",
+          synonyms=("Benefit ID", "Benefit Ref", "Ref", "Ref No", "Reference", "ID", "Benefit")),
+    Field("period", "period", core=True, example="2019-10",
+          help="A month (2019-10, Oct-19) or a quarter (2019/20 Q3).",
+          synonyms=("Period", "Month", "Quarter", "Reporting Period", "Date", "Period Ending")),
+    Field("value", "value", core=True, example="95",
+          help="The measured value; for a qualitative benefit, text evidence.",
+          synonyms=("Value", "Actual", "Actual Value", "Measurement", "Result", "Observed")),
+    Field("source", "text", example="Datix",
+          help="Where the figure comes from.",
+          synonyms=("Source", "Data Source", "Source System")),
+    Field("evidence_grade", "enum", enum=EvidenceGrade, default=EvidenceGrade.MEASURED, example="measured",
+          help="measured, estimated or assumed (default measured).",
+          synonyms=("Evidence Grade", "Grade", "Data Quality", "Basis")),
+    Field("note", "text", example="",
+          help="Anything worth knowing about this figure.",
+          synonyms=("Note", "Notes", "Comment", "Comments")),
+)
+
+TRAJECTORY_FIELDS: tuple[Field, ...] = (
+    Field("benefit_id", "text", core=True, max_length=64,
+          synonyms=("Benefit ID", "Benefit Ref", "Ref", "Ref No", "Reference", "ID", "Benefit")),
+    Field("period", "period", core=True, synonyms=("Period", "Month", "Quarter")),
+    Field("planned_value", "number", core=True,
+          synonyms=("Planned", "Planned Value", "Plan", "Trajectory", "Expected")),
+)
+
+SHEETS: dict[str, tuple[Field, ...]] = {
+    "Benefits": BENEFIT_FIELDS,
+    "Measurements": MEASUREMENT_FIELDS,
+    "Trajectory": TRAJECTORY_FIELDS,
+}
+"""Canonical sheet name -> its fields. Sheets are found by these names (folded) or synonyms."""
+
+SHEET_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "Benefits": ("Benefits", "Benefit Register", "Benefits Register", "Register", "Benefits Log"),
+    "Measurements": ("Measurements", "Measures", "Actuals", "Tracking", "Benefit Tracking", "Data",
+                     "Monthly Data"),
+    "Trajectory": ("Trajectory", "Trajectories", "Plan", "Planned", "Profile"),
+}
+
+SETTINGS_SHEET = "BRM Settings"
+"""Optional sheet of `key | value` rows giving workbook-wide defaults (trust_ods, programme)."""
+
+BENEFIT_FIELD = {f.name: f for f in BENEFIT_FIELDS}
+MEASUREMENT_FIELD = {f.name: f for f in MEASUREMENT_FIELDS}
+CORE_BENEFIT_FIELDS = tuple(f.name for f in BENEFIT_FIELDS if f.core)

@@ -1,0 +1,218 @@
+"""Months, NHS financial quarters and financial years (SPEC §3).
+
+The NHS financial year runs 1 April - 31 March and is written `2019/20`; Q1 is Apr-Jun.
+A `Period` is a month or a quarter. Months are canonically `2019-04`, quarters `2019/20 Q1`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Literal
+
+EXCEL_EPOCH = date(1899, 12, 30)
+"""Day 0 of Excel's 1900 date system (serial 60 is Excel's phantom 29 Feb 1900)."""
+
+MONTH_NAMES = {
+    name: i
+    for i, names in enumerate(
+        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+         ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+         ("oct", "october"), ("nov", "november"), ("dec", "december")],
+        start=1,
+    )
+    for name in names
+}
+
+
+class PeriodError(ValueError):
+    """Text that is not a month or a quarter we can read."""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Period:
+    """A month (`months == 1`) or an NHS financial quarter (`months == 3`), ordered by start."""
+
+    index: int
+    """Months since January of year 0 of the period's first month: year * 12 + (month - 1)."""
+    months: Literal[1, 3] = 1
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        if not 1 <= month <= 12:
+            raise PeriodError(f"month {month} is not 1-12")
+        return cls(year * 12 + month - 1, 1)
+
+    @classmethod
+    def quarter(cls, fy_start_year: int, q: int) -> Period:
+        """Quarter `q` (1-4) of the financial year that starts in April of `fy_start_year`."""
+        if not 1 <= q <= 4:
+            raise PeriodError(f"quarter {q} is not 1-4")
+        return cls(fy_start_year * 12 + 3 + (q - 1) * 3, 3)
+
+    @classmethod
+    def of_date(cls, day: date) -> Period:
+        return cls.month(day.year, day.month)
+
+    @property
+    def year(self) -> int:
+        return self.index // 12
+
+    @property
+    def month_number(self) -> int:
+        return self.index % 12 + 1
+
+    @property
+    def is_quarter(self) -> bool:
+        return self.months == 3
+
+    @property
+    def start(self) -> date:
+        return date(self.year, self.month_number, 1)
+
+    @property
+    def end(self) -> date:
+        last = Period(self.index + self.months - 1, 1)
+        following = Period(last.index + 1, 1).start
+        return following - timedelta(days=1)
+
+    @property
+    def fy_start_year(self) -> int:
+        """The calendar year in which this period's financial year starts."""
+        return self.year if self.month_number >= 4 else self.year - 1
+
+    @property
+    def fy(self) -> str:
+        return fy_label(self.fy_start_year)
+
+    @property
+    def quarter_number(self) -> int:
+        return (self.index - (self.fy_start_year * 12 + 3)) // 3 + 1
+
+    def to_quarter(self) -> Period:
+        """The financial quarter containing this period."""
+        return Period.quarter(self.fy_start_year, self.quarter_number)
+
+    def month_periods(self) -> list[Period]:
+        return [Period(self.index + i, 1) for i in range(self.months)]
+
+    def shift(self, months: int) -> Period:
+        return Period(self.index + months, self.months)
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def __str__(self) -> str:
+        if self.is_quarter:
+            return f"{self.fy} Q{self.quarter_number}"
+        return f"{self.year:04d}-{self.month_number:02d}"
+
+
+def fy_label(fy_start_year: int) -> str:
+    """2019 -> '2019/20'."""
+    return f"{fy_start_year}/{(fy_start_year + 1) % 100:02d}"
+
+
+def fy_of(day: date) -> str:
+    """The financial year of a date: 2020-03-31 -> '2019/20', 2020-04-01 -> '2020/21'."""
+    return Period.of_date(day).fy
+
+
+_FY = r"(?:FY\s*)?(\d{4})\s*[/-]\s*(\d{2}|\d{4})"
+_QUARTER_PATTERNS = (
+    re.compile(rf"^{_FY}\s*,?\s*Q([1-4])$", re.IGNORECASE),
+    re.compile(rf"^Q([1-4])\s*,?\s*{_FY}$", re.IGNORECASE),
+)
+_FY_ONLY = re.compile(rf"^{_FY}$", re.IGNORECASE)
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[ T]00:00(?::00)?)?$")
+_NAMED_MONTH = re.compile(r"^([A-Za-z]+)[\s\-'/]*(\d{2}|\d{4})$")
+_UK_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$")
+_SLASH_MONTH = re.compile(r"^(\d{1,2})[/.](\d{4})$")
+
+
+def _four_digit(year: str) -> int:
+    y = int(year)
+    return y + 2000 if len(year) == 2 else y
+
+
+def _fy_start(first: str, second: str) -> int:
+    start = int(first)
+    end = int(second)
+    expected = (start + 1) % (100 if len(second) == 2 else 10_000)
+    if end != expected:
+        raise PeriodError(f"'{first}/{second}' is not a financial year (expected {fy_label(start)})")
+    return start
+
+
+def parse_fy(text: str) -> int:
+    """'2019/20', 'FY2019/20' or '2019-2020' -> 2019 (the year the financial year starts)."""
+    match = _FY_ONLY.match(text.strip())
+    if not match:
+        raise PeriodError(f"'{text}' is not a financial year; write it like 2019/20")
+    return _fy_start(match.group(1), match.group(2))
+
+
+def excel_serial_to_date(serial: float) -> date:
+    """An Excel 1900-system serial to a date (serials below 61 predate any benefit and are refused)."""
+    if not 61 <= serial < 2_958_466:
+        raise PeriodError(f"{serial:g} is not an Excel date serial")
+    return EXCEL_EPOCH + timedelta(days=int(serial))
+
+
+@lru_cache(maxsize=4096)
+def parse_period(value: object) -> Period:
+    """A month or quarter from what a trust typed or Excel stored.
+
+    Accepts `2019-04`, `Apr-19`, `April 2019`, `2019/20 Q1`, `FY2019/20 Q1`, `Q1 2019/20`,
+    a date or datetime (its month), an Excel serial, or a UK `dd/mm/yyyy` text date (its month).
+    Cached: a register repeats the same few dozen periods hundreds of thousands of times.
+    """
+    if isinstance(value, Period):
+        return value
+    if isinstance(value, datetime):
+        return Period.of_date(value.date())
+    if isinstance(value, date):
+        return Period.of_date(value)
+    if isinstance(value, bool):
+        raise PeriodError(f"{value} is not a period")
+    if isinstance(value, (int, float)):
+        return Period.of_date(excel_serial_to_date(float(value)))
+    if not isinstance(value, str):
+        raise PeriodError(f"{value!r} is not a period")
+    text = " ".join(value.split())
+    if not text:
+        raise PeriodError("the period is blank")
+    for pattern in _QUARTER_PATTERNS:
+        if match := pattern.match(text):
+            groups = match.groups()
+            q, first, second = (groups[2], groups[0], groups[1]) if pattern is _QUARTER_PATTERNS[0] else groups
+            return Period.quarter(_fy_start(first, second), int(q))
+    if match := _ISO_MONTH.match(text):
+        return Period.month(int(match.group(1)), int(match.group(2)))
+    if match := _NAMED_MONTH.match(text):
+        month = MONTH_NAMES.get(match.group(1).lower())
+        if month is None:
+            raise PeriodError(f"'{value}' is not a month; write it like 2019-04 or Apr-19")
+        return Period.month(_four_digit(match.group(2)), month)
+    if match := _UK_DATE.match(text):
+        day, month, year = int(match.group(1)), int(match.group(2)), _four_digit(match.group(3))
+        try:
+            return Period.of_date(date(year, month, day))
+        except ValueError as exc:
+            raise PeriodError(f"'{value}' is not a real date (dd/mm/yyyy)") from exc
+    if match := _SLASH_MONTH.match(text):
+        return Period.month(int(match.group(2)), int(match.group(1)))
+    raise PeriodError(
+        f"'{value}' is not a period; write a month like 2019-04 or Apr-19, or a quarter like 2019/20 Q1"
+    )
+
+
+def current_month(today: date | None = None) -> Period:
+    return Period.of_date(today or date.today())
+
+
+def periods_between(first: Period, last: Period) -> list[Period]:
+    """Every period of `first`'s length from `first` to `last` inclusive."""
+    return [Period(i, first.months) for i in range(first.index, last.index + 1, first.months)]
