@@ -1,0 +1,71 @@
+"""Periods and NHS financial years (SPEC §3), checked against a calendar by hand."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from xl_brm.periods import Period, PeriodError, fy_of, parse_fy, parse_period, periods_between
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2019-04", "Apr-19", "April 2019", "apr 2019", "2019-04-01", date(2019, 4, 17),
+     datetime(2019, 4, 30, 0, 0), 43556.0, 43585, "17/04/2019", "04/2019"],
+)
+def test_every_accepted_month_spelling_means_april_2019(text: object) -> None:
+    assert str(parse_period(text)) == "2019-04"
+
+
+@pytest.mark.parametrize("text", ["2019/20 Q1", "FY2019/20 Q1", "Q1 2019/20", "2019-2020 Q1", "q1 fy2019/20"])
+def test_every_accepted_quarter_spelling_means_q1_2019_20(text: str) -> None:
+    period = parse_period(text)
+    assert period.is_quarter
+    assert str(period) == "2019/20 Q1"
+    assert (period.start, period.end) == (date(2019, 4, 1), date(2019, 6, 30))
+
+
+def test_quarter_four_is_january_to_march_of_the_next_calendar_year() -> None:
+    q4 = parse_period("2019/20 Q4")
+    assert (q4.start, q4.end) == (date(2020, 1, 1), date(2020, 3, 31))
+    assert q4.fy == "2019/20"
+
+
+@pytest.mark.parametrize(
+    ("day", "fy"),
+    [(date(2020, 3, 31), "2019/20"), (date(2020, 4, 1), "2020/21"), (date(2000, 1, 1), "1999/00"),
+     (date(2099, 12, 31), "2099/00")],
+)
+def test_financial_year_turns_over_on_1_april(day: date, fy: str) -> None:
+    assert fy_of(day) == fy
+
+
+def test_months_roll_up_to_their_financial_quarter() -> None:
+    assert str(parse_period("2020-03").to_quarter()) == "2019/20 Q4"
+    assert str(parse_period("2019-07").to_quarter()) == "2019/20 Q2"
+    assert [str(p) for p in parse_period("2019/20 Q3").month_periods()] == ["2019-10", "2019-11", "2019-12"]
+
+
+def test_periods_order_and_range() -> None:
+    months = periods_between(Period.month(2019, 11), Period.month(2020, 2))
+    assert [str(p) for p in months] == ["2019-11", "2019-12", "2020-01", "2020-02"]
+    quarters = periods_between(parse_period("2019/20 Q3"), parse_period("2020/21 Q1"))
+    assert [str(p) for p in quarters] == ["2019/20 Q3", "2019/20 Q4", "2020/21 Q1"]
+
+
+def test_parse_fy_accepts_the_usual_spellings_and_refuses_a_gap() -> None:
+    assert parse_fy("2019/20") == parse_fy("FY2019/20") == parse_fy("2019-2020") == 2019
+    with pytest.raises(PeriodError, match="not a financial year"):
+        parse_fy("2019/21")
+
+
+@pytest.mark.parametrize("bad", ["", "Smarch-19", "31/02/2020", "2019/20 Q5", "13/2019", True, 12.0])
+def test_bad_periods_say_how_to_write_one(bad: object) -> None:
+    with pytest.raises(PeriodError):
+        parse_period(bad)
+
+
+def test_uk_text_dates_are_day_first() -> None:
+    # 02/08/2019 is 2 August 2019 in the UK, not 8 February.
+    assert str(parse_period("02/08/2019")) == "2019-08"

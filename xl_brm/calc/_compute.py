@@ -1,0 +1,382 @@
+"""A benefit's figures up to an as-of period (SPEC §5), from the typed register. Pure: no I/O.
+
+Decisions where SPEC §5 is silent (also in the package docstring):
+- A benefit's period length is that of its measurements; a mix of months and quarters is rolled
+  up to quarters (mean of months) with a warning. realisation_start, target_date and as-of are
+  taken to the period of that length containing them.
+- "Counted" periods run from realisation_start's period (all periods if blank) to the as-of
+  period inclusive, and need an actual and a baseline. A quarter is up to a monthly as-of when it
+  contains or precedes it.
+- A blank baseline_end window ends just before realisation_start's period; with no window and no
+  realisation_start, every measurement is used (with a warning). An empty window falls back to
+  baseline_value when one is given.
+- same_period_last_year: b(p) is the value 12 months earlier; a counted period without one is
+  left out (with a warning); pd(p) uses the same b(p). The reported baseline is that of the most
+  recent counted period.
+- Σd and Σpd are taken over the same counted periods, so periods without a measurement change
+  neither (missing data shows as `no_data`, not as a shortfall).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from xl_brm.calc._arithmetic import improvement, realised_quantity, realised_value
+from xl_brm.calc._baseline import (
+    MIN_BASELINE_POINTS,
+    compute_baseline,
+    in_window,
+    same_period_last_year,
+)
+from xl_brm.calc._figures import BenefitFigures, PeriodFigures
+from xl_brm.calc._numbers import as_number
+from xl_brm.calc._plan import TrajectoryPlan, periods_inclusive, straight_line_level
+from xl_brm.calc._present_value import present_value
+from xl_brm.calc._rag import DEFAULT_THRESHOLDS, RagThresholds, rag_status
+from xl_brm.calc._rollup import roll_up_to_quarters
+from xl_brm.enums import BaselineMethod, BenefitType, EvidenceGrade, Rag
+from xl_brm.model import Benefit, Measurement, Register, TrajectoryPoint
+from xl_brm.periods import Period, periods_between
+
+
+def compute_register(
+    register: Register,
+    *,
+    as_of: Period,
+    base_fy: int | None = None,
+    smooth: bool = False,
+    thresholds: RagThresholds = DEFAULT_THRESHOLDS,
+) -> list[BenefitFigures]:
+    """Figures for every benefit of the register, in register order."""
+    return [
+        compute_benefit(
+            benefit,
+            register.measurements.get(benefit.benefit_id, []),
+            trajectory=register.trajectory.get(benefit.benefit_id, []),
+            as_of=as_of,
+            base_fy=base_fy,
+            smooth=smooth,
+            thresholds=thresholds,
+        )
+        for benefit in register.benefits
+    ]
+
+
+@dataclass(slots=True)
+class _Data:
+    """A benefit's numeric measurements, one per period, all of one length."""
+
+    months: int
+    actuals: dict[Period, float] = field(default_factory=dict)
+    grades: dict[Period, EvidenceGrade] = field(default_factory=dict)
+
+
+def _to_length(month: Period, months: int) -> Period:
+    """The period of `months` length (1 or 3) that contains a month."""
+    return month.to_quarter() if months == 3 else month
+
+
+def _last_month(period: Period) -> Period:
+    return Period(period.index + period.months - 1, 1)
+
+
+def _prepare(
+    measurements: Iterable[Measurement], plan: TrajectoryPlan, warnings: list[str]
+) -> _Data:
+    numeric: list[Measurement] = []
+    not_numbers = 0
+    for m in measurements:
+        if as_number(m.value) is not None:
+            numeric.append(m)
+        elif m.value not in (None, ""):
+            not_numbers += 1
+    if not_numbers:
+        warnings.append(f"{not_numbers} measurement(s) are not numbers and were left out")
+    lengths = {m.period.months for m in numeric}
+    if lengths == {1, 3}:
+        warnings.append(
+            "measurements mix months and quarters: the months were rolled up to quarters "
+            "(each quarter is the mean of its months)"
+        )
+        numeric = roll_up_to_quarters(numeric)
+    months = 3 if 3 in lengths else 1 if lengths else plan.months
+    data = _Data(months)
+    repeated: list[str] = []
+    for m in sorted(numeric, key=lambda m: m.period):
+        value = as_number(m.value)
+        if value is None:
+            continue
+        if m.period in data.actuals:
+            repeated.append(str(m.period))
+            continue
+        data.actuals[m.period] = value
+        data.grades[m.period] = m.evidence_grade
+    if repeated:
+        warnings.append(
+            f"more than one measurement for {', '.join(sorted(set(repeated)))}: the first was used"
+        )
+    return data
+
+
+def _fixed_baseline(
+    benefit: Benefit, data: _Data, start: Period | None, warnings: list[str]
+) -> float | None:
+    """The single baseline of the given/mean/median/last methods, or None with a warning."""
+    method = benefit.baseline_method
+    if method is BaselineMethod.GIVEN:
+        if benefit.baseline_value is None:
+            warnings.append("no baseline_value: give one or choose a computed baseline method")
+        return benefit.baseline_value
+    window_start = benefit.baseline_start
+    window_end = benefit.baseline_end
+    if window_end is None and start is not None:
+        window_end = start.start - timedelta(days=1)  # up to just before realisation starts
+    if window_start is None and window_end is None:
+        warnings.append(
+            f"no baseline window and no realisation_start: the {method.value} baseline uses "
+            "every measurement"
+        )
+    values = [
+        value
+        for period, value in sorted(data.actuals.items())
+        if in_window(period, window_start, window_end)
+    ]
+    if not values:
+        if benefit.baseline_value is not None:
+            warnings.append(
+                "no measurements in the baseline window: baseline_value was used instead"
+            )
+            return benefit.baseline_value
+        warnings.append("no measurements in the baseline window, so no baseline")
+        return None
+    if len(values) < MIN_BASELINE_POINTS:
+        warnings.append(
+            f"the {method.value} baseline comes from {len(values)} measurement(s), fewer than "
+            f"{MIN_BASELINE_POINTS}: treat it with caution"
+        )
+    return compute_baseline(values, method)
+
+
+def compute_benefit(
+    benefit: Benefit,
+    measurements: Sequence[Measurement],
+    *,
+    trajectory: Sequence[TrajectoryPoint] = (),
+    as_of: Period,
+    base_fy: int | None = None,
+    smooth: bool = False,
+    thresholds: RagThresholds = DEFAULT_THRESHOLDS,
+) -> BenefitFigures:
+    """Figures for one benefit, its measurements and its Trajectory rows (SPEC §5)."""
+    warnings: list[str] = []
+    if benefit.benefit_type is BenefitType.QUALITATIVE:
+        return _qualitative(benefit)
+
+    plan = TrajectoryPlan(trajectory)
+    data = _prepare(measurements, plan, warnings)
+    m = data.months
+    start_month = Period.of_date(benefit.realisation_start) if benefit.realisation_start else None
+    start = _to_length(start_month, m) if start_month else None
+    as_of_month = _last_month(as_of)
+    as_of_p = _to_length(as_of_month, m)
+
+    # Baseline: one number, or one per period (same period last year).
+    per_period: dict[Period, float] | None = None
+    fixed: float | None = None
+    if benefit.baseline_method is BaselineMethod.SAME_PERIOD_LAST_YEAR:
+        per_period = same_period_last_year(data.actuals)
+    else:
+        fixed = _fixed_baseline(benefit, data, start, warnings)
+    direction = benefit.direction
+    if direction is None:
+        warnings.append("no direction (increase or decrease), so no improvement can be worked out")
+    financial = benefit.benefit_type.is_financial
+    unit_value = benefit.unit_value_gbp
+    if financial and unit_value is None:
+        warnings.append("no unit_value_gbp, so no realised value or present value")
+
+    # The straight-line plan, unless the Trajectory sheet has rows for this benefit.
+    data_periods = sorted(data.actuals)
+    plan_start = start or (data_periods[0] if data_periods else None)
+    target = benefit.target_value
+    n_periods: int | None = None
+    if not plan:
+        if target is None or benefit.target_date is None:
+            warnings.append("no target_value/target_date and no Trajectory rows, so no plan or RAG")
+        elif plan_start is not None:
+            target_p = _to_length(Period.of_date(benefit.target_date), m)
+            n_periods = periods_inclusive(plan_start, target_p)
+            if n_periods < 1:
+                warnings.append(
+                    "target_date is before realisation_start: planned at target throughout"
+                )
+
+    def planned_level(period: Period, baseline: float | None) -> float | None:
+        if plan:
+            return plan.level(period, baseline=baseline)
+        if n_periods is None or baseline is None or target is None or plan_start is None:
+            return None
+        k = (period.index - plan_start.index) // m + 1
+        return straight_line_level(baseline, target, k=k, n=n_periods)
+
+    # Period by period.
+    anchors = [*data_periods, start] if start is not None else data_periods
+    first = min(anchors) if anchors else as_of_p
+    last = max([*data_periods, as_of_p])
+    rows: list[PeriodFigures] = []
+    for period in periods_between(first, last) if first <= last else []:
+        actual = data.actuals.get(period)
+        baseline = per_period.get(period) if per_period is not None else fixed
+        d = q = v = pl = pd = None
+        if baseline is not None and direction is not None:
+            if actual is not None:
+                d = improvement(baseline, actual, direction)
+                q = realised_quantity(d, benefit.attribution_pct)
+                if financial and unit_value is not None:
+                    v = realised_value(q, unit_value)
+            pl = planned_level(period, baseline)
+            if pl is not None:
+                pd = improvement(baseline, pl, direction)
+        elif per_period is None:
+            pl = planned_level(period, baseline)
+        in_range = (start is None or period >= start) and period <= as_of_p
+        rows.append(
+            PeriodFigures(
+                period=period,
+                actual=actual,
+                baseline=baseline,
+                planned_level=pl,
+                improvement=d,
+                planned_improvement=pd,
+                realised_quantity=q,
+                realised_value_gbp=v,
+                counted=in_range and d is not None,
+                evidence_grade=data.grades.get(period),
+            )
+        )
+
+    in_window_actuals = [
+        r
+        for r in rows
+        if r.actual is not None and (start is None or r.period >= start) and r.period <= as_of_p
+    ]
+    counted = [r for r in rows if r.counted]
+    if per_period is not None:
+        _same_period_warnings(in_window_actuals, warnings)
+    computable = direction is not None and (fixed is not None or per_period is not None)
+
+    improvement_total = realised_q = planned_to_date = realised_v = pv = None
+    value_by_fy: dict[int, float] = {}
+    pv_base: int | None = None
+    if computable:
+        improvement_total = math.fsum(r.improvement or 0.0 for r in counted)
+        realised_q = math.fsum(r.realised_quantity or 0.0 for r in counted)
+        planned = [r.planned_improvement for r in counted]
+        has_plan = bool(plan) or n_periods is not None
+        if has_plan and all(p is not None for p in planned):
+            planned_to_date = math.fsum(p or 0.0 for p in planned)
+        if financial and unit_value is not None:
+            realised_v = math.fsum(r.realised_value_gbp or 0.0 for r in counted)
+            value_by_fy = _by_financial_year(counted)
+            if base_fy is not None:
+                pv_base = base_fy
+            elif start_month is not None:
+                pv_base = start_month.fy_start_year
+            elif counted:
+                pv_base = counted[0].period.fy_start_year
+            pv = present_value(value_by_fy, base_fy=pv_base) if pv_base is not None else 0.0
+
+    latest = in_window_actuals[-1].actual if in_window_actuals else None
+    reported_baseline = fixed
+    if per_period is not None:
+        reported_baseline = counted[-1].baseline if counted else None
+    percent = _percent_of_target(counted, target, smooth=smooth, warnings=warnings)
+
+    # RAG.
+    rag: Rag | None = None
+    if start_month is not None and as_of_month < start_month:
+        rag = Rag.NOT_STARTED
+    elif not any(
+        p in data.actuals for p in (as_of_p.shift(-m), as_of_p) if start is None or p >= start
+    ):
+        rag = Rag.NO_DATA
+    elif improvement_total is not None and planned_to_date is not None:
+        rag = rag_status(improvement_total, planned_to_date, thresholds)
+
+    return BenefitFigures(
+        benefit_id=benefit.benefit_id,
+        benefit_type=benefit.benefit_type,
+        is_disbenefit=benefit.is_disbenefit,
+        baseline=reported_baseline,
+        latest=latest,
+        improvement=improvement_total,
+        realised_quantity=realised_q,
+        realised_value_gbp=realised_v,
+        pv_gbp=pv,
+        percent_of_target=percent if computable else None,
+        planned_to_date=planned_to_date,
+        rag=rag,
+        series=rows,
+        base_fy=pv_base,
+        value_by_fy=value_by_fy,
+        warnings=warnings,
+    )
+
+
+def _qualitative(benefit: Benefit) -> BenefitFigures:
+    """Qualitative benefits have no numbers: their status comes from evidence text."""
+    return BenefitFigures(
+        benefit_id=benefit.benefit_id,
+        benefit_type=benefit.benefit_type,
+        is_disbenefit=benefit.is_disbenefit,
+        baseline=None,
+        latest=None,
+        improvement=None,
+        realised_quantity=None,
+        realised_value_gbp=None,
+        pv_gbp=None,
+        percent_of_target=None,
+        planned_to_date=None,
+        rag=Rag.QUALITATIVE,
+    )
+
+
+def _same_period_warnings(in_window: list[PeriodFigures], warnings: list[str]) -> None:
+    missing = [str(r.period) for r in in_window if r.baseline is None]
+    if missing:
+        warnings.append(
+            f"no value 12 months earlier for {', '.join(missing)}: those periods are not counted"
+        )
+    found = len(in_window) - len(missing)
+    if found < MIN_BASELINE_POINTS:
+        warnings.append(
+            f"the same_period_last_year baseline comes from {found} point(s), fewer than "
+            f"{MIN_BASELINE_POINTS}: treat it with caution"
+        )
+
+
+def _by_financial_year(counted: list[PeriodFigures]) -> dict[int, float]:
+    groups: dict[int, list[float]] = {}
+    for r in counted:
+        if r.realised_value_gbp is not None:
+            groups.setdefault(r.period.fy_start_year, []).append(r.realised_value_gbp)
+    return {fy: math.fsum(values) for fy, values in sorted(groups.items())}
+
+
+def _percent_of_target(
+    counted: list[PeriodFigures], target: float | None, *, smooth: bool, warnings: list[str]
+) -> float | None:
+    """(latest - b) / (target - b) x 100; with `smooth`, both are means of the last three."""
+    if target is None or not counted:
+        return None
+    chosen = counted[-3:] if smooth else counted[-1:]
+    latest = statistics.fmean(r.actual for r in chosen if r.actual is not None)
+    baseline = statistics.fmean(r.baseline for r in chosen if r.baseline is not None)
+    if target == baseline:
+        warnings.append("target_value equals the baseline, so percent of target is undefined")
+        return None
+    return (latest - baseline) / (target - baseline) * 100
