@@ -70,7 +70,7 @@ BENEFIT_FIELDS: tuple[Field, ...] = (
     Field("benefit_type", "enum", core=True, enum=BenefitType, example="cash_releasing",
           help="cash_releasing, non_cash_releasing, quantitative_non_financial or qualitative.",
           synonyms=("Type", "Benefit Type", "Classification", "Benefit Class", "Benefit Classification",
-                    "Financial Type")),
+                    "Financial Type", "Cash/Non-cash", "Cash or Non-cash")),
     Field("category", "enum", core=True, enum=Category, example="safety_quality",
           help="safety_quality, clinical_outcomes, patient_experience, staff_experience or "
                "resource_sustainability.",

@@ -1,0 +1,183 @@
+"""The computed copy: figures on a Computed sheet, a Summary, native charts; trust cells intact.
+
+Hand-worked register (as of 2019-06, straight-line plan Apr-Jul 2019, N = 4):
+  B1 cash-releasing, decrease, baseline 100, target 80, £10/unit, 50% attributed.
+     actuals 95, 90, 88 -> d = 5, 10, 12; planned levels 95, 90, 85 -> pd = 5, 10, 15.
+     v = d x 0.5 x 10 = 25, 50, 60 -> £135; planned £ = pd x 5 = 25, 50, 75.
+  B2 non-cash-releasing, increase, baseline 0, target 40, £2/unit, 100%.
+     actuals 10, 20, 25 -> d = 10, 20, 25; pd = 10, 20, 30. v = 20, 40, 50 -> £110;
+     planned £ = 20, 40, 60.
+  B3 a cash-releasing dis-benefit: kept out of the benefit totals and the chart.
+  B4 qualitative.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from xl_brm.calc import compute_register
+from xl_brm.errors import UsageError
+from xl_brm.excel import write_compute
+from xl_brm.excel.compute_out import COMPUTED_COLUMNS, cumulative_value_by_period
+from xl_brm.model import Benefit, Measurement, Register
+from xl_brm.periods import parse_period
+
+from .conftest import all_values, sha256
+
+AS_OF = parse_period("2019-06")
+COMMON: dict[str, Any] = {
+    "trust_ods": "RJ1",
+    "programme": "GDE",
+    "project": "EPMA",
+    "category": "safety_quality",
+    "benefit_owner": "Chief Pharmacist",
+    "approval_status": "draft",
+    "realisation_start": "2019-04-01",
+    "target_date": "2019-07-31",
+}
+
+
+def _register() -> Register:
+    benefits = [
+        Benefit(
+            benefit_id="B1",
+            title="Fewer duplicate tests",
+            benefit_type="cash_releasing",
+            direction="decrease",
+            baseline_value=100,
+            target_value=80,
+            unit_value_gbp=10,
+            attribution_pct=50,
+            **COMMON,
+        ),
+        Benefit(
+            benefit_id="B2",
+            title="Time released",
+            benefit_type="non_cash_releasing",
+            direction="increase",
+            baseline_value=0,
+            target_value=40,
+            unit_value_gbp=2,
+            **COMMON,
+        ),
+        Benefit(
+            benefit_id="B3",
+            title="Extra printing",
+            benefit_type="cash_releasing",
+            is_disbenefit=True,
+            direction="decrease",
+            baseline_value=50,
+            target_value=40,
+            unit_value_gbp=1,
+            **COMMON,
+        ),
+        Benefit(benefit_id="B4", title="Happier staff", benefit_type="qualitative", **COMMON),
+    ]
+    values = {"B1": (95, 90, 88), "B2": (10, 20, 25), "B3": (55, 60, 62)}
+    measurements = {
+        bid: [
+            Measurement(benefit_id=bid, period=p, value=v)
+            for p, v in zip(("2019-04", "2019-05", "2019-06"), vs, strict=True)
+        ]
+        for bid, vs in values.items()
+    }
+    return Register(benefits=benefits, measurements=measurements)
+
+
+@pytest.fixture
+def computed(trust_xlsx: Path, tmp_path: Path) -> Path:
+    register = _register()
+    figures = compute_register(register, as_of=AS_OF)
+    return write_compute(trust_xlsx, tmp_path / "computed.xlsx", figures, as_of=AS_OF, register=register)
+
+
+def test_cumulative_planned_and_realised_value_by_hand() -> None:
+    register = _register()
+    figures = compute_register(register, as_of=AS_OF)
+    rows = cumulative_value_by_period(figures, as_of=AS_OF, register=register)
+    assert [label for label, _ in rows] == ["2019-04", "2019-05", "2019-06"]
+    assert [r["planned_cash"] for _, r in rows] == [25.0, 75.0, 150.0]
+    assert [r["realised_cash"] for _, r in rows] == [25.0, 75.0, 135.0]
+    assert [r["planned_noncash"] for _, r in rows] == [20.0, 60.0, 120.0]
+    assert [r["realised_noncash"] for _, r in rows] == [20.0, 60.0, 110.0]
+    # Without the register the £ per unit is inferred from the realised figures: same answer.
+    assert cumulative_value_by_period(figures, as_of=AS_OF) == rows
+
+
+def test_realised_stops_at_the_as_of_period() -> None:
+    register = _register()
+    figures = compute_register(register, as_of=AS_OF)
+    rows = cumulative_value_by_period(figures, as_of=parse_period("2019-05"), register=register)
+    assert [r["realised_cash"] for _, r in rows] == [25.0, 75.0, None]
+    assert [r["planned_cash"] for _, r in rows] == [25.0, 75.0, 150.0]
+
+
+def test_computed_sheet_has_one_row_per_benefit(computed: Path) -> None:
+    ws = load_workbook(computed)["Computed"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert list(rows[0]) == list(COMPUTED_COLUMNS)
+    by_id = {r[0]: dict(zip(COMPUTED_COLUMNS, r, strict=True)) for r in rows[1:]}
+    assert set(by_id) == {"B1", "B2", "B3", "B4"}
+    b1 = by_id["B1"]
+    assert b1["title"] == "Fewer duplicate tests"
+    assert b1["realised_value_gbp"] == pytest.approx(135.0)
+    assert b1["improvement"] == pytest.approx(27.0) and b1["planned_to_date"] == pytest.approx(30.0)
+    assert b1["rag"] == "green" and b1["is_disbenefit"] == "No"
+    assert by_id["B3"]["is_disbenefit"] == "Yes"
+    assert by_id["B4"]["realised_value_gbp"] is None
+    assert ws.tables and ws.conditional_formatting
+
+
+def test_summary_keeps_cash_non_cash_and_dis_benefits_apart(computed: Path) -> None:
+    ws = load_workbook(computed)["Summary"]
+    cells = {(r, c): ws.cell(row=r, column=c).value for r in range(1, 40) for c in range(1, 11)}
+    labels = [(r, v) for (r, c), v in cells.items() if c == 1 and v]
+    benefits_row = next(r for r, v in labels if v == "Benefits")
+    dis_row = next(r for r, v in labels if v == "Dis-benefits")
+    cash = next(r for r, v in labels if v == "Cash-releasing" and benefits_row < r < dis_row)
+    noncash = next(r for r, v in labels if v == "Non-cash-releasing" and benefits_row < r < dis_row)
+    dis_cash = next(r for r, v in labels if v == "Cash-releasing" and r > dis_row)
+    assert cells[(cash, 2)] == 1 and cells[(cash, 3)] == pytest.approx(135.0)
+    assert cells[(noncash, 2)] == 1 and cells[(noncash, 3)] == pytest.approx(110.0)
+    assert cells[(dis_cash, 2)] == 1 and cells[(dis_cash, 3)] < 0
+    assert load_workbook(computed).sheetnames[0] == "Summary"
+
+
+def test_native_charts_are_written(computed: Path) -> None:
+    with zipfile.ZipFile(computed) as z:
+        charts = [z.read(n) for n in z.namelist() if n.startswith("xl/charts/chart")]
+    line = next(c for c in charts if b"<lineChart>" in c)
+    bar = next(c for c in charts if b"<barChart>" in c)
+    assert b"Planned vs realised" in line and b"'Summary'!$A$" in line
+    assert b"<strRef><f>'Summary'!$A$" in line  # periods are text categories
+    assert line.count(b"<ser>") == 4 and bar.count(b"<ser>") == 6
+
+
+def test_trust_sheets_untouched_and_original_unchanged(trust_xlsx: Path, tmp_path: Path) -> None:
+    before, values = sha256(trust_xlsx), all_values(trust_xlsx)
+    register = _register()
+    out = write_compute(
+        trust_xlsx, tmp_path / "c.xlsx", compute_register(register, as_of=AS_OF), as_of="2019-06"
+    )
+    assert sha256(trust_xlsx) == before
+    assert all_values(out, sheets=list(values)) == values
+
+
+def test_rerun_replaces_our_sheets(computed: Path, tmp_path: Path) -> None:
+    register = _register()
+    again = write_compute(
+        computed, tmp_path / "again.xlsx", compute_register(register, as_of=AS_OF), as_of=AS_OF
+    )
+    names = load_workbook(again).sheetnames
+    assert names.count("Computed") == 1 and names.count("Summary") == 1
+    assert not any("(xl-brm)" in n for n in names)
+
+
+def test_refuses_to_overwrite_the_source(trust_xlsx: Path) -> None:
+    with pytest.raises(UsageError, match="overwrite"):
+        write_compute(trust_xlsx, trust_xlsx, [], as_of=AS_OF)
