@@ -1,0 +1,43 @@
+"""Limits of the safety gate and the reader. Module constants so a deployment can see them.
+
+They bound what an untrusted workbook may cost before any parser sees it: a 1 MB zip can expand
+to gigabytes, and one stray cell far from the data makes some readers allocate the whole grid.
+"""
+
+from __future__ import annotations
+
+MiB = 1024 * 1024
+
+MAX_PARTS = 10_000
+"""Most files (parts) a workbook's zip may hold; real workbooks hold tens."""
+
+MAX_PART_BYTES = 256 * MiB
+"""Largest declared uncompressed size of any one part."""
+
+MAX_TOTAL_BYTES = 512 * MiB
+"""Largest declared uncompressed size of all parts together."""
+
+MAX_COMPRESSION_RATIO = 200
+"""Largest uncompressed/compressed ratio of a part bigger than `RATIO_CHECK_BYTES`.
+Real sheet XML compresses 5-30 times; a zip bomb compresses about a thousand times."""
+
+RATIO_CHECK_BYTES = 10 * MiB
+"""Parts smaller than this are never refused for their ratio (small XML can compress well)."""
+
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_COLUMNS = 16_384
+"""Excel's own grid (A1:XFD1048576): a cell beyond it means a damaged or crafted file."""
+
+MAX_GRID_CELLS = 25_000_000
+"""Largest rectangle from A1 to a sheet's farthest cell. Readers allocate the whole rectangle
+(python-calamine aborts the process when it cannot: calamine issue 693), so one stray cell at
+XFD1048576 makes a 1 KB file cost 17 billion cells. 25 million is 240k rows x 100 columns."""
+
+SCAN_CHUNK_BYTES = 4 * MiB
+"""How much decompressed XML the gate inspects at a time (memory stays flat)."""
+
+HEADER_SCAN_ROWS = 30
+"""How many rows from the top of a sheet may hold title rows above the header."""
+
+MIN_HEADER_MATCHES = 2
+"""A header row must name at least this many canonical fields of its sheet."""
