@@ -1,0 +1,87 @@
+"""A rule: one stable code, its severity, its message template and its documentation.
+
+Rules are data, not code: the checks in `xl_brm.validate` name a rule by its code and fill its
+message template; the generated docs page and `xl-brm rule CODE` read the same object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from xl_brm.findings import Finding, Severity
+
+FAMILIES: dict[str, str] = {
+    "1": "Structure",
+    "2": "Cell",
+    "3": "Row",
+    "4": "Table",
+    "5": "Plausibility",
+}
+"""Code family (the digit after BRM) -> what the rules of that family look at."""
+
+
+class _Blank(dict[str, Any]):
+    """Template parameters; a parameter a caller did not give renders as '?' instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One validation rule. `code` is permanent: a retired rule keeps it, it is never reused."""
+
+    code: str
+    slug: str
+    severity: Severity
+    title: str
+    message: str
+    """One-line template: `{value}`, `{column}`, `{sheet}` and rule-specific names."""
+    fix: str
+    why: str
+    bad_example: str
+    good_example: str
+
+    @property
+    def family(self) -> str:
+        return FAMILIES[self.code[3]]
+
+    def format(self, params: Mapping[str, Any]) -> str:
+        """The message with its parameters filled in."""
+        return self.message.format_map(_Blank({k: _show(v) for k, v in params.items()}))
+
+    def finding(
+        self,
+        *,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        cell: str | None = None,
+        value: Any = None,
+        **params: Any,
+    ) -> Finding:
+        """A finding of this rule at one place; `params` fill the message template."""
+        message = self.format({"value": value, "column": column, "sheet": sheet, **params})
+        return Finding(
+            code=self.code,
+            severity=self.severity,
+            message=message,
+            sheet=sheet,
+            row=row,
+            column=column,
+            cell=cell,
+            value=value,
+        )
+
+
+def _show(value: Any) -> Any:
+    """How a value reads inside a message: floats without a spurious '.0', dates as dd/mm/yyyy."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if hasattr(value, "strftime") and hasattr(value, "day"):
+        return str(value.strftime("%d/%m/%Y"))
+    if value is None:
+        return "blank"
+    return value

@@ -1,0 +1,1101 @@
+"""The one rule engine: raw sheets in, a typed Register and located findings out (SPEC §6).
+
+Checks yield findings and run in stages, each seeing what the earlier ones parsed:
+cell (read every cell as its field's type) -> row (one benefit's fields together) -> table
+(benefits and measurements together) -> plausibility (warnings about likely slips).
+
+Decisions where SPEC §6 is silent:
+- Register membership: a benefit row joins the Register when every national-core field was
+  read (after workbook defaults); a bad optional cell is reported and left None (or its model
+  default) so the calculations can still run. A later row repeating a benefit_id is left out.
+  A measurement joins when its benefit_id, period and value were read, its benefit is in the
+  Register, and it is not a repeat of a period (the first row wins) or text for a quantitative
+  benefit. Findings are reported whether or not the row joined.
+- A Measurements row with a benefit and a period but a blank value is a placeholder for a
+  period not yet measured: skipped silently. Blank optional cells are never findings.
+- The workbook's trust is `Defaults.trust_ods`, else the `BRM Settings` sheet, else the
+  trust_ods most rows give; rows naming another trust get BRM406.
+- BRM404: a measurement is "outside the benefit's dates" when its period ends before the month
+  of the earlier of baseline_start and realisation_start. Periods after today's month get
+  BRM405. Measurements after target_date are fine (tracking goes on).
+- The baseline window of BRM503/BRM307 is the calculations' window (`xl_brm.calc`): months of
+  baseline_start to baseline_end, a blank end meaning "up to realisation_start".
+- BRM501 flags a value more than 10x away from every value within two periods either side
+  (an isolated spike, not a step change). BRM504 flags gaps between measurements, not a
+  missing tail (the calculations' `no_data` status covers that).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections import Counter
+from collections.abc import Callable, Generator, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from operator import itemgetter
+from typing import Any
+
+from pydantic import BaseModel
+
+from xl_brm.enums import ApprovalStatus, BaselineMethod, BenefitType, Direction, EvidenceGrade
+from xl_brm.fields import (
+    BENEFIT_FIELD,
+    CORE_BENEFIT_FIELDS,
+    MEASUREMENT_FIELD,
+    SETTINGS_SHEET,
+    TRAJECTORY_FIELDS,
+    Field,
+)
+from xl_brm.findings import Finding
+from xl_brm.model import Benefit, Measurement, Register, TrajectoryPoint
+from xl_brm.normalise import (
+    CellError,
+    Note,
+    Parser,
+    is_blank,
+    parse_ods,
+    parse_text,
+    parser_for,
+)
+from xl_brm.periods import Period
+from xl_brm.rules import RULES
+from xl_brm.table import Column, FormulaWithoutValue, RawRow, RawTable, RawWorkbook
+
+__all__ = ["Defaults", "Validation", "validate_row", "validate_workbook"]
+
+BENEFITS, MEASUREMENTS, TRAJECTORY = "Benefits", "Measurements", "Trajectory"
+MIN_BASELINE_POINTS = 3
+FAR = 10.0
+UNIT_VALUE_LIMIT = 1_000_000.0
+PLAUSIBLE_YEARS = (2000, 2100)
+TRAJECTORY_FIELD = {f.name: f for f in TRAJECTORY_FIELDS}
+_FINANCIAL = (BenefitType.CASH_RELEASING, BenefitType.NON_CASH_RELEASING)
+_COMPUTED = (BaselineMethod.MEAN, BaselineMethod.MEDIAN, BaselineMethod.LAST)
+_NO_MEMO_KINDS = frozenset({"number", "money", "value"})
+
+
+@dataclass(frozen=True, slots=True)
+class Defaults:
+    """Workbook-wide values for blank cells, so a trust never types its ODS code on every row."""
+
+    trust_ods: str | None = None
+    programme: str | None = None
+
+
+@dataclass(slots=True)
+class Validation:
+    """What validation found: the Register of usable rows and every finding, in stage order."""
+
+    register: Register
+    findings: list[Finding]
+    places: Callable[[str], set[tuple[str, int]]] = field(default=lambda _: set(), repr=False)
+    """benefit_id -> the (sheet, Excel row) pairs that belong to it (benefit, measurements...)."""
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing blocks approval or submission (no error findings)."""
+        return not any(f.severity == "error" for f in self.findings)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        tally = Counter(f.severity for f in self.findings)
+        return {s: tally.get(s, 0) for s in ("error", "warning", "info")}
+
+    def for_benefit(self, benefit_id: str) -> list[Finding]:
+        """Findings on a benefit's own row and on its measurement and trajectory rows."""
+        places = self.places(benefit_id)
+        return [f for f in self.findings if (f.sheet, f.row) in places]
+
+
+def validate_workbook(
+    raw: RawWorkbook, *, defaults: Defaults | None = None, today: date | None = None
+) -> Validation:
+    """Validate a workbook the reader (or the national store) built; never raises on bad data."""
+    run = _Run(raw, defaults or Defaults(), today or date.today())
+    with _paused_gc():
+        findings = list(raw.findings)
+        findings.extend(run.run())
+        return Validation(register=run.register(), findings=findings, places=run.places)
+
+
+def validate_row(
+    values: Mapping[str, Any], *, defaults: Defaults | None = None, today: date | None = None
+) -> list[Finding]:
+    """Check one Benefits row given as canonical field -> raw value (the BRM_VALIDATE function).
+
+    Runs the cell, row and row-level plausibility rules, and the trust check against
+    `defaults`; findings name the column but no sheet, row or cell.
+    """
+    columns = [Column(name if name in BENEFIT_FIELD else None, name, i) for i, name in enumerate(values)]
+    table = RawTable(BENEFITS, BENEFITS, 1, columns, [RawRow(2, tuple(values.values()))])
+    raw = RawWorkbook(path="", tables={BENEFITS: table})
+    run = _Run(raw, defaults or Defaults(), today or date.today(), single_row=True)
+    return [
+        Finding(code=f.code, severity=f.severity, message=f.message, column=f.column, value=f.value)
+        for f in run.run()
+    ]
+
+
+# ------------------------------------------------------------------------------ internals
+
+
+@contextmanager
+def _paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building ~250k objects.
+
+    Validation creates no reference cycles, but with millions of live cells each automatic
+    collection rescans them all: left on, the collector costs more than the validation itself.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@dataclass(slots=True)
+class _BenefitRow:
+    row: int
+    values: dict[str, Any]
+    bad: set[str]
+    local: dict[str, Any]
+    complete: bool = False
+
+
+class _Run:
+    """One validation: state shared by the stages, which are generators of findings."""
+
+    def __init__(self, raw: RawWorkbook, defaults: Defaults, today: date, *, single_row: bool = False):
+        self.raw = raw
+        self.today = today
+        self.today_month = Period.of_date(today).index
+        self.single_row = single_row
+        self.defaults = defaults
+        self.default_values: dict[str, Any] = {}
+        self.default_source = ""
+        self.benefits: list[_BenefitRow] = []
+        self.by_id: dict[str, _BenefitRow] = {}
+        self.trust: str | None = None
+        self.readings: dict[str, list[Measurement]] = {}
+        """benefit_id -> its measurements as read (later sorted; repeats and text dropped)."""
+        self.plans: dict[str, list[tuple[Period, float, int]]] = {}
+        self.deferred: list[Finding] = []
+        """Plausibility findings spotted early (in the table pass), reported in their stage."""
+        self.dropped: dict[str, set[int]] = {}
+        """benefit_id -> Excel rows of its measurements that were reported and kept out."""
+        self.btable = raw.tables.get(BENEFITS)
+        self.mtable = raw.tables.get(MEASUREMENTS)
+        self.ttable = raw.tables.get(TRAJECTORY)
+
+    # -------------------------------------------------------------- driver
+
+    def run(self) -> Iterator[Finding]:
+        yield from self._defaults()
+        # cell
+        if self.btable is not None:
+            yield from self._benefit_cells(self.btable)
+        if self.mtable is not None and not self.single_row:
+            yield from self._measurement_cells(self.mtable)
+        if self.ttable is not None and not self.single_row:
+            yield from self._trajectory_cells(self.ttable)
+        # row
+        for b in self.benefits:
+            for code, name, value, params in _row_checks(b.values, b.bad, self.today):
+                yield self._at_benefit(code, b, name, value, params)
+        # table
+        yield from self._benefit_table()
+        if not self.single_row:
+            yield from self._measurement_table()
+            yield from self._trajectory_table()
+        # plausibility
+        for b in self.benefits:
+            for code, name, value, params in _row_plausibility(b.values):
+                yield self._at_benefit(code, b, name, value, params)
+        if not self.single_row:
+            yield from self._series_plausibility()
+
+    # -------------------------------------------------------------- defaults
+
+    def _defaults(self) -> Iterator[Finding]:
+        """Fill `default_values` from Defaults, else the BRM Settings sheet."""
+        settings = self.raw.settings
+        for name, parse in (("trust_ods", parse_ods), ("programme", parse_text)):
+            given = getattr(self.defaults, name)
+            source = "--trust" if name == "trust_ods" else "--programme"
+            if given is None and not is_blank(settings.get(name)):
+                given, source = settings[name], f"{SETTINGS_SHEET} sheet"
+            if given is None:
+                continue
+            try:
+                value, _ = parse(given)
+            except CellError as error:
+                yield RULES[error.code].finding(
+                    sheet=SETTINGS_SHEET if source.endswith("sheet") else None,
+                    column=name,
+                    value=given,
+                    **error.params,
+                )
+                continue
+            if value is not None:
+                self.default_values[name] = value
+                if name == "trust_ods":
+                    self.default_source = source
+
+    # -------------------------------------------------------------- cell stage
+
+    def _missing_columns(
+        self, table: RawTable, required: tuple[str, ...], present: Mapping[str, int]
+    ) -> Iterator[Finding]:
+        """BRM101 for required columns neither present nor defaulted (unless the reader said so)."""
+        told = {(f.sheet, f.column) for f in self.raw.findings if f.code == "BRM101"}
+        for name in required:
+            if name not in present and name not in self.default_values and (table.sheet, name) not in told:
+                yield RULES["BRM101"].finding(sheet=table.sheet, column=name)
+
+    def _benefit_cells(self, table: RawTable) -> Iterator[Finding]:
+        pos = _positions(table, BENEFIT_FIELD)
+        if not self.single_row:
+            yield from self._missing_columns(table, CORE_BENEFIT_FIELDS, pos)
+        letters = [c.letter for c in table.columns]
+        local = [(i, c.header) for i, c in enumerate(table.columns) if i not in pos.values()]
+        mapped = list(pos.values())
+        rows: list[RawRow] = []
+        for rr in table.rows:
+            vals = rr.values
+            if all(v is None or v == "" for v in vals) or all(is_blank(vals[i]) for i in mapped):
+                continue
+            rows.append(rr)
+        self.benefits = brows = [
+            _BenefitRow(rr.row, {}, set(), {h: rr.values[i] for i, h in local if not is_blank(rr.values[i])})
+            for rr in rows
+        ]
+        pending_ambiguous: list[Finding] = []
+        us_dates = False
+        sheet = table.sheet
+        for name, i in pos.items():
+            spec = BENEFIT_FIELD[name]
+            parse = parser_for(spec)
+            numeric = spec.kind in ("number", "money")
+            memo: dict[Any, Any] | None = None if spec.kind in _NO_MEMO_KINDS else {}
+            letter = letters[i]
+            for b, rr in zip(brows, rows, strict=True):
+                v = rr.values[i]
+                if v is None or v == "":
+                    continue
+                if numeric and type(v) is float and v - v == 0.0:
+                    b.values[name] = v
+                    continue
+                if memo is not None:
+                    hit = memo.get(v)
+                    if hit is not None:
+                        b.values[name] = hit
+                        continue
+                try:
+                    parsed, note = parse(v)
+                except CellError as error:
+                    b.bad.add(name)
+                    us_dates = us_dates or bool(error.params.get("us_only"))
+                    yield RULES[error.code].finding(
+                        sheet=sheet,
+                        row=b.row,
+                        column=name,
+                        cell=f"{letter}{b.row}",
+                        value=_raw(v),
+                        **error.params,
+                    )
+                    continue
+                if parsed is None:
+                    continue
+                b.values[name] = parsed
+                if note is None:
+                    if memo is not None:
+                        memo[v] = parsed
+                    continue
+                found = self._note(note, sheet, b.row, name, f"{letter}{b.row}", v)
+                if note.code == "BRM203":
+                    pending_ambiguous.append(found)
+                else:
+                    yield found
+        if us_dates:
+            yield from pending_ambiguous
+        for b in brows:
+            yield from self._required(b, pos, letters, sheet)
+
+    def _required(
+        self, b: _BenefitRow, pos: Mapping[str, int], letters: list[str], sheet: str
+    ) -> Iterator[Finding]:
+        """Fill defaults into blank core cells; BRM210 for core cells still blank."""
+        complete = True
+        for name in CORE_BENEFIT_FIELDS:
+            if name in b.values:
+                continue
+            if name in self.default_values and name not in b.bad:
+                b.values[name] = self.default_values[name]
+                continue
+            complete = False
+            if name in b.bad or (name not in pos and not self.single_row):
+                continue  # reported already, as the bad cell or as BRM101
+            i = pos.get(name)
+            yield RULES["BRM210"].finding(
+                sheet=sheet,
+                row=b.row,
+                column=name,
+                cell=f"{letters[i]}{b.row}" if i is not None else None,
+                value=None,
+                reason="it is part of the national core and needed for every benefit",
+            )
+        b.complete = complete
+
+    def _note(self, note: Note, sheet: str, row: int, column: str, cell: str, value: Any) -> Finding:
+        return RULES[note.code].finding(
+            sheet=sheet, row=row, column=column, cell=cell, value=value, **note.params
+        )
+
+    def _measurement_cells(self, table: RawTable) -> Iterator[Finding]:
+        """The hot path (~240k rows): a clean row costs a few dict look-ups and type checks.
+
+        Anything unusual (a first sighting of an ID or period, text that may need stripping,
+        a note, an error) takes the cell-by-cell slow path, which also fills the memos.
+        """
+        pos = _positions(table, MEASUREMENT_FIELD)
+        missing = [n for n in ("benefit_id", "period", "value") if n not in pos]
+        if missing:
+            told = {(f.sheet, f.column) for f in self.raw.findings if f.code == "BRM101"}
+            for name in missing:
+                if (table.sheet, name) not in told:
+                    yield RULES["BRM101"].finding(sheet=table.sheet, column=name)
+            return
+        slow = _SlowMeasurement(self, table, pos)
+        bid_memo, per_memo, src_memo, grade_memo = slow.memos
+        ib, ip, iv = pos["benefit_id"], pos["period"], pos["value"]
+        isrc, igrade, inote = pos.get("source"), pos.get("evidence_grade"), pos.get("note")
+        # an absent optional column reads the benefit_id cell and is then ignored
+        has_src, has_grade, has_note = isrc is not None, igrade is not None, inote is not None
+        cells = itemgetter(
+            ib,
+            ip,
+            iv,
+            ib if isrc is None else isrc,
+            ib if igrade is None else igrade,
+            ib if inote is None else inote,
+        )
+        measured = EvidenceGrade.MEASURED
+        readings = self.readings
+        new, cls, fields_set = _new, Measurement, _M_FIELDS_SET
+        set_dict, set_fields_set, set_extra, set_private = (
+            _set_dict,
+            _set_fields_set,
+            _set_extra,
+            _set_private,
+        )
+        for rr in table.rows:
+            b, p, v, s, g, n = cells(rr.values)
+            bid = bid_memo.get(b)
+            per = per_memo.get(p)
+            tv = type(v)
+            if (
+                bid is None
+                or per is None
+                or (
+                    v - v != 0.0
+                    if tv is float
+                    else (
+                        tv is not str
+                        or not v
+                        or not v[0].isalpha()
+                        or v[-1].isspace()
+                        or v[:3].upper() == "GBP"
+                    )
+                )
+                or (has_note and n is not None and n != "")
+            ):
+                _group(readings, (yield from slow.parse(rr)))
+                continue
+            if not has_src or s is None or s == "":
+                src = None
+            else:
+                src = src_memo.get(s)
+                if src is None:
+                    _group(readings, (yield from slow.parse(rr)))
+                    continue
+            if not has_grade or g is None or g == "":
+                grade = measured
+            else:
+                cached = grade_memo.get(g)
+                if cached is None:
+                    _group(readings, (yield from slow.parse(rr)))
+                    continue
+                grade = cached
+            obj = new(cls)
+            set_dict(
+                obj,
+                {
+                    "benefit_id": bid,
+                    "period": per,
+                    "value": v,
+                    "source": src,
+                    "evidence_grade": grade,
+                    "note": None,
+                    "row": rr.row,
+                },
+            )
+            set_fields_set(obj, fields_set)
+            set_extra(obj, None)
+            set_private(obj, None)
+            group = readings.get(bid)
+            if group is None:
+                readings[bid] = [obj]
+            else:
+                group.append(obj)
+
+    def _trajectory_cells(self, table: RawTable) -> Iterator[Finding]:
+        pos = _positions(table, TRAJECTORY_FIELD)
+        missing = [n for n in ("benefit_id", "period", "planned_value") if n not in pos]
+        if missing:
+            yield from self._missing_columns(table, tuple(missing), pos)
+            return
+        for rr in table.rows:
+            got: dict[str, Any] = {}
+            ok = True
+            if all(is_blank(rr.values[i]) for i in pos.values()):
+                continue
+            for name, i in pos.items():
+                spec = TRAJECTORY_FIELD[name]
+                value, found = _parse_cell(spec, parser_for(spec), rr.values[i], table, rr.row, i)
+                if found is not None:
+                    yield found
+                    ok = ok and found.severity != "error"
+                if value is None and found is None:
+                    ok = False
+                    yield RULES["BRM210"].finding(
+                        sheet=table.sheet,
+                        row=rr.row,
+                        column=name,
+                        cell=table.cell(rr.row, i),
+                        reason="a planned value needs a benefit, a period and a value",
+                    )
+                got[name] = value
+            if ok and not isinstance(got["planned_value"], str):
+                self.plans.setdefault(got["benefit_id"], []).append(
+                    (got["period"], got["planned_value"], rr.row)
+                )
+
+    # -------------------------------------------------------------- table stage
+
+    def _at_benefit(
+        self, code: str, b: _BenefitRow, name: str, value: Any, params: Mapping[str, Any]
+    ) -> Finding:
+        assert self.btable is not None
+        i = self.btable.position(name)
+        cell = self.btable.cell(b.row, i) if i is not None else None
+        return RULES[code].finding(
+            sheet=self.btable.sheet, row=b.row, column=name, cell=cell, value=value, **params
+        )
+
+    def _benefit_table(self) -> Iterator[Finding]:
+        for b in self.benefits:
+            bid = b.values.get("benefit_id")
+            if bid is None:
+                continue
+            first = self.by_id.get(bid)
+            if first is None:
+                self.by_id[bid] = b
+            else:
+                yield self._at_benefit("BRM401", b, "benefit_id", bid, {"first_row": first.row})
+        trust = self.default_values.get("trust_ods")
+        source = self.default_source
+        if trust is None:
+            tally = Counter(b.values["trust_ods"] for b in self.benefits if "trust_ods" in b.values)
+            if tally:
+                trust = tally.most_common(1)[0][0]
+                source = "given by most rows"
+        self.trust = trust
+        if trust is None:
+            return
+        for b in self.benefits:
+            own = b.values.get("trust_ods")
+            if own is not None and own != trust:
+                yield self._at_benefit("BRM406", b, "trust_ods", own, {"trust": trust, "source": source})
+
+    def _measurement_table(self) -> Iterator[Finding]:
+        """BRM402-BRM408, in one pass per benefit; that pass also spots BRM501/BRM504
+        candidates, whose findings wait in `deferred` for the plausibility stage."""
+        table = self.mtable
+        if table is None or self.btable is None:
+            return
+        pos = _positions(table, MEASUREMENT_FIELD)
+        if any(n not in pos for n in ("benefit_id", "period", "value")):
+            return
+        sheet, bsheet = table.sheet, self.btable.sheet
+        bl, pl, vl = (table.columns[pos[n]].letter for n in ("benefit_id", "period", "value"))
+        today = self.today.strftime("%d/%m/%Y")
+        now = self.today_month
+        rule402, rule403, rule404, rule405, rule407, rule408 = (
+            RULES[c] for c in ("BRM402", "BRM403", "BRM404", "BRM405", "BRM407", "BRM408")
+        )
+        for bid, group in self.readings.items():
+            b = self.by_id.get(bid)
+            if b is None:
+                self.dropped[bid] = {m.row for m in group if m.row is not None}
+                for m in group:
+                    row = m.row
+                    yield rule402.finding(
+                        sheet=sheet,
+                        row=row,
+                        column="benefit_id",
+                        cell=f"{bl}{row}",
+                        value=bid,
+                        benefits_sheet=bsheet,
+                    )
+                continue
+            bt = b.values.get("benefit_type")
+            qualitative = bt is BenefitType.QUALITATIVE
+            earliest, date_field = _earliest(b.values)
+            first_month = Period.of_date(earliest).index if earliest is not None else -1
+            last = -1
+            ordered = True
+            spiky = False
+            gappy = False
+            before = 0.0
+            months = group[0].period.months
+            for m in group:
+                per, value, row = m.period, m.value, m.row
+                index = per.index
+                if index <= last:
+                    ordered = False
+                elif index - last > 3 * months and last >= 0:
+                    gappy = True
+                last = index
+                months = per.months
+                if type(value) is float:
+                    if qualitative:
+                        yield rule408.finding(
+                            sheet=sheet,
+                            row=row,
+                            column="value",
+                            cell=f"{vl}{row}",
+                            value=value,
+                            benefit_id=bid,
+                        )
+                    elif value and before and not 0.1 <= abs(value / before) <= FAR:
+                        spiky = True
+                    before = value
+                elif bt is not None and not qualitative:
+                    self.dropped.setdefault(bid, set()).add(row or 0)
+                    yield rule407.finding(
+                        sheet=sheet,
+                        row=row,
+                        column="value",
+                        cell=f"{vl}{row}",
+                        value=value,
+                        benefit_id=bid,
+                        benefit_type=bt.value,
+                    )
+                if index + per.months - 1 < first_month:
+                    yield rule404.finding(
+                        sheet=sheet,
+                        row=row,
+                        column="period",
+                        cell=f"{pl}{row}",
+                        value=str(per),
+                        date_field=date_field,
+                        date=earliest,
+                    )
+                elif index > now:
+                    yield rule405.finding(
+                        sheet=sheet,
+                        row=row,
+                        column="period",
+                        cell=f"{pl}{row}",
+                        value=str(per),
+                        today=today,
+                    )
+            if not ordered:
+                group.sort(key=lambda m: (m.period.index, m.period.months, m.row or 0))
+                seen: dict[Period, int | None] = {}
+                for m in group:
+                    per, row = m.period, m.row
+                    if per in seen:
+                        self.dropped.setdefault(bid, set()).add(row or 0)
+                        yield rule403.finding(
+                            sheet=sheet,
+                            row=row,
+                            column="period",
+                            cell=f"{pl}{row}",
+                            value=str(per),
+                            benefit_id=bid,
+                            period=str(per),
+                            first_row=seen[per],
+                        )
+                    else:
+                        seen[per] = row
+            if not ordered or spiky or gappy:
+                drops = self.dropped.get(bid)
+                kept = [m for m in group if m.row not in drops] if drops else group
+                self.deferred.extend(_series_checks(bid, kept, sheet, pl, vl))
+
+    def _trajectory_table(self) -> Iterator[Finding]:
+        table = self.ttable
+        if table is None or self.btable is None:
+            return
+        ib, ip = table.position("benefit_id"), table.position("period")
+        assert ib is not None and ip is not None
+        for bid, points in self.plans.items():
+            if bid not in self.by_id:
+                for _, _, row in points:
+                    yield RULES["BRM409"].finding(
+                        sheet=table.sheet,
+                        row=row,
+                        column="benefit_id",
+                        cell=table.cell(row, ib),
+                        value=bid,
+                        benefits_sheet=self.btable.sheet,
+                    )
+                continue
+            seen: dict[Period, int] = {}
+            for per, _, row in points:
+                if per in seen:
+                    yield RULES["BRM410"].finding(
+                        sheet=table.sheet,
+                        row=row,
+                        column="period",
+                        cell=table.cell(row, ip),
+                        value=str(per),
+                        benefit_id=bid,
+                        period=str(per),
+                        first_row=seen[per],
+                    )
+                else:
+                    seen[per] = row
+
+    # -------------------------------------------------------------- plausibility stage
+
+    def _series_plausibility(self) -> Iterator[Finding]:
+        """BRM501 isolated spikes and BRM504 gaps (found above), and computed baselines."""
+        yield from self.deferred
+        for bid, b in self.by_id.items():
+            if b.values.get("baseline_method") not in _COMPUTED:
+                continue
+            group = self.readings.get(bid, [])
+            drops = self.dropped.get(bid)
+            yield from self._baseline_points(b, [m for m in group if m.row not in drops] if drops else group)
+
+    def _baseline_points(self, b: _BenefitRow, kept: list[Measurement]) -> Iterator[Finding]:
+        """BRM503 (few points) and BRM307 (approved, none at all) for computed baselines."""
+        v = b.values
+        method = v.get("baseline_method")
+        bt = v.get("benefit_type")
+        if method not in _COMPUTED or bt is None or bt is BenefitType.QUALITATIVE:
+            return
+        first, last = _window(v)
+        count = sum(
+            1
+            for r in kept
+            if type(r.value) is float
+            and (first is None or r.period.index >= first)
+            and (last is None or r.period.index + r.period.months - 1 <= last)
+        )
+        if count >= MIN_BASELINE_POINTS:
+            return
+        approved = v.get("approval_status") is ApprovalStatus.APPROVED
+        no_value = v.get("baseline_value") is None and "baseline_value" not in b.bad
+        if count == 0 and no_value and approved:
+            yield self._at_benefit(
+                "BRM307",
+                b,
+                "baseline_value",
+                None,
+                {
+                    "reason": f"baseline_method is {method.value} but there are no measurements "
+                    "in the baseline window and no baseline_value"
+                },
+            )
+            return
+        if count == 0 and v.get("baseline_value") is not None:
+            return
+        start, end = v.get("baseline_start"), v.get("baseline_end")
+        window = ""
+        if start or end:
+            window = f" ({_date(start) if start else '…'} to {_date(end) if end else '…'})"
+        yield self._at_benefit(
+            "BRM503",
+            b,
+            "baseline_method",
+            method.value,
+            {"method": method.value, "count": count, "window": window},
+        )
+
+    # -------------------------------------------------------------- register
+
+    def register(self) -> Register:
+        benefits: list[Benefit] = []
+        measurements: dict[str, list[Measurement]] = {}
+        trajectory: dict[str, list[TrajectoryPoint]] = {}
+        for bid, b in self.by_id.items():
+            if not b.complete:
+                continue
+            benefits.append(_benefit(b))
+            group = self.readings.get(bid)
+            if group:
+                drops = self.dropped.get(bid)
+                measurements[bid] = [m for m in group if m.row not in drops] if drops else group
+            points = self.plans.get(bid)
+            if points:
+                trajectory[bid] = _trajectory(bid, points)
+        benefits.sort(key=lambda x: x.row or 0)
+        return Register.model_construct(  # every part was built and checked above
+            path=self.raw.path or None,
+            trust_ods=self.trust,
+            benefits=benefits,
+            measurements=measurements,
+            trajectory=trajectory,
+        )
+
+    def places(self, benefit_id: str) -> set[tuple[str, int]]:
+        """The (sheet, Excel row) pairs of a benefit's row and its measurement/trajectory rows."""
+        found: set[tuple[str, int]] = set()
+        if self.btable is not None:
+            sheet = self.btable.sheet
+            found.update((sheet, b.row) for b in self.benefits if b.values.get("benefit_id") == benefit_id)
+        if self.mtable is not None:
+            found.update((self.mtable.sheet, m.row or 0) for m in self.readings.get(benefit_id, ()))
+        if self.ttable is not None:
+            found.update((self.ttable.sheet, p[-1]) for p in self.plans.get(benefit_id, ()))
+        return found
+
+
+class _SlowMeasurement:
+    """Cell-by-cell parsing of a Measurements row that missed the fast path."""
+
+    def __init__(self, run: _Run, table: RawTable, pos: Mapping[str, int]) -> None:
+        self.run = run
+        self.table = table
+        self.pos = pos
+        self.fields = [
+            (name, i, MEASUREMENT_FIELD[name], parser_for(MEASUREMENT_FIELD[name])) for name, i in pos.items()
+        ]
+        self.memos: tuple[dict[Any, Any], ...] = ({}, {}, {}, {})
+        """Raw value -> parsed, for benefit_id, period, source and evidence_grade."""
+        self._memo_of = dict(
+            zip(("benefit_id", "period", "source", "evidence_grade"), self.memos, strict=True)
+        )
+
+    def parse(self, rr: RawRow) -> Generator[Finding, None, Measurement | None]:
+        """Yield the row's findings; return its measurement, or None when it is unusable."""
+        vals = rr.values
+        if all(is_blank(vals[i]) for i in self.pos.values()):
+            return None
+        got: dict[str, Any] = {}
+        ok = True
+        table = self.table
+        for name, i, spec, parse in self.fields:
+            raw = vals[i]
+            value, found = _parse_cell(spec, parse, raw, table, rr.row, i)
+            if found is not None:
+                yield found
+                if found.severity == "error":
+                    ok = False
+                    continue
+            elif value is not None and name in self._memo_of:
+                self._memo_of[name][raw] = value
+            got[name] = value
+        if ok and got.get("value") is None and got.get("benefit_id") and got.get("period"):
+            return None  # a placeholder for a period not measured yet
+        for name in ("benefit_id", "period", "value"):
+            if name in got and got[name] is None:
+                ok = False
+                yield RULES["BRM210"].finding(
+                    sheet=table.sheet,
+                    row=rr.row,
+                    column=name,
+                    cell=table.cell(rr.row, self.pos[name]),
+                    reason="a measurement needs a benefit, a period and a value",
+                )
+        if not ok:
+            return None
+        built: Measurement = _build(
+            Measurement,
+            {
+                "benefit_id": got["benefit_id"],
+                "period": got["period"],
+                "value": got["value"],
+                "source": got.get("source"),
+                "evidence_grade": got.get("evidence_grade") or EvidenceGrade.MEASURED,
+                "note": got.get("note"),
+                "row": rr.row,
+            },
+            _M_FIELDS_SET,
+        )
+        return built
+
+
+# ------------------------------------------------------------------------------ checks
+
+
+def _missing(values: Mapping[str, Any], bad: set[str], name: str) -> bool:
+    """Blank (not merely unreadable: an unreadable cell was reported already)."""
+    return values.get(name) is None and name not in bad
+
+
+_Hit = tuple[str, str, Any, dict[str, Any]]
+"""(rule code, field it fires at, the offending value, message parameters)."""
+
+
+def _row_checks(v: Mapping[str, Any], bad: set[str], today: date) -> Iterator[_Hit]:
+    """BRM3xx: one benefit's fields taken together."""
+    bt = v.get("benefit_type")
+    approved = v.get("approval_status") is ApprovalStatus.APPROVED
+    start, end = v.get("baseline_start"), v.get("baseline_end")
+    if start is not None and end is not None and end < start:
+        yield "BRM301", "baseline_end", end, {"start": start}
+    base, target, direction = v.get("baseline_value"), v.get("target_value"), v.get("direction")
+    if (
+        base is not None
+        and target is not None
+        and direction is not None
+        and not v.get("is_disbenefit")
+        and bt is not None
+        and bt.is_quantitative
+    ):
+        up = direction is Direction.INCREASE
+        if (up and target <= base) or (not up and target >= base):
+            yield (
+                "BRM302",
+                "target_value",
+                target,
+                {
+                    "baseline": base,
+                    "direction": direction.value,
+                    "relation": "above" if up else "below",
+                },
+            )
+    if bt in _FINANCIAL and _missing(v, bad, "unit_value_gbp"):
+        yield "BRM303", "unit_value_gbp", None, {"benefit_type": bt.value}
+    if approved:
+        for name in ("approved_by", "approved_on"):
+            if _missing(v, bad, name):
+                yield "BRM304", name, None, {}
+    approved_on = v.get("approved_on")
+    if approved_on is not None and approved_on > today:
+        yield "BRM305", "approved_on", approved_on, {"today": today}
+    if approved and bt is BenefitType.QUALITATIVE and _missing(v, bad, "evidence"):
+        yield "BRM306", "evidence", None, {}
+    method = v.get("baseline_method") or BaselineMethod.GIVEN
+    if (
+        approved
+        and bt is not None
+        and bt.is_quantitative
+        and "baseline_method" not in bad
+        and method is BaselineMethod.GIVEN
+        and _missing(v, bad, "baseline_value")
+    ):
+        yield (
+            "BRM307",
+            "baseline_value",
+            None,
+            {
+                "reason": "baseline_method is given but baseline_value is blank",
+            },
+        )
+    realise, target_date = v.get("realisation_start"), v.get("target_date")
+    if realise is not None and target_date is not None and target_date < realise:
+        yield "BRM308", "target_date", target_date, {"start": realise}
+    if bt is not None and bt.is_quantitative:
+        needed = ["measure", "unit", "direction"]
+        if v.get("planned", True) is not False:
+            needed += ["target_value", "target_date"]
+        for name in needed:
+            if _missing(v, bad, name):
+                yield "BRM309", name, None, {"benefit_type": bt.value}
+
+
+def _row_plausibility(v: Mapping[str, Any]) -> Iterator[_Hit]:
+    """BRM5xx checks that need only the row: unit value size and far-off dates."""
+    unit_value = v.get("unit_value_gbp")
+    if unit_value is not None and abs(unit_value) > UNIT_VALUE_LIMIT:
+        yield "BRM502", "unit_value_gbp", unit_value, {}
+    low, high = PLAUSIBLE_YEARS
+    for name in ("baseline_start", "baseline_end", "target_date", "realisation_start", "approved_on"):
+        day = v.get(name)
+        if day is not None and not low <= day.year <= high:
+            yield "BRM505", name, day, {"year": day.year}
+
+
+def _series_checks(bid: str, kept: list[Measurement], sheet: str, pl: str, vl: str) -> Iterator[Finding]:
+    """BRM501 and BRM504 over one benefit's measurements in period order."""
+    numeric = [m for m in kept if type(m.value) is float]
+    values: list[float] = [m.value for m in numeric]  # type: ignore[misc]
+    for k, x in enumerate(values):
+        near = values[max(0, k - 2) : k] + values[k + 1 : k + 3]
+        if x and near and all(_far(x, other) for other in near):
+            row = numeric[k].row
+            yield RULES["BRM501"].finding(
+                sheet=sheet,
+                row=row,
+                column="value",
+                cell=f"{vl}{row}",
+                value=x,
+                period=str(numeric[k].period),
+                neighbours=", ".join(_num(z) for z in near),
+            )
+    if not kept:
+        return
+    previous = kept[0].period
+    for m in kept:
+        per = m.period
+        if per.months == previous.months and per.index - previous.index > 3 * per.months:
+            row = m.row
+            yield RULES["BRM504"].finding(
+                sheet=sheet,
+                row=row,
+                column="period",
+                cell=f"{pl}{row}",
+                value=str(per),
+                benefit_id=bid,
+                missing=(per.index - previous.index) // per.months - 1,
+                after=str(previous),
+            )
+        previous = per
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def _positions(table: RawTable, fields: Mapping[str, Field]) -> dict[str, int]:
+    """Canonical field -> position of its (first) column; other columns are the trust's own."""
+    pos: dict[str, int] = {}
+    for i, col in enumerate(table.columns):
+        if col.field is not None and col.field in fields and col.field not in pos:
+            pos[col.field] = i
+    return pos
+
+
+def _parse_cell(
+    spec: Field, parse: Parser, raw: Any, table: RawTable, row: int, i: int
+) -> tuple[Any, Finding | None]:
+    """One cell the slow way: its value and the finding it causes (an error, or a note)."""
+    try:
+        value, note = parse(raw)
+    except CellError as error:
+        return None, RULES[error.code].finding(
+            sheet=table.sheet,
+            row=row,
+            column=spec.name,
+            cell=table.cell(row, i),
+            value=_raw(raw),
+            **error.params,
+        )
+    if note is None or note.code == "BRM203":
+        return value, None
+    return value, RULES[note.code].finding(
+        sheet=table.sheet, row=row, column=spec.name, cell=table.cell(row, i), value=_raw(raw), **note.params
+    )
+
+
+def _raw(value: Any) -> Any:
+    """A cell's value as a finding shows it: a formula without a result as its formula text."""
+    return str(value) if type(value) is FormulaWithoutValue else value
+
+
+def _group(readings: dict[str, list[Measurement]], m: Measurement | None) -> None:
+    if m is not None:
+        group = readings.get(m.benefit_id)
+        if group is None:
+            readings[m.benefit_id] = group = []
+        group.append(m)
+
+
+def _earliest(v: Mapping[str, Any]) -> tuple[date | None, str]:
+    dates = [(v[n], n) for n in ("baseline_start", "realisation_start") if v.get(n) is not None]
+    return min(dates) if dates else (None, "")
+
+
+def _window(v: Mapping[str, Any]) -> tuple[int | None, int | None]:
+    """The calculations' baseline window in month indexes (see xl_brm.calc)."""
+    start, end, realise = v.get("baseline_start"), v.get("baseline_end"), v.get("realisation_start")
+    first = Period.of_date(start).index if start is not None else None
+    if end is not None:
+        last: int | None = Period.of_date(end).index
+    else:
+        last = Period.of_date(realise).index - 1 if realise is not None else None
+    return first, last
+
+
+def _far(value: float, other: float) -> bool:
+    if value == 0 or other == 0:
+        return False
+    ratio = abs(value / other)
+    return ratio > FAR or ratio < 1 / FAR
+
+
+def _num(x: float) -> str:
+    return str(int(x)) if x.is_integer() else f"{x:g}"
+
+
+def _date(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+# ------------------------------------------------------------------------------ building models
+# Pydantic validation per row costs ~10 µs; 250k rows would take seconds. Every value below was
+# parsed and checked by the stages above, so the models are assembled directly, as
+# `model_construct` would, without its per-call overhead.
+
+_SLOTS = BaseModel.__dict__
+_set_dict = _SLOTS["__dict__"].__set__
+_set_fields_set = _SLOTS["__pydantic_fields_set__"].__set__
+_set_extra = _SLOTS["__pydantic_extra__"].__set__
+_set_private = _SLOTS["__pydantic_private__"].__set__
+_new = object.__new__
+
+_BENEFIT_DEFAULTS: dict[str, Any] = {
+    name: info.get_default(call_default_factory=True)
+    for name, info in Benefit.model_fields.items()
+    if not info.is_required()
+}
+
+
+def _build(cls: type[BaseModel], data: dict[str, Any], fields_set: set[str]) -> Any:
+    obj = _new(cls)
+    _set_dict(obj, data)
+    _set_fields_set(obj, fields_set)
+    _set_extra(obj, None)
+    _set_private(obj, None)
+    return obj
+
+
+_BENEFIT_ORDER = tuple(Benefit.model_fields)
+
+
+def _benefit(b: _BenefitRow) -> Benefit:
+    values = b.values
+    defaults = _BENEFIT_DEFAULTS
+    data = {n: values[n] if n in values else defaults.get(n) for n in _BENEFIT_ORDER}
+    data["row"] = b.row
+    data["local"] = b.local
+    built: Benefit = _build(Benefit, data, set(data))
+    return built
+
+
+_M_FIELDS_SET = set(Measurement.model_fields)
+"""Shared by every measurement built here: it holds every field, so it never changes."""
+
+
+def _trajectory(bid: str, points: list[tuple[Period, float, int]]) -> list[TrajectoryPoint]:
+    seen: set[Period] = set()
+    out: list[TrajectoryPoint] = []
+    for per, planned, row in sorted(points, key=lambda p: (p[0].index, p[0].months, p[2])):
+        if per in seen:
+            continue
+        seen.add(per)
+        out.append(
+            _build(
+                TrajectoryPoint,
+                {"benefit_id": bid, "period": per, "planned_value": planned, "row": row},
+                {"benefit_id", "period", "planned_value", "row"},
+            )
+        )
+    return out
