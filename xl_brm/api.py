@@ -1,0 +1,91 @@
+"""The library's front door: read a workbook, validate it, compute it. The CLI, the ribbon
+scripts and the sync client all come through here, so each does the same thing the same way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from xl_brm.errors import InputError
+from xl_brm.findings import FileReport, Finding
+from xl_brm.table import RawWorkbook
+from xl_brm.validate import Defaults, Validation, validate_workbook
+
+if TYPE_CHECKING:
+    from xl_brm.calc import BenefitFigures
+    from xl_brm.model import Register
+    from xl_brm.periods import Period
+
+UNREADABLE = "BRM100"
+"""Code of the one finding a file gets when it cannot be read at all."""
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """How to read a workbook: a saved header mapping and workbook-wide defaults."""
+
+    mapping: Path | None = None
+    defaults: Defaults | None = None
+
+
+def load(path: str | Path, options: Options = Options()) -> tuple[RawWorkbook, Validation]:
+    """Read and validate one workbook. Raises `InputError` when the file cannot be used."""
+    from xl_brm.reader import HeaderMapping, read_workbook
+
+    mapping = HeaderMapping.load(options.mapping) if options.mapping else None
+    raw = read_workbook(path, mapping=mapping)
+    return raw, validate_workbook(raw, defaults=options.defaults)
+
+
+def report_for(path: str | Path, raw: RawWorkbook, validation: Validation) -> FileReport:
+    """The `xl-brm validate` report of a workbook that was read."""
+    register = validation.register
+    local = sorted({c.header for t in raw.tables.values() for c in t.columns if c.field is None})
+    return FileReport(
+        path=str(path),
+        trust_ods=register.trust_ods,
+        benefits=len(register.benefits),
+        measurements=register.measurement_count,
+        issues=sorted(validation.findings, key=_finding_order),
+        unmapped=local,
+    )
+
+
+def unreadable_report(path: str | Path, error: InputError) -> FileReport:
+    """A file that could not be read gets one error finding naming the file and what to do."""
+    finding = Finding(code=UNREADABLE, severity="error", message=str(error))
+    return FileReport(path=str(path), issues=[finding])
+
+
+def validate_file(
+    path: str | Path, options: Options = Options(), *, annotate_dir: Path | None = None
+) -> FileReport:
+    """Validate one workbook (and write an annotated copy into `annotate_dir` if given).
+
+    An unreadable file becomes a report with one finding, never an exception, so that one bad
+    file in a folder never stops the others.
+    """
+    try:
+        raw, validation = load(path, options)
+        report = report_for(path, raw, validation)
+        if annotate_dir is not None:
+            from xl_brm.excel.annotate import annotate_copy
+
+            annotate_copy(Path(path), annotate_dir, report.issues)
+    except InputError as error:
+        return unreadable_report(path, error)
+    return report
+
+
+def _finding_order(finding: Finding) -> tuple[str, int, str, str]:
+    return (finding.sheet or "", finding.row or 0, finding.cell or "", finding.code)
+
+
+def compute_figures(
+    register: Register, *, as_of: Period, base_fy: int | None = None, smooth: bool = False
+) -> list[BenefitFigures]:
+    """Figures for every benefit that parsed cleanly enough to compute."""
+    from xl_brm.calc import compute_register
+
+    return compute_register(register, as_of=as_of, base_fy=base_fy, smooth=smooth)

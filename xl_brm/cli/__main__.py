@@ -1,0 +1,3 @@
+from xl_brm.cli import main
+
+main()

@@ -1,0 +1,86 @@
+"""Validate many files on every core, so that one crashing file never takes the others down."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from xl_brm.api import Options, validate_file
+from xl_brm.errors import InputError
+from xl_brm.findings import FileReport
+
+
+def _check(path: Path, options: Options, annotate_dir: Path | None) -> FileReport:
+    """Worker body: a reader bug becomes a finding on its file, never a traceback."""
+    try:
+        return validate_file(path, options, annotate_dir=annotate_dir)
+    except Exception as exc:  # the last line of defence for one file
+        from xl_brm.api import unreadable_report
+
+        error = InputError(
+            f"could not be read ({type(exc).__name__}: {exc})",
+            path=path,
+            hint="open it in Excel, save it as .xlsx and try again; if it still fails, report it",
+        )
+        return unreadable_report(path, error)
+
+
+def validate_many(
+    paths: Sequence[Path],
+    options: Options,
+    *,
+    annotate_dir: Path | None = None,
+    on_done: Callable[[FileReport], None] = lambda _r: None,
+) -> list[FileReport]:
+    """Reports in the order of `paths`. Small runs stay in this process; larger ones use a pool,
+    and a file that kills its worker process is retried alone and reported, not fatal."""
+    if len(paths) <= 1 or (os.cpu_count() or 1) == 1:
+        reports = []
+        for path in paths:
+            reports.append(_check(path, options, annotate_dir))
+            on_done(reports[-1])
+        return reports
+    results: dict[int, FileReport] = {}
+    pending = list(range(len(paths)))
+    try:
+        for i, report in _pooled(paths, pending, options, annotate_dir):
+            results[i] = report
+            on_done(report)
+    except BrokenProcessPool:
+        for i in [i for i in pending if i not in results]:
+            results[i] = _isolated(paths[i], options, annotate_dir)
+            on_done(results[i])
+    return [results[i] for i in range(len(paths))]
+
+
+def _pooled(
+    paths: Sequence[Path], indices: list[int], options: Options, annotate_dir: Path | None
+) -> Iterator[tuple[int, FileReport]]:
+    from concurrent.futures import as_completed
+
+    workers = min(len(indices), os.cpu_count() or 1)
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures: dict[Future[FileReport], int] = {
+            pool.submit(_check, paths[i], options, annotate_dir): i for i in indices
+        }
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+def _isolated(path: Path, options: Options, annotate_dir: Path | None) -> FileReport:
+    """Run one file in a fresh process; if that process dies, the file is reported as unreadable."""
+    from xl_brm.api import unreadable_report
+
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(_check, path, options, annotate_dir).result()
+    except BrokenProcessPool:
+        error = InputError(
+            "made the spreadsheet reader crash, so it was skipped",
+            path=path,
+            hint="open it in Excel, save it as a new .xlsx and try again",
+        )
+        return unreadable_report(path, error)

@@ -1,0 +1,235 @@
+"""Turning reports into what a person or a script reads: rich tables, JSON, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from xl_brm.findings import FileReport, totals
+from xl_brm.rules import RULES_VERSION
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def validation_json(reports: Sequence[FileReport]) -> str:
+    """SPEC §7.2's stable machine-readable report."""
+    body = {
+        "rules_version": RULES_VERSION,
+        "files": [r.to_json() for r in reports],
+        "totals": totals(list(reports)),
+    }
+    return json.dumps(body, indent=2, ensure_ascii=False, default=str)
+
+
+def validation_csv(reports: Sequence[FileReport]) -> str:
+    """One line per finding, with the file it belongs to."""
+    columns = ["path", "code", "severity", "sheet", "row", "column", "cell", "value", "message"]
+    rows = ({"path": r.path, **f.to_json()} for r in reports for f in r.issues)
+    return to_csv(columns, rows)
+
+
+def to_csv(columns: Sequence[str], rows: Iterable[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(
+        buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n"
+    )
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if row.get(k) is None else row[k] for k in columns})
+    return buffer.getvalue()
+
+
+def print_validation_tables(
+    console: Console, reports: Sequence[FileReport], *, limit: int = 50
+) -> None:
+    """A per-file summary, then the findings of each file that has any (first `limit` of each)."""
+    summary = Table(title=f"xl-brm validate · rules {RULES_VERSION}", title_justify="left")
+    for name in (
+        "file",
+        "trust",
+        "benefits",
+        "measurements",
+        "errors",
+        "warnings",
+        "info",
+        "local columns",
+    ):
+        summary.add_column(
+            name,
+            justify="right"
+            if name in {"benefits", "measurements", "errors", "warnings", "info"}
+            else "left",
+        )
+    for r in reports:
+        c = r.counts
+        summary.add_row(
+            Path(r.path).name,
+            r.trust_ods or "—",
+            f"{r.benefits:,}",
+            f"{r.measurements:,}",
+            _count(c["error"], "error"),
+            _count(c["warning"], "warning"),
+            str(c["info"]),
+            ", ".join(r.unmapped) or "—",
+        )
+    console.print(summary)
+    for r in reports:
+        if not r.issues:
+            continue
+        detail = Table(title=r.path, title_justify="left", show_lines=False)
+        for name in ("cell", "code", "severity", "message"):
+            detail.add_column(name, overflow="fold")
+        for f in r.issues[:limit]:
+            where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or "—")
+            detail.add_row(
+                where, f.code, f"[{SEVERITY_STYLE[f.severity]}]{f.severity}[/]", f.message
+            )
+        console.print(detail)
+        if len(r.issues) > limit:
+            console.print(
+                f"  … and {len(r.issues) - limit:,} more (use --format csv or json for all)"
+            )
+    t = totals(list(reports))
+    console.print(
+        f"{t['files']} file(s), {t['benefits']:,} benefits, {t['measurements']:,} measurements: "
+        f"{_count(t['error'], 'error')} errors, {_count(t['warning'], 'warning')} warnings, {t['info']} info"
+    )
+
+
+def _count(n: int, severity: str) -> str:
+    return f"[{SEVERITY_STYLE[severity]}]{n}[/]" if n else "0"
+
+
+def compute_rows(figures: Sequence[Any]) -> list[dict[str, Any]]:
+    return [f.to_json() for f in figures]
+
+
+def compute_json(as_of: Any, figures: Sequence[Any]) -> str:
+    """SPEC §7.2: `{"as_of": "2020-03", "benefits": [...]}`."""
+    return json.dumps(
+        {"as_of": str(as_of), "benefits": compute_rows(figures)}, indent=2, ensure_ascii=False
+    )
+
+
+def _money(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"-£{-value:,.2f}" if value < 0 else f"£{value:,.2f}"
+
+
+def _number(value: float | None, suffix: str = "") -> str:
+    return "—" if value is None else f"{value:,.1f}{suffix}"
+
+
+RAG_STYLE = {"green": "green", "amber": "yellow", "red": "bold red"}
+
+
+def print_compute_table(
+    console: Console, as_of: Any, figures: Sequence[Any], *, errors: Sequence[Any]
+) -> None:
+    table = Table(title=f"xl-brm compute · as of {as_of}", title_justify="left")
+    for name, right in (
+        ("benefit", False),
+        ("baseline", True),
+        ("latest", True),
+        ("improvement", True),
+        ("realised qty", True),
+        ("realised £", True),
+        ("PV £", True),
+        ("% of target", True),
+        ("planned to date", True),
+        ("RAG", False),
+    ):
+        table.add_column(name, justify="right" if right else "left")
+    for f in figures:
+        rag = str(f.rag) if f.rag is not None else "—"
+        table.add_row(
+            f.benefit_id + (" (dis-benefit)" if f.is_disbenefit else ""),
+            _number(f.baseline),
+            _number(f.latest),
+            _number(f.improvement),
+            _number(f.realised_quantity),
+            _money(f.realised_value_gbp),
+            _money(f.pv_gbp),
+            _number(f.percent_of_target, "%"),
+            _number(f.planned_to_date),
+            f"[{RAG_STYLE.get(rag, 'dim')}]{rag}[/]",
+        )
+    console.print(table)
+    blocking = [e for e in errors if e.severity == "error"]
+    if blocking:
+        console.print(
+            f"[yellow]{len(blocking)} validation error(s) in this workbook: rows with errors may be "
+            "missing or incomplete above. Run `xl-brm validate` to see them.[/]"
+        )
+
+
+STATUS_STYLE = {
+    "accepted": "green",
+    "unchanged": "dim",
+    "rejected": "bold red",
+    "in_sync": "green",
+    "changed": "yellow",
+    "not_submitted": "yellow",
+    "not_approved": "dim",
+    "only_national": "cyan",
+}
+
+
+def print_submit_outcome(console: Console, outcome: Any) -> None:
+    """Per-benefit answers of the national store, with the findings of rejected rows."""
+    verb = "Dry run against" if outcome.dry_run else "Submitted to"
+    answers = [a for a in (outcome.replayed, outcome.answer) if a is not None]
+    table = Table(title=f"{verb} {outcome.url}", title_justify="left")
+    for name in ("benefit", "status", "version", "findings"):
+        table.add_column(name, overflow="fold")
+    for answer in answers:
+        for r in answer.results:
+            findings = "; ".join(
+                f"{f.cell or ''} {f.code}: {f.message}".strip() for f in r.findings
+            )
+            table.add_row(
+                r.benefit_id,
+                f"[{STATUS_STYLE.get(r.status, '')}]{r.status}[/]",
+                str(r.version or "—"),
+                findings or "—",
+            )
+    for benefit_id in outcome.skipped:
+        table.add_row(benefit_id, "[dim]unchanged[/]", "—", "already held nationally; not sent")
+    console.print(table)
+    if outcome.replay_refused:
+        console.print(
+            f"[yellow]An earlier unfinished submission was refused and sent again: "
+            f"{outcome.replay_refused}[/]"
+        )
+    c = outcome.counts
+    console.print(f"{c['accepted']} accepted, {c['unchanged']} unchanged, {c['rejected']} rejected")
+
+
+def print_pull(console: Console, statuses: Sequence[Any]) -> None:
+    table = Table(title="National status", title_justify="left")
+    for name in ("benefit", "status", "national version", "received"):
+        table.add_column(name)
+    for s in statuses:
+        table.add_row(
+            s.benefit_id,
+            f"[{STATUS_STYLE.get(s.status, '')}]{s.status.replace('_', ' ')}[/]",
+            str(s.national_version or "—"),
+            s.received_at or "—",
+        )
+    console.print(table)
