@@ -1,0 +1,100 @@
+"""An open workbook (`xw.Book`, desktop or Office.js) as the reader's RawWorkbook.
+
+The book's cell values are written to a temporary .xlsx at the same addresses and read back
+with `xl_brm.reader.read_workbook`, so the ribbon finds the header rows, maps the columns and
+reports the cells exactly as `xl-brm validate` does for the saved file. Sheets this add-in
+writes (Issues, BRM Computed, ...) are left out.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from xl_brm.errors import InputError
+
+OUTPUT_SHEETS = frozenset({"Issues", "BRM Computed", "BRM Summary", "BRM National"})
+"""Sheets the ribbon writes: never read back as the trust's data."""
+SETTINGS_SHEET = "BRM Settings"
+
+
+def sheet_values(sheet: Any) -> tuple[int, int, list[list[Any]]]:
+    """(first row, first column, values) of a sheet's used range, 1-based."""
+    used = sheet.used_range
+    values = used.options(ndim=2).value or [[]]
+    return used.row, used.column, values
+
+
+def book_name(book: Any) -> str:
+    name = str(book.name or "workbook.xlsx")
+    return name if "." in name else name + ".xlsx"
+
+
+def write_xlsx(book: Any, path: Path) -> None:
+    """The book's values (not formulas, not formats) at their addresses, in a new .xlsx."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for sheet in book.sheets:
+        if sheet.name in OUTPUT_SHEETS:
+            continue
+        ws = wb.create_sheet(title=sheet.name[:31])
+        row0, col0, values = sheet_values(sheet)
+        for i, row in enumerate(values):
+            for j, value in enumerate(row):
+                if value is None or value == "":
+                    continue
+                cell = ws.cell(row=row0 + i, column=col0 + j, value=_cell_value(value))
+                if isinstance(value, str) and value.startswith("="):
+                    cell.data_type = "s"  # text that looks like a formula stays text
+    wb.save(path)
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, (str, float, int, bool)):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.replace(tzinfo=None) if getattr(value, "tzinfo", None) else value
+    return str(value)
+
+
+def book_to_raw(book: Any) -> Any:
+    """The RawWorkbook of an open workbook (raises `InputError` when it has nothing to read)."""
+    from xl_brm.reader import read_workbook
+
+    name = book_name(book)
+    with tempfile.TemporaryDirectory(prefix="xl_brm_book_") as tmp:
+        path = Path(tmp) / (Path(name).stem + ".xlsx")
+        write_xlsx(book, path)
+        try:
+            raw = read_workbook(path)
+        except InputError as exc:
+            raise InputError(exc.message.replace(str(path), name), path=name, hint=exc.hint) from None
+    raw.path = name
+    return raw
+
+
+def book_setting(book: Any, key: str) -> str | None:
+    """A value from the workbook's `BRM Settings` sheet (key in column A, value in B)."""
+    from xl_brm.enums import fold
+
+    for sheet in book.sheets:
+        if fold(sheet.name) != fold(SETTINGS_SHEET):
+            continue
+        _, _, values = sheet_values(sheet)
+        for row in values:
+            if len(row) >= 2 and isinstance(row[0], str) and fold(row[0]) == fold(key) and row[1]:
+                return str(row[1]).strip()
+    return None
+
+
+def workbook_path(book: Any) -> Path | None:
+    """The saved file behind a desktop book (None in Excel on the web)."""
+    try:
+        full = Path(str(book.fullname))
+    except Exception:
+        return None
+    return full if full.is_absolute() and os.path.exists(full) else None
