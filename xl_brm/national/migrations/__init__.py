@@ -1,0 +1,1 @@
+"""Alembic migrations of the national store, run by `xl_brm.national.migrate.upgrade`."""
