@@ -1,0 +1,45 @@
+"""Sync client: send a workbook's approved rows to the national store exactly once (SPEC §7.3).
+
+    submit(path, url=...)     read, validate, send changed approved benefits, record the answer
+    pull(path, url=...)       what the store holds for each benefit of the workbook
+    build_submission(raw, validation)   the request body, for tools that want to look first
+
+State lives beside the workbook in `.xl-brm/<workbook name>.sync.json`.
+"""
+
+from __future__ import annotations
+
+from xl_brm.sync._build import Prepared, blocking_errors, build_submission, prepare
+from xl_brm.sync._http import RetryPolicy, StoreClient
+from xl_brm.sync._state import (
+    BenefitSync,
+    PendingSubmission,
+    StoreSync,
+    SyncState,
+    state_path_for,
+)
+from xl_brm.sync._submit import BenefitStatus, SubmitOutcome, pull, push, record_answer, submit
+from xl_brm.sync._token import ENV_VAR, KEYRING_SERVICE, resolve_token
+
+__all__ = [
+    "ENV_VAR",
+    "KEYRING_SERVICE",
+    "BenefitStatus",
+    "BenefitSync",
+    "PendingSubmission",
+    "Prepared",
+    "RetryPolicy",
+    "StoreClient",
+    "StoreSync",
+    "SubmitOutcome",
+    "SyncState",
+    "blocking_errors",
+    "build_submission",
+    "prepare",
+    "pull",
+    "push",
+    "record_answer",
+    "resolve_token",
+    "state_path_for",
+    "submit",
+]

@@ -1,0 +1,214 @@
+"""The sync state file beside a workbook: what the national store has acknowledged, and the
+submission that is on its way.
+
+`.xl-brm/<workbook file name>.sync.json` holds, per store URL, each benefit's last acknowledged
+version, content hash and time, and the PENDING submission (idempotency key and the exact body
+bytes). The pending submission is written before anything is sent, so a crash, a timeout or a
+lost answer is resent later with the same key and the same bytes, and the store answers it once.
+Every write is atomic (temporary file, fsync, rename): a crash leaves the old file or the new one,
+never half of one. The bearer token is never written here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from xl_brm.errors import SyncError
+
+STATE_DIR = ".xl-brm"
+FORMAT = 1
+
+
+def state_path_for(workbook: str | Path) -> Path:
+    """`register.xlsx` -> `.xl-brm/register.xlsx.sync.json` in the workbook's folder."""
+    path = Path(workbook)
+    return path.parent / STATE_DIR / f"{path.name}.sync.json"
+
+
+def store_key(url: str) -> str:
+    """One spelling per store, so `https://x/` and `https://x` share their state."""
+    return url.strip().rstrip("/")
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class BenefitSync(_Model):
+    """What the store last said about one benefit."""
+
+    version: int | None = None
+    """Last acknowledged (accepted or unchanged) version; None if never acknowledged."""
+    content_hash: str | None = None
+    """The local content hash of that version: rows whose hash differs are sent again."""
+    national_hash: str | None = None
+    """The hash the store reported (equal to `content_hash` when both sides agree)."""
+    acknowledged_at: datetime | None = None
+    status: Literal["accepted", "unchanged", "rejected"] | None = None
+    """The store's answer the last time the benefit was sent."""
+    submission_id: str | None = None
+    findings: int = 0
+    """How many findings the store reported for it last time."""
+    sent_at: datetime | None = None
+
+
+class PendingSubmission(_Model):
+    """A submission written down before it is sent; resent byte for byte until answered."""
+
+    idempotency_key: str
+    body: str
+    """The exact JSON text sent (ASCII, so its bytes are unambiguous)."""
+    body_sha256: str
+    hashes: dict[str, str] = Field(default_factory=dict)
+    """benefit_id -> local content hash of what the body carries."""
+    created_at: datetime
+    attempts: int = 0
+    """How many times a send was started (across runs)."""
+
+    @classmethod
+    def create(cls, *, key: str, body: bytes, hashes: dict[str, str]) -> PendingSubmission:
+        return cls(
+            idempotency_key=key,
+            body=body.decode("ascii"),
+            body_sha256=hashlib.sha256(body).hexdigest(),
+            hashes=dict(hashes),
+            created_at=now_utc(),
+        )
+
+    def body_bytes(self) -> bytes:
+        data = self.body.encode("ascii")
+        if hashlib.sha256(data).hexdigest() != self.body_sha256:
+            raise SyncError(
+                "the pending submission in the sync state file is damaged",
+                hint="delete the file under .xl-brm/ beside the workbook and submit again",
+            )
+        return data
+
+
+class StoreSync(_Model):
+    """Sync state against one national store."""
+
+    trust_ods: str | None = None
+    benefits: dict[str, BenefitSync] = Field(default_factory=dict)
+    pending: PendingSubmission | None = None
+    last_submission_id: str | None = None
+    last_submission_at: datetime | None = None
+
+
+class SyncState(_Model):
+    """The whole state file. Load with `SyncState.load(path)`, write with `save(path)`."""
+
+    format: int = FORMAT
+    workbook: str | None = None
+    stores: dict[str, StoreSync] = Field(default_factory=dict)
+
+    def store(self, url: str) -> StoreSync:
+        """The state against `url` (created empty the first time)."""
+        return self.stores.setdefault(store_key(url), StoreSync())
+
+    @classmethod
+    def load(cls, path: str | Path) -> SyncState:
+        """Read a state file; a missing file is an empty state."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return cls()
+        except OSError as error:
+            raise SyncError(f"cannot read the sync state file {path}: {error.strerror}") from None
+        try:
+            data: Any = json.loads(text)
+            state = cls.model_validate(data)
+        except (ValueError, ValidationError):
+            raise SyncError(
+                f"the sync state file {path} is not valid",
+                hint="move it aside and submit again; the store answers resent rows as unchanged",
+            ) from None
+        if state.format > FORMAT:
+            raise SyncError(
+                f"the sync state file {path} was written by a newer xl-brm",
+                hint="upgrade xl-brm",
+            )
+        return state
+
+    def save(self, path: str | Path) -> None:
+        """Write atomically: temporary file in the same folder, fsync, rename, fsync the folder."""
+        text = self.model_dump_json(indent=2, exclude_none=False) + "\n"
+        atomic_write(Path(path), text.encode("utf-8"))
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so that readers and crashes see the old or the new file only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); Windows has no directory handles to sync."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def state_lock(state_file: Path) -> Iterator[None]:
+    """Hold an exclusive lock beside the state file, so two submits of one workbook queue up."""
+    state_file.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = state_file.with_name(state_file.name + ".lock")
+    with open(lock_path, "a+b") as handle:
+        _lock(handle.fileno())
+        try:
+            yield
+        finally:
+            _unlock(handle.fileno())
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _lock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
