@@ -23,6 +23,7 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_brm import __version__
+from xl_brm.calc import JSON_KEYS
 from xl_brm.enums import BenefitType, Rag
 from xl_brm.errors import UsageError
 from xl_brm.excel import _book
@@ -40,21 +41,8 @@ SERIES_SHEET = "Computed by period"
 SERIES_ROW_LIMIT = 50_000
 """Above this many benefit-periods the by-period sheet is left out (openpyxl holds every cell)."""
 
-COMPUTED_COLUMNS: tuple[str, ...] = (
-    "benefit_id",
-    "title",
-    "benefit_type",
-    "is_disbenefit",
-    "baseline",
-    "latest",
-    "improvement",
-    "realised_quantity",
-    "realised_value_gbp",
-    "pv_gbp",
-    "percent_of_target",
-    "planned_to_date",
-    "rag",
-)
+COMPUTED_COLUMNS: tuple[str, ...] = ("benefit_id", "title", "benefit_type", "is_disbenefit", *JSON_KEYS[1:])
+"""The compute JSON keys (SPEC §7.2), with what a reader of the sheet needs to tell benefits apart."""
 SERIES_COLUMNS: tuple[str, ...] = (
     "benefit_id",
     "period",
