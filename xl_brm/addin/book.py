@@ -1,19 +1,20 @@
 """An open workbook (`xw.Book`, desktop or Office.js) as the reader's RawWorkbook.
 
-The book's cell values are written to a temporary .xlsx at the same addresses and read back
-with `xl_brm.reader.read_workbook`, so the ribbon finds the header rows, maps the columns and
-reports the cells exactly as `xl-brm validate` does for the saved file. Sheets this add-in
-writes (Issues, BRM Computed, ...) are left out.
+Each sheet's values are placed at their addresses and handed to the reader's own grid reading
+(`xl_brm.reader.tables_from_grids`), so the ribbon finds the header rows, maps the columns and
+reports the cells exactly as `xl-brm validate` does for the saved file, without writing a file
+(and without python-calamine, which xlwings Lite does not have). Sheets this add-in writes
+(Issues, BRM Computed, ...) are left out.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from xl_brm.errors import InputError
+from xl_brm.reader.grid import reader_grid, tables_from_grids
+from xl_brm.table import RawWorkbook
 
 OUTPUT_SHEETS = frozenset({"Issues", "BRM Computed", "BRM Summary", "BRM National"})
 """Sheets the ribbon writes: never read back as the trust's data."""
@@ -33,7 +34,8 @@ def book_name(book: Any) -> str:
 
 
 def write_xlsx(book: Any, path: Path) -> None:
-    """The book's values (not formulas, not formats) at their addresses, in a new .xlsx."""
+    """The book's values (not formulas, not formats) at their addresses, in a new .xlsx:
+    for the sync client's `pull`, which reads a saved file (desktop only: needs openpyxl)."""
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -61,20 +63,20 @@ def _cell_value(value: Any) -> Any:
     return str(value)
 
 
-def book_to_raw(book: Any) -> Any:
-    """The RawWorkbook of an open workbook (raises `InputError` when it has nothing to read)."""
-    from xl_brm.reader import read_workbook
+def book_grids(book: Any) -> dict[str, list[list[Any]]]:
+    """Sheet name -> its values from A1 in the reader's form, output sheets left out."""
+    grids: dict[str, list[list[Any]]] = {}
+    for sheet in book.sheets:
+        if sheet.name in OUTPUT_SHEETS:
+            continue
+        row0, col0, values = sheet_values(sheet)
+        grids[sheet.name] = reader_grid(values, first_row=row0, first_col=col0)
+    return grids
 
-    name = book_name(book)
-    with tempfile.TemporaryDirectory(prefix="xl_brm_book_") as tmp:
-        path = Path(tmp) / (Path(name).stem + ".xlsx")
-        write_xlsx(book, path)
-        try:
-            raw = read_workbook(path)
-        except InputError as exc:
-            raise InputError(exc.message.replace(str(path), name), path=name, hint=exc.hint) from None
-    raw.path = name
-    return raw
+
+def book_to_raw(book: Any) -> RawWorkbook:
+    """The RawWorkbook of an open workbook (a book with no Benefits sheet gets BRM105)."""
+    return tables_from_grids(book_grids(book), path=book_name(book))
 
 
 def book_setting(book: Any, key: str) -> str | None:

@@ -3,7 +3,16 @@
 `check_safety` refuses hostile or broken files before any parser opens them; `read_workbook`
 finds the sheets, header rows and columns and hands the rule engine raw cells in their stored
 types; `propose_mapping` and `HeaderMapping` let a trust map its own headers once.
+
+`tables_from_grids` and `table_from_grid` do the same for cell values already in memory (an
+open workbook in Excel, a cell function's range). They need no python-calamine, so the file
+readers are imported only when first used: `xl_brm.reader.grid` works in Pyodide too.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from xl_brm.reader._limits import (
     EXCEL_MAX_COLUMNS,
@@ -18,8 +27,36 @@ from xl_brm.reader._limits import (
     RATIO_CHECK_BYTES,
 )
 from xl_brm.reader._mapping import HeaderMapping, SheetMapping
-from xl_brm.reader._read import propose_mapping, read_workbook
-from xl_brm.reader._safety import SafetyReport, SheetScan, check_safety
+from xl_brm.reader.grid import (
+    SheetSource,
+    header_columns,
+    reader_grid,
+    table_from_grid,
+    tables_from_grids,
+)
+
+if TYPE_CHECKING:
+    from xl_brm.reader._read import propose_mapping, read_workbook
+    from xl_brm.reader._safety import SafetyReport, SheetScan, check_safety
+
+_LAZY = {
+    "propose_mapping": "xl_brm.reader._read",
+    "read_workbook": "xl_brm.reader._read",
+    "SafetyReport": "xl_brm.reader._safety",
+    "SheetScan": "xl_brm.reader._safety",
+    "check_safety": "xl_brm.reader._safety",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """The file readers (python-calamine, defusedxml), imported on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "EXCEL_MAX_COLUMNS",
@@ -36,7 +73,12 @@ __all__ = [
     "SafetyReport",
     "SheetMapping",
     "SheetScan",
+    "SheetSource",
     "check_safety",
+    "header_columns",
     "propose_mapping",
     "read_workbook",
+    "reader_grid",
+    "table_from_grid",
+    "tables_from_grids",
 ]

@@ -1,0 +1,586 @@
+"""Grids of cell values into the rule engine's `RawWorkbook` / `RawTable` (SPEC §4).
+
+One way for every source, so each reports the same codes at the same cells: `read_workbook`
+hands this module what python-calamine read from a file; the Excel layer hands it an open
+workbook's sheet values (ribbon scripts, xlwings Lite) or a cell function's range. Finding the
+sheets (by name, synonym or content), the header row under title rows, the mapping of headers
+to fields, and the skipping of spacer, notes and totals rows all live here. Nothing here opens
+a file or imports python-calamine, so it also runs in Pyodide.
+
+A grid is a list of rows from A1: row i is Excel row i + 1 and column j is column j (0 = A).
+The reader's own form has '' for a blank cell and rows of one width; the public functions take
+looser grids (None or '' for blank, ragged rows, tuples, ints) and put them in that form with
+`reader_grid`.
+
+The row loop is the hot path (a Measurements sheet can hold 240k rows): per row it does one
+C-level column pick, one C-level blank substitution, and a cheap test of the key cell; anything
+slower only runs for rows that might be notes or totals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import numbers
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from itertools import islice
+from operator import itemgetter
+from pathlib import PurePath
+from typing import Any, Protocol
+
+from xl_brm.enums import fold
+from xl_brm.errors import MappingError
+from xl_brm.fields import BENEFIT_FIELD, SETTINGS_SHEET, SHEET_SYNONYMS, SHEETS
+from xl_brm.findings import Finding
+from xl_brm.reader import _limits as lim
+from xl_brm.reader._mapping import HeaderMapping, SheetMapping
+from xl_brm.rules import RULES
+from xl_brm.table import Column, FormulaWithoutValue, RawRow, RawTable, RawWorkbook, column_letter
+
+Merge = tuple[tuple[int, int], tuple[int, int]]
+"""A merged range as ((first row, first column), (last row, last column)), 0-based, inclusive."""
+
+REQUIRED_SHEETS = ("Benefits",)
+"""Kinds whose absence is a BRM105 error. Measurements and Trajectory may be absent."""
+
+DEFAULTABLE = frozenset({"trust_ods", "programme"})
+"""Core fields that `--trust`/`--programme` or the BRM Settings sheet can supply workbook-wide,
+so a missing column is for the rule engine to judge (it knows the defaults), not the reader."""
+
+CONTENT_MATCHES = 3
+"""A sheet not named like a kind is taken for it when its header names this many of its fields."""
+
+_SHEET_NAMES = {kind: {fold(kind)} | {fold(s) for s in names} for kind, names in SHEET_SYNONYMS.items()}
+_SETTINGS_NAMES = {fold(SETTINGS_SHEET), "settings", "brmconfig"}
+_SETTING_KEYS = {key: name for name in DEFAULTABLE for key in BENEFIT_FIELD[name].folded}
+_SETTING_HEADERS = {"setting", "settings", "key", "name", "item", "parameter"}
+_FOLDED = {kind: {key: f.name for f in fields for key in f.folded} for kind, fields in SHEETS.items()}
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_BLANK: Callable[[Any, Any], Any] = {"": None}.get
+_NONE_AS_TEXT: Callable[[Any, Any], Any] = {None: ""}.get
+_AS_STORED = frozenset({str, float, bool, dt.date, dt.time, dt.timedelta, FormulaWithoutValue,
+                        type(None)})
+"""Cell types that `reader_cell` passes through unchanged (None aside): a row of only these
+is put in the reader's form with one C-level map."""
+
+_TOTAL = re.compile(r"(?:grand\s*|sub[\s-]?)?totals?\b(?:\s*[:(\-–—].*)?", re.I | re.S)
+_NOTES_LABEL = re.compile(
+    r"(?:notes?|n\.?\s?b\.?|sources?|key|footnotes?|comments?)(?:\s*[:\-–—].*)?", re.I | re.S)
+_FOOTNOTE = re.compile(r"[*†‡]|\(?\d{1,2}[.)]\s")
+_TRAILER_FIRST = frozenset("tTgGsSnNkKcCfF*†‡(0123456789")
+_MISSING = object()
+
+
+class SheetSource(Protocol):
+    """Where the sheets' cells come from: a file read by python-calamine, or grids in memory.
+
+    Grids are in the reader's form ('' for blank, rows of one width, from A1) and are the
+    caller's to mutate (merged and formula cells are filled in place).
+    """
+
+    def names(self) -> list[str]:
+        """The worksheets, in workbook order."""
+        ...
+
+    def head(self, name: str) -> list[list[Any]]:
+        """At least the top of a sheet: enough rows to find its header row."""
+        ...
+
+    def rows(self, name: str) -> list[list[Any]]:
+        """The whole sheet."""
+        ...
+
+    def merged(self, name: str) -> Sequence[Merge]:
+        """The sheet's merged ranges."""
+        ...
+
+
+# -- public entry points -----------------------------------------------------------------------
+
+
+def tables_from_grids(
+    sheets: Mapping[str, Sequence[Sequence[Any]]],
+    *,
+    path: str,
+    mapping: HeaderMapping | None = None,
+    merged: Mapping[str, Sequence[Merge]] | None = None,
+) -> RawWorkbook:
+    """A workbook given as sheet name -> grid of values from A1, read as `read_workbook` reads
+    a file: sheets found, header rows detected, columns mapped, data rows kept.
+
+    `path` names the workbook in the result and in errors. Raises `MappingError` when
+    `mapping` names a sheet that is not there; structural problems are BRM1xx findings.
+    """
+    return workbook_from_source(GridSheets(sheets, merged=merged), path=path, mapping=mapping)
+
+
+def table_from_grid(
+    kind: str,
+    sheet: str,
+    rows: Sequence[Sequence[Any]],
+    *,
+    first_row: int = 1,
+    first_col: int = 1,
+) -> tuple[RawTable, list[Finding]]:
+    """One table whose first row is its header (a range handed to a cell function).
+
+    `first_row`/`first_col` are where `rows[0][0]` is on the sheet, 1-based as Excel and
+    xlwings count (`rng.row`, `rng.column`), so rows and column letters are the sheet's. The
+    default numbers the header row 1 and its first cell column A. Returns the table (without
+    columns when the header row is blank) and its BRM102 findings.
+    """
+    findings: list[Finding] = []
+    grid = reader_grid(rows)
+    empty = RawTable(kind, sheet, first_row, [])
+    if not grid or all(v == "" for v in grid[0]):
+        return empty, findings
+    columns = header_columns(kind, grid[0], sheet=sheet, header_row=first_row,
+                             first_col=first_col, findings=findings)
+    if not columns:
+        return empty, findings
+    key = next((i for i, c in enumerate(columns) if c.field == "benefit_id"), None)
+    shift = first_col - 1
+    with gc_paused():
+        data = _rows(grid, 0, [c.index - shift for c in columns], key, first_row=first_row)
+    return RawTable(kind, sheet, first_row, columns, data), findings
+
+
+def header_columns(
+    kind: str,
+    header: Sequence[Any],
+    *,
+    sheet: str | None = None,
+    header_row: int = 1,
+    first_col: int = 1,
+    lookup: Mapping[str, str | None] | None = None,
+    findings: list[Finding] | None = None,
+) -> list[Column]:
+    """One Column per non-blank header cell (`first_col`: the 1-based column of `header[0]`);
+    a second column for the same field is kept local (a BRM102 finding, appended to
+    `findings` when given). `lookup` is a mapping's folded header -> field (None = local)."""
+    cells = [reader_cell(v) for v in header]
+    return _columns(cells, kind, lookup, sheet if sheet is not None else kind, header_row,
+                    findings if findings is not None else [], first_index=first_col - 1)
+
+
+def workbook_from_source(
+    source: SheetSource, *, path: str, mapping: HeaderMapping | None = None
+) -> RawWorkbook:
+    """The reader after the cells are in memory: sheets, header rows, columns, data rows and
+    the BRM Settings sheet (see `tables_from_grids`)."""
+    findings: list[Finding] = []
+    tables: dict[str, RawTable] = {}
+    located = locate_sheets(source, path=path, mapping=mapping)
+    for kind in REQUIRED_SHEETS:
+        if kind not in located:
+            findings.append(RULES["BRM105"].finding(expected=kind))
+    for kind, name in located.items():
+        sm = mapping.get(kind) if mapping else None
+        table = _read_table(source, kind, name, sm, findings)
+        if table is not None:
+            tables[kind] = table
+    settings = _read_settings(source)
+    return RawWorkbook(path=path, tables=tables, settings=settings, findings=findings)
+
+
+def mapping_from_source(source: SheetSource, *, path: str) -> HeaderMapping:
+    """What `xl-brm map FILE` saves: where each sheet and header row is, and what each header
+    maps to. Unmapped headers are listed for the trust to fill in or leave local."""
+    mapping = HeaderMapping(source=path)
+    for kind, name in locate_sheets(source, path=path, mapping=None).items():
+        rows = source.head(name)
+        sm = SheetMapping(kind=kind, sheet=name)
+        mapping.sheets[kind] = sm
+        idx = _find_header(rows, kind, None)
+        if idx is None:
+            continue
+        sm.header_row = idx + 1
+        for col in _columns(rows[idx], kind, None, name, idx + 1, []):
+            if col.field is None:
+                sm.unmapped.append(col.header)
+            else:
+                sm.columns[col.header] = col.field
+    return mapping
+
+
+def locate_sheets(source: SheetSource, *, path: str,
+                  mapping: HeaderMapping | None = None) -> dict[str, str]:
+    """Canonical kind -> sheet name: from the mapping, by name or synonym, else by content."""
+    names = source.names()
+    found: dict[str, str] = {}
+    for kind in SHEETS:
+        sm = mapping.get(kind) if mapping else None
+        if sm is not None and sm.sheet:
+            name = _match_sheet(sm.sheet, names)
+            if name is None:
+                raise MappingError(
+                    f"line {sm.line}: sheet '{sm.sheet}' is not in {PurePath(path).name} "
+                    "(its sheets are: " + ", ".join(names) + ")",
+                    path=mapping.source if mapping else None,
+                    hint="correct the sheet name in the mapping, or remake it with `xl-brm map`")
+            found[kind] = name
+            continue
+        taken = set(found.values())
+        name = next((n for n in names if n not in taken and fold(n) in _SHEET_NAMES[kind]), None)
+        if name is not None:
+            found[kind] = name
+    for kind in ("Benefits", "Measurements"):
+        if kind in found:
+            continue
+        taken = set(found.values())
+        best, best_score = None, CONTENT_MATCHES - 1
+        for name in names:
+            if name in taken or fold(name) in _SETTINGS_NAMES:
+                continue
+            rows = source.head(name)
+            idx = _find_header(rows, kind, None)
+            score = _score(rows[idx], kind, None) if idx is not None else 0
+            if score > best_score:
+                best, best_score = name, score
+        if best is not None:
+            found[kind] = best
+    return {kind: found[kind] for kind in SHEETS if kind in found}
+
+
+def _match_sheet(wanted: str, names: Sequence[str]) -> str | None:
+    if wanted in names:
+        return wanted
+    return next((n for n in names if fold(n) == fold(wanted)), None)
+
+
+# -- grids in memory ---------------------------------------------------------------------------
+
+
+class GridSheets:
+    """A `SheetSource` over grids already in memory (each put in the reader's form once)."""
+
+    def __init__(self, sheets: Mapping[str, Sequence[Sequence[Any]]], *,
+                 merged: Mapping[str, Sequence[Merge]] | None = None) -> None:
+        self._sheets = sheets
+        self._merged = merged or {}
+        self._grids: dict[str, list[list[Any]]] = {}
+
+    def names(self) -> list[str]:
+        return list(self._sheets)
+
+    def head(self, name: str) -> list[list[Any]]:
+        return self.rows(name)
+
+    def rows(self, name: str) -> list[list[Any]]:
+        grid = self._grids.get(name)
+        if grid is None:
+            grid = self._grids[name] = reader_grid(self._sheets[name])
+        return grid
+
+    def merged(self, name: str) -> Sequence[Merge]:
+        return self._merged.get(name, ())
+
+
+def reader_cell(value: Any) -> Any:
+    """One cell as python-calamine reads it from a saved file: '' for blank, numbers as float,
+    a datetime at midnight as a date (time zones dropped), other unknown values as text."""
+    if value is None:
+        return ""
+    kind = value.__class__
+    if kind in _AS_STORED:
+        return value
+    if isinstance(value, dt.datetime):
+        value = value.replace(tzinfo=None)
+        return value.date() if value.time() == dt.time() else value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, dt.date | dt.time | dt.timedelta | str):
+        return value
+    return str(value)
+
+
+def reader_grid(values: Sequence[Sequence[Any]], *, first_row: int = 1,
+                first_col: int = 1) -> list[list[Any]]:
+    """Values in the reader's form, as new lists: '' for blank (None or ''), cells as
+    `reader_cell` gives them, every row as wide as the widest. `first_row`/`first_col` are the
+    1-based position of `values[0][0]` on the sheet: the grid is padded to start at A1."""
+    pad = max(first_col - 1, 0)
+    width = max(map(len, values), default=0) + pad
+    lead = [""] * pad
+    out: list[list[Any]] = [[""] * width for _ in range(max(first_row - 1, 0))]
+    append = out.append
+    plain = _AS_STORED
+    convert = reader_cell
+    mixed = False  # once a row needs converting (ints from Office.js), stop testing for it
+    for row in values:
+        if not mixed and set(map(type, row)) <= plain:
+            cells = list(map(_NONE_AS_TEXT, row, row))
+        else:  # inline: a call of reader_cell per cell would cost three times as much
+            mixed = True
+            cells = ["" if v is None else v if (k := v.__class__) in plain
+                     else float(v) if k is int else convert(v) for v in row]
+        if pad:
+            cells[:0] = lead
+        if len(cells) < width:
+            cells += [""] * (width - len(cells))
+        append(cells)
+    return out
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building millions of acyclic objects.
+
+    Without this, the collector re-walks the growing heap again and again: it triples
+    calamine's own `to_python()` time on a 240k-row sheet, and the row loop's too.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+# -- one table ---------------------------------------------------------------------------------
+
+
+def _read_table(
+    source: SheetSource,
+    kind: str,
+    name: str,
+    sm: SheetMapping | None,
+    findings: list[Finding],
+) -> RawTable | None:
+    rows = source.rows(name)
+    if not any(v != "" for row in rows for v in row):
+        findings.append(Finding(code="BRM104", severity=RULES["BRM104"].severity, sheet=name,
+                                message=f"Sheet '{name}' is empty; fill it in or delete it"))
+        return None
+    lookup = sm.lookup() if sm is not None and sm.columns else None
+    if sm is not None and sm.header_row is not None:
+        idx: int | None = sm.header_row - 1
+        if sm.header_row > len(rows) or all(v == "" for v in rows[sm.header_row - 1]):
+            findings.append(Finding(
+                code="BRM103", severity=RULES["BRM103"].severity, sheet=name, row=sm.header_row,
+                message=f"Sheet '{name}': row {sm.header_row}, the header row named in the mapping, "
+                        "is empty; correct 'header row' in the mapping or remake it with `xl-brm map`"))
+            return None
+    else:
+        idx = _find_header(rows, kind, lookup)
+    if idx is None:
+        findings.append(RULES["BRM103"].finding(sheet=name))
+        return None
+    header_row = idx + 1
+    _fill_merges(rows, source.merged(name), idx)
+    columns = _columns(rows[idx], kind, lookup, name, header_row, findings)
+    present = {c.field for c in columns}
+    for f in SHEETS[kind]:
+        if f.core and f.name not in DEFAULTABLE and f.name not in present:
+            findings.append(RULES["BRM101"].finding(sheet=name, column=f.name, row=header_row))
+    if not columns:
+        return None
+    key = next((i for i, c in enumerate(columns) if c.field == "benefit_id"), None)
+    with gc_paused():
+        data = _rows(rows, idx, [c.index for c in columns], key)
+    if not data:
+        findings.append(RULES["BRM104"].finding(sheet=name))
+    return RawTable(kind=kind, sheet=name, header_row=header_row, columns=columns, rows=data)
+
+
+def _fill_merges(rows: list[list[Any]], merged: Sequence[Merge], header: int) -> None:
+    """A vertically merged cell shows its value on every row it spans: give each row that value.
+
+    Only the first column of a merge is filled (a title merged across columns is not copied
+    into each column), and only within the grid.
+    """
+    height = len(rows)
+    for (r1, c1), (r2, _c2) in merged:
+        if r2 <= r1 or r1 == header or r1 >= height or c1 >= len(rows[r1]):
+            continue
+        value = rows[r1][c1]
+        if value == "":
+            continue
+        for r in range(max(r1 + 1, header), min(r2, height - 1) + 1):
+            if rows[r][c1] == "":
+                rows[r][c1] = value
+
+
+# -- header row and columns --------------------------------------------------------------------
+
+
+def _header_text(value: Any) -> str:
+    if value == "" or value is None:
+        return ""
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _match(kind: str, text: str, lookup: Mapping[str, str | None] | None) -> Any:
+    """Canonical field of a header (None = local; `_MISSING` = the mapping lists it as local)."""
+    key = fold(text)
+    if lookup is not None:
+        named = lookup.get(key, _MISSING)
+        if named is not _MISSING:
+            return named if named is not None else _MISSING
+    table = _FOLDED[kind]
+    name = table.get(key)
+    if name is None and ("(" in text or "[" in text):
+        name = table.get(fold(_BRACKETS.sub("", text)))
+    return name
+
+
+def _score(row: Sequence[Any], kind: str, lookup: Mapping[str, str | None] | None) -> int:
+    """How much a row looks like this kind's header: distinct fields (or mapped headers) named."""
+    hits: set[str] = set()
+    for value in row:
+        if isinstance(value, str) and value:
+            name = _match(kind, value, lookup)
+            if name is _MISSING:
+                hits.add("local:" + fold(value))
+            elif name is not None:
+                hits.add(name)
+    return len(hits)
+
+
+def _find_header(rows: Sequence[Sequence[Any]], kind: str,
+                 lookup: Mapping[str, str | None] | None) -> int | None:
+    """Index of the best-scoring row among the first rows below any leading blank rows."""
+    first = next((i for i, row in enumerate(rows) if any(v != "" for v in row)), None)
+    if first is None:
+        return None
+    best, best_score = None, lim.MIN_HEADER_MATCHES - 1
+    if lookup:
+        best_score = min(lim.MIN_HEADER_MATCHES, len(lookup)) - 1
+    for i in range(first, min(len(rows), first + lim.HEADER_SCAN_ROWS)):
+        score = _score(rows[i], kind, lookup)
+        if score > best_score:
+            best, best_score = i, score
+    return best
+
+
+def _columns(header: Sequence[Any], kind: str, lookup: Mapping[str, str | None] | None,
+             sheet: str, header_row: int, findings: list[Finding], *,
+             first_index: int = 0) -> list[Column]:
+    """One Column per non-blank header; a second column for the same field is kept local.
+    `first_index` is the 0-based column of `header[0]` (as `Column.index` counts)."""
+    columns: list[Column] = []
+    first: dict[str, Column] = {}
+    for j, value in enumerate(header, start=first_index):
+        text = _header_text(value)
+        if not text:
+            continue
+        name = _match(kind, text, lookup)
+        if name is _MISSING:
+            name = None
+        if name is not None and name in first:
+            other = first[name]
+            findings.append(RULES["BRM102"].finding(
+                sheet=sheet, row=header_row, column=name, cell=f"{column_letter(j)}{header_row}",
+                value=text, header=f"{other.letter} '{other.header}'",
+                other=f"{column_letter(j)} '{text}'"))
+            name = None
+        col = Column(field=name, header=text, index=j)
+        if name is not None:
+            first[name] = col
+        columns.append(col)
+    return columns
+
+
+# -- data rows ---------------------------------------------------------------------------------
+
+
+def _rows(rows: list[list[Any]], header: int, positions: list[int], key: int | None, *,
+          first_row: int = 1) -> list[RawRow]:
+    """Data rows below the header: blank rows skipped, notes and totals rows below the table
+    skipped (see `_trailer`), '' turned into None. `first_row` is the row number of rows[0]
+    (1 for a sheet from A1, so row numbers are Excel's)."""
+    n = len(positions)
+    pick: Callable[[list[Any]], tuple[Any, ...]]
+    if n == 1:
+        only = positions[0]
+
+        def pick(row: list[Any]) -> tuple[Any, ...]:
+            return (row[only],)
+    else:
+        pick = itemgetter(*positions)
+    blank = _BLANK
+    first_chars = _TRAILER_FIRST
+    out: list[RawRow] = []
+    append = out.append
+    in_notes = False
+    empty = (None,) * n
+    for number, row in enumerate(islice(rows, header + 1, None), start=header + 1 + first_row):
+        picked = pick(row)
+        vals = tuple(map(blank, picked, picked))
+        if vals == empty:
+            continue
+        if in_notes or key is None:
+            suspect = True
+        else:
+            k = vals[key]
+            suspect = k is None or (k.__class__ is str and (k[:1] in first_chars or " " in k))
+        if suspect:
+            kind = _trailer(vals, key, in_notes)
+            if kind is not None:
+                in_notes = in_notes or kind == "notes"
+                continue
+            in_notes = False
+        append(RawRow(number, vals))
+    return out
+
+
+def _trailer(vals: tuple[Any, ...], key: int | None, in_notes: bool) -> str | None:
+    """Is this a notes or totals row rather than data? 'notes', 'skip' or None (data).
+
+    - A row whose first non-blank cell is text like "Total", "Sub-total:", "Grand total (£)"
+      and whose key (benefit_id) cell is blank or is that label: a totals row -> skip.
+    - The same with "Notes", "Note:", "NB", "Source:", "Key", "Comments -": a notes label ->
+      skip, and the single-text rows that follow are notes too.
+    - A row with one non-blank cell, text in the table's first or key column, that reads as a
+      sentence (4+ words or longer than any ID) or a footnote ("* …", "1. …"): a note -> skip.
+    Anything else is data, however incomplete: the rule engine reports what is missing.
+    """
+    filled = [(j, v) for j, v in enumerate(vals) if v is not None]
+    j0, first = filled[0]
+    if not isinstance(first, str):
+        return None
+    label = first.strip()
+    key_value = vals[key] if key is not None else None
+    if key_value is None or j0 == key:
+        if _TOTAL.fullmatch(label):
+            return "skip"
+        if _NOTES_LABEL.fullmatch(label):
+            return "notes"
+    if len(filled) == 1 and (j0 == 0 or j0 == key) and (
+        in_notes or _FOOTNOTE.match(label) or len(label.split()) >= 4 or len(label) > 64
+    ):
+        return "skip"
+    return None
+
+
+# -- settings ----------------------------------------------------------------------------------
+
+
+def _read_settings(source: SheetSource) -> dict[str, Any]:
+    """`key | value` rows of an optional BRM Settings sheet; keys folded, known ones canonical.
+    A formula cell with no value counts as blank here (a setting is one value or none)."""
+    name = next((n for n in source.names() if fold(n) in _SETTINGS_NAMES), None)
+    if name is None:
+        return {}
+    settings: dict[str, Any] = {}
+    for row in source.rows(name):
+        cells = [v for v in row if v != "" and v.__class__ is not FormulaWithoutValue]
+        if len(cells) < 2 or not isinstance(cells[0], str):
+            continue
+        key = fold(cells[0])
+        if not key or key in _SETTING_HEADERS:
+            continue
+        value = cells[1].strip() if isinstance(cells[1], str) else cells[1]
+        settings.setdefault(_SETTING_KEYS.get(key, key), value)
+    return settings
