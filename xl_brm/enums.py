@@ -187,7 +187,18 @@ SPELLINGS: dict[type[StrEnum], dict[str, StrEnum]] = {
 E = TypeVar("E", bound=StrEnum)
 
 
+_BRACKETED = re.compile(r"[(\[][^)\]]*[)\]]")
+
+
 def parse_enum(enum: type[E], text: str) -> E | None:
-    """The member a human spelling means, or None when it means none of them."""
-    member = SPELLINGS[enum].get(fold(text))
+    """The member a human spelling means, or None when it means none of them.
+
+    'Cash Releasing (CRB)' and 'Quality & Safety' are read too: bracketed asides are dropped
+    and '&' or '/' read as 'and', but only when the spelling as written means nothing.
+    """
+    table = SPELLINGS[enum]
+    member = table.get(fold(text))
+    if member is None:
+        plain = _BRACKETED.sub(" ", text).replace("&", " and ").replace("/", " and ")
+        member = table.get(fold(plain)) or table.get(fold(_BRACKETED.sub(" ", text)))
     return member  # type: ignore[return-value]

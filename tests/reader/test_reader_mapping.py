@@ -16,7 +16,7 @@ def trust_file(tmp_path: Path) -> Path:
         "Register": [
             ["Acme benefits"],
             [],
-            ["Scheme Ref", "Benefit Title", "Classification", "Owner", "Local RAG", "#of beds"],
+            ["Our Key", "Benefit Title", "Classification", "Owner", "Local RAG", "#of beds"],
             ["B1", "Fewer errors", "Qualitative", "COO", "G", 3],
         ],
         "Actuals": [["Ref", "Month", "Actual"], ["B1", "2019-10", 1]],
@@ -29,12 +29,12 @@ def test_propose_save_load_round_trip(tmp_path: Path) -> None:
     assert (benefits.sheet, benefits.header_row) == ("Register", 3)
     assert benefits.columns == {
         "Benefit Title": "title", "Classification": "benefit_type", "Owner": "benefit_owner"}
-    assert benefits.unmapped == ["Scheme Ref", "Local RAG", "#of beds"]
+    assert benefits.unmapped == ["Our Key", "Local RAG", "#of beds"]
     target = tmp_path / "trust.mapping"
     mapping.save(target)
     text = target.read_text(encoding="utf-8")
     assert "[Benefits: Register]" in text and "header row = 3" in text
-    assert "# Scheme Ref =" in text and "# \\#of beds =" in text
+    assert "# Our Key =" in text and "# \\#of beds =" in text
     loaded = HeaderMapping.load(target)
     for kind in ("Benefits", "Measurements"):
         a, b = mapping.sheets[kind], loaded.sheets[kind]
@@ -47,10 +47,10 @@ def test_propose_save_load_round_trip(tmp_path: Path) -> None:
 def test_an_edited_mapping_overrides_auto_detection(tmp_path: Path) -> None:
     path = trust_file(tmp_path)
     auto = read_workbook(path).tables["Benefits"]
-    assert auto.position("benefit_id") is None  # 'Scheme Ref' is not a known synonym
+    assert auto.position("benefit_id") is None  # 'Our Key' names no field, even by keywords
     target = tmp_path / "m.txt"
     propose_mapping(path).save(target)
-    text = target.read_text(encoding="utf-8").replace("# Scheme Ref =", "Scheme Ref = benefit_id")
+    text = target.read_text(encoding="utf-8").replace("# Our Key =", "Our Key = benefit_id")
     text = text.replace("Owner = benefit_owner", "Owner =")  # keep Owner as a local column
     text = text.replace("# \\#of beds =", "\\#of beds =")
     target.write_text(text, encoding="utf-8")
@@ -58,7 +58,7 @@ def test_an_edited_mapping_overrides_auto_detection(tmp_path: Path) -> None:
     table = raw.tables["Benefits"]
     assert table.header_row == 3
     fields = {c.header: c.field for c in table.columns}
-    assert fields["Scheme Ref"] == "benefit_id" and fields["Owner"] is None
+    assert fields["Our Key"] == "benefit_id" and fields["Owner"] is None
     assert fields["#of beds"] is None
     assert table.rows[0].values[table.position("benefit_id") or 0] == "B1"
     assert ("BRM101", "benefit_owner") in {(f.code, f.column) for f in raw.findings}
@@ -66,7 +66,7 @@ def test_an_edited_mapping_overrides_auto_detection(tmp_path: Path) -> None:
 
 def test_a_hand_written_partial_mapping_with_header_row(tmp_path: Path) -> None:
     path = trust_file(tmp_path)
-    mapping = HeaderMapping.loads("[benefits]\nheader row = 3\nScheme Ref = Benefit ID\n")
+    mapping = HeaderMapping.loads("[benefits]\nheader row = 3\nOur Key = Benefit ID\n")
     table = read_workbook(path, mapping=mapping).tables["Benefits"]
     assert table.sheet == "Register"  # found by its usual names
     assert [c.field for c in table.columns][:4] == ["benefit_id", "title", "benefit_type", "benefit_owner"]

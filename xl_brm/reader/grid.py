@@ -36,6 +36,7 @@ from xl_brm.fields import BENEFIT_FIELD, SETTINGS_SHEET, SHEET_SYNONYMS, SHEETS
 from xl_brm.findings import Finding
 from xl_brm.reader import _limits as lim
 from xl_brm.reader._mapping import HeaderMapping, SheetMapping
+from xl_brm.reader.headers import assign_by_keywords, keyword_score
 from xl_brm.rules import RULES
 from xl_brm.table import Column, FormulaWithoutValue, RawRow, RawTable, RawWorkbook, column_letter
 
@@ -445,6 +446,8 @@ def _score(row: Sequence[Any], kind: str, lookup: Mapping[str, str | None] | Non
                 hits.add("local:" + fold(value))
             elif name is not None:
                 hits.add(name)
+            elif (guess := keyword_score(kind, value)) is not None:
+                hits.add(guess[0])
     return len(hits)
 
 
@@ -471,13 +474,18 @@ def _columns(header: Sequence[Any], kind: str, lookup: Mapping[str, str | None] 
     `first_index` is the 0-based column of `header[0]` (as `Column.index` counts)."""
     columns: list[Column] = []
     first: dict[str, Column] = {}
-    for j, value in enumerate(header, start=first_index):
-        text = _header_text(value)
+    texts = [_header_text(value) for value in header]
+    exact = [_match(kind, text, lookup) if text else None for text in texts]
+    unnamed = [text if name is None else "" for text, name in zip(texts, exact, strict=True)]
+    guessed = assign_by_keywords(kind, unnamed, taken={n for n in exact if isinstance(n, str)})
+    for j, text in enumerate(texts, start=first_index):
         if not text:
             continue
-        name = _match(kind, text, lookup)
+        name = exact[j - first_index]
         if name is _MISSING:
             name = None
+        elif name is None:
+            name = guessed.get(j - first_index)
         if name is not None and name in first:
             other = first[name]
             findings.append(RULES["BRM102"].finding(
@@ -567,6 +575,15 @@ def _trailer(vals: tuple[Any, ...], key: int | None, in_notes: bool) -> str | No
 # -- settings ----------------------------------------------------------------------------------
 
 
+def _setting_key(text: str) -> str:
+    """'Trust ODS code' -> 'trust_ods': a known setting by spelling or keywords, else folded."""
+    key = fold(text)
+    if key in _SETTING_KEYS:
+        return _SETTING_KEYS[key]
+    guess = keyword_score("Benefits", text)
+    return guess[0] if guess is not None and guess[0] in DEFAULTABLE else key
+
+
 def _read_settings(source: SheetSource) -> dict[str, Any]:
     """`key | value` rows of an optional BRM Settings sheet; keys folded, known ones canonical.
     A formula cell with no value counts as blank here (a setting is one value or none)."""
@@ -582,5 +599,5 @@ def _read_settings(source: SheetSource) -> dict[str, Any]:
         if not key or key in _SETTING_HEADERS:
             continue
         value = cells[1].strip() if isinstance(cells[1], str) else cells[1]
-        settings.setdefault(_SETTING_KEYS.get(key, key), value)
+        settings.setdefault(_setting_key(cells[0]), value)
     return settings

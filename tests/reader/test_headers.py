@@ -1,0 +1,50 @@
+"""Headers no synonym names are matched by keywords, most specific first, each field once."""
+
+from __future__ import annotations
+
+import pytest
+
+from xl_brm.reader.headers import assign_by_keywords, keyword_score, words
+
+
+def test_words_reads_pound_and_percent_signs() -> None:
+    assert words("Unit Cost (£)") == ("unit", "cost", "gbp")
+    assert words("% Attributable") == ("pct", "attributable")
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [("Benefit Reference No.", "benefit_id"), ("Description of Benefit", "title"),
+     ("CRB / NCRB", "benefit_type"), ("Trust ODS Code", "trust_ods"), ("Org (ODS)", "trust_ods"),
+     ("Benefit Theme", "category"), ("Baseline Period From", "baseline_start"),
+     ("Current Baseline", "baseline_value"), ("Target Figure", "target_value"),
+     ("Target to be Achieved By", "target_date"), ("Date Target Due", "target_date"),
+     ("Expected Realisation Start", "realisation_start"), ("£ Value per Unit", "unit_value_gbp"),
+     ("Unit Cost £", "unit_value_gbp"), ("% Attributable to Project", "attribution_pct"),
+     ("Benefit Owner (Name)", "benefit_owner"), ("Date Signed Off", "approved_on"),
+     ("Signed Off By", "approved_by"), ("Benefit Status", "approval_status"),
+     ("Is this a dis-benefit?", "is_disbenefit"), ("Higher or Lower is Better?", "direction"),
+     ("Unit of Measurement", "unit"), ("KPI / Metric", "measure")],
+)
+def test_unseen_benefit_headers(header: str, field: str) -> None:
+    assert keyword_score("Benefits", header) is not None
+    assert keyword_score("Benefits", header)[0] == field  # type: ignore[index]
+
+
+@pytest.mark.parametrize("header", ["RAG (local)", "Comments", "planned_saving_gbp", "Project Manager"])
+def test_a_trusts_own_columns_stay_local(header: str) -> None:
+    assert keyword_score("Benefits", header) is None
+
+
+def test_most_specific_match_wins_and_no_field_is_taken_twice() -> None:
+    headers = ["Target Figure", "Target Date", "Baseline", "Baseline From", "Go-Live"]
+    assert assign_by_keywords("Benefits", headers, taken=[]) == {
+        0: "target_value", 1: "target_date", 2: "baseline_value", 3: "baseline_start", 4: "realisation_start"}
+    assert assign_by_keywords("Benefits", ["Target Figure", "Target Level"], taken=[]) == {0: "target_value"}
+    assert assign_by_keywords("Benefits", ["Target Figure"], taken=["target_value"]) == {}
+
+
+def test_measurement_headers() -> None:
+    headers = ["Month Ending", "Benefit No.", "Measured Value", "Basis", "Comments"]
+    assert assign_by_keywords("Measurements", headers, taken=[]) == {
+        0: "period", 1: "benefit_id", 2: "value", 3: "evidence_grade", 4: "note"}
