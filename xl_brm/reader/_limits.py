@@ -36,6 +36,9 @@ XFD1048576 makes a 1 KB file cost 17 billion cells. 25 million is 240k rows x 10
 SCAN_CHUNK_BYTES = 4 * MiB
 """How much decompressed XML the gate inspects at a time (memory stays flat)."""
 
+MAX_TAG_BYTES = 1 * MiB
+"""Longest cell or row start tag the exact pass waits for across chunks; Excel's are tens of bytes."""
+
 HEADER_SCAN_ROWS = 30
 """How many rows from the top of a sheet may hold title rows above the header."""
 

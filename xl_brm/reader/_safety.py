@@ -5,6 +5,11 @@ encryption), then every XML part is streamed in chunks and searched with byte pa
 declarations (XXE, billion laughs), the farthest cell of each sheet (python-calamine aborts the
 whole process when one stray cell makes its grid too big to allocate, calamine issue 693), and
 formula cells that carry no cached value (they would otherwise read as blank).
+
+Speed matters: the gate runs before every read, so a 60 MB sheet must cost little more than
+decompressing it. Each chunk gets a few byte probes that C runs at memory speed (`!` for
+declarations, `f` for formulas, NUL for UTF-16) and one compiled pattern that skips every cell
+written the way Excel writes them. Anything unusual sends the sheet to an exact, slower pass.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import IO
 from xml.etree.ElementTree import Element, ParseError
@@ -30,23 +36,47 @@ from xl_brm.table import column_index, column_letter
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 XML_SUFFIXES = (".xml", ".rels", ".vml")
 SHEET_REL_TYPES = ("/worksheet", "/macrosheet", "/dialogsheet")
+ASCII_ENCODINGS = frozenset({"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin1",
+                             "latin-1", "windows-1252", "cp1252"})
+"""Declared encodings whose markup bytes are plain ASCII, so byte patterns see what a parser sees."""
 
 _DECL = re.compile(rb"<!(?!--|\[CDATA\[)")
 _DECL16 = re.compile(rb"<\x00!\x00(?!-\x00-\x00|\[\x00)|\x00<\x00!(?!\x00-\x00-|\x00\[)")
+_ENCODING = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\bencoding\s*=\s*[\"']([^\"']*)")
 _A1 = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
-_NS_BINDING = re.compile(rb"xmlns:[\w.-]+=\"[^\"]*spreadsheetml")
-_REF_AT = re.compile(rb"<c\s+r=\"([A-Za-z]+)([0-9]+)\"")
-_REF_ANY = re.compile(rb"<(?:[\w.-]+:)?c\s[^>]*?\br=\"([A-Za-z]+)([0-9]+)\"")
+
+# The fast path. A cell start tag in the spelling Excel, openpyxl and LibreOffice write:
+# `<c r="B7"` first, then at most two double-quoted attributes named s or t. python-calamine
+# takes the LAST `r` of a tag and matches elements by local name, so a second `r`, single
+# quotes, `r = "..."` or a prefixed `<x:c>` must never pass here: they go to the exact pass.
+_CANON_TAIL = rb'"(?: [st]="[^"<]*+"){0,2}+/?>'
+_CANON_REF = re.compile(rb'<c r="([A-Z]+)([0-9]+)' + _CANON_TAIL)
+_PREFIXED_CELL = re.compile(rb":c[\s>/]")
+
+# The exact pass: every `c` and `row` start tag, with any prefix, its attributes read with
+# their quotes so a `>` inside a value does not end the tag. `<` is not allowed in a tag.
+_NAME_PREFIX = rb"(?:[^\s<>/:=\"'!?]+:)?"
+_TAG_START = re.compile(rb"<" + _NAME_PREFIX + rb"(?:c|row)(?=[\s>/])")
+_TAG = re.compile(rb"<" + _NAME_PREFIX + rb"(c|row)(?=[\s>/])"
+                  rb"((?:[^<>\"']++|\"[^<\"]*+\"|'[^<']*+')*+)>")
+_R_ATTR = re.compile(rb"(?<![^\s\"'])" + _NAME_PREFIX + rb"r\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_REF_VALUE = re.compile(rb"\s*\$?([A-Za-z]+)\$?([0-9]+)\s*")
+# The exact pass in bulk, for stretches whose `r`s carry no prefix: led by the literal `r` so
+# the engine skips to candidates at memory speed. Tags are joined with NUL between them.
+_R_LEAD = rb"r(?<=[\s\"']r)\s*=\s*"
+_R_ANY = re.compile(_R_LEAD + rb"[\"']")
+_R_CELL = re.compile(_R_LEAD + rb"([\"'])\s*\$?([A-Za-z]+)\$?([0-9]+)\s*\1")
+_R_ROW = re.compile(_R_LEAD + rb"([\"'])\s*()[A-Za-z$]*([0-9]+)\s*\1")
+_HAS_R = re.compile(rb"\x00[^\x00]*?" + _R_LEAD)
+
 _CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
-_CELL_NO_R = re.compile(rb"<(?:[\w.-]+:)?c(?:>|\s(?![^>]*\br=)[^>]*>)")
-_ROW_BLOCK = re.compile(rb"<(?:[\w.-]+:)?row\b([^>]*)>(.*?)</(?:[\w.-]+:)?row>", re.S)
-_ROW_NUMBER = re.compile(rb"\br=\"([0-9]+)\"")
 _F_TAG = re.compile(rb"<f[\s>/]")
 _F_AT = re.compile(
     rb"<(?:[\w.-]+:)?c\s([^>]*)>\s*<(?:[\w.-]+:)?f\b([^>]*?)(?:/>|>([^<]*)</(?:[\w.-]+:)?f>)")
 _NO_VALUE = re.compile(
     rb"\s*(<(?:[\w.-]+:)?v\s*/>|<(?:[\w.-]+:)?v>\s*</(?:[\w.-]+:)?v>)?\s*</(?:[\w.-]+:)?c>")
 _ATTR = re.compile(rb"\b([\w:]+)=\"([^\"]*)\"")
+
 
 @dataclass(frozen=True, slots=True)
 class SheetScan:
@@ -75,6 +105,7 @@ class SafetyReport:
     def formulas(self, sheet: str) -> dict[tuple[int, int], str]:
         scan = self.sheets.get(sheet)
         return scan.formulas if scan else {}
+
 
 
 def check_safety(path: str | Path) -> SafetyReport:
@@ -171,6 +202,7 @@ def _check_directory(p: Path, infos: list[zipfile.ZipInfo]) -> None:
 
 def _mib(n: int) -> str:
     return f"{n / lim.MiB:,.1f} MiB"
+
 
 
 class _Gate:
@@ -302,75 +334,73 @@ class _Gate:
     # -- worksheets --------------------------------------------------------------------------
 
     def _scan_sheet(self, info: zipfile.ZipInfo, sheet: str) -> SheetScan:
-        """Bound the farthest cell and find formulas without a cached value, in one regex pass.
+        """Bound the farthest cell and find formulas without a cached value, in one pass.
 
-        The pattern skips every plain cell whose reference lies within the current bounds and
-        stops at the rest: a cell beyond them (the bounds widen, as rows grow down the sheet), or
-        anything unusual (a cell without `r`, prefixed elements), which sends the sheet to an
-        exact pass. Formula cells are looked at only in chunks that hold a formula. Only a sheet
-        whose bounds would be refused pays for that exact pass, so a refusal names a real cell.
+        The fast path vouches for sheets written the usual way; formulas are looked for only in
+        chunks that hold `<f`. A sheet the fast path cannot vouch for, or whose bounds would be
+        refused, gets the exact pass, so a refusal names a real cell.
         """
-        bounds = _Bounds()
+        fast = _FastExtent()
         formulas: dict[tuple[int, int], str] = {}
         shared: dict[bytes, str] = {}
-        exact = False
-        for data in self._chunks(info, check_entities=True, cut=b"</c>"):
-            if exact:
-                continue
-            if b"spreadsheetml" in data and _NS_BINDING.search(data):
-                exact = True
-                continue
-            exact = not _scan_chunk(data, bounds, formulas, shared)
-        max_row, max_col, cells = bounds.max_row, bounds.max_col, None
-        if exact or not _acceptable(max_row, max_col):
-            max_row, max_col, cells = self._exact_extent(info)
-            if exact:
-                for data in self._chunks(info, check_entities=False, cut=b"</c>"):
-                    _find_formulas(data, formulas, shared)
-        if not _acceptable(max_row, max_col):
-            far = f"{column_letter(max_col - 1)}{max_row}" if max_col <= lim.EXCEL_MAX_COLUMNS * 27 else None
-            grid = f"{max_row:,} rows x {max_col:,} columns"
-            if max_row > lim.EXCEL_MAX_ROWS or max_col > lim.EXCEL_MAX_COLUMNS:
-                why = f"has a cell beyond Excel's grid (A1:XFD1048576) at {grid}, so it is damaged or crafted"
-                hint = "do not open this file; ask the sender for the original workbook"
-            else:
-                why = (f"reaches cell {far}: a grid of {grid} = {max_row * max_col:,} cells "
-                       f"(the limit is {lim.MAX_GRID_CELLS:,}) holding only {cells or 0:,} cells; "
-                       "reading it would allocate the whole grid and can crash the reader")
-                hint = ("in Excel press Ctrl+End to find the stray last cell, delete the empty rows "
-                        "and columns between it and your data, save, and try again")
-            raise UnsafeWorkbookError(why, path=self.p, sheet=sheet, cell=far, hint=hint)
-        return SheetScan(sheet=sheet, part=info.filename, max_row=max_row, max_col=max_col,
-                         formulas=formulas)
+        for n, data in enumerate(self._chunks(info, check_entities=True, cut=b"</c>")):
+            self._check_text(info, data, first=n == 0)
+            fast.feed(data)
+            if b"f" in data and b"<f" in data:
+                _formulas_in(data, formulas, shared)
+        vouched = fast.extent()
+        extent = vouched if vouched is not None and vouched.acceptable else self._exact_extent(info)
+        if vouched is None:  # odd spellings (prefixes, attribute order): look at every cell
+            for data in self._chunks(info, check_entities=False, cut=b"</c>"):
+                _find_formulas(data, formulas, shared)
+        if not extent.acceptable:
+            raise self._too_far(sheet, extent)
+        return SheetScan(sheet=sheet, part=info.filename, max_row=extent.max_row,
+                         max_col=extent.max_col, formulas=formulas)
 
-    def _exact_extent(self, info: zipfile.ZipInfo) -> tuple[int, int, int]:
+    def _check_text(self, info: zipfile.ZipInfo, data: bytes, *, first: bool) -> None:
+        """A sheet must be ASCII-compatible text, so that byte patterns see what a parser sees
+        (in UTF-16 every `<c` would hide behind NUL bytes)."""
+        declared = _ENCODING.match(data) if first else None
+        encoding = declared.group(1).decode("ascii", "replace").lower() if declared else "utf-8"
+        if b"\x00" in data or encoding not in ASCII_ENCODINGS:
+            raise UnsafeWorkbookError(
+                f"part {info.filename} is not stored as UTF-8 text, which Excel always writes, so "
+                "it is damaged or crafted",
+                path=self.p, hint="open it in Excel and save it as an Excel Workbook (.xlsx)")
+
+    def _exact_extent(self, info: zipfile.ZipInfo) -> _Extent:
         """Farthest row and column of any cell, and the number of cells (slow path)."""
-        max_row = max_col = cells = 0
-        for data in self._chunks(info, check_entities=False, cut=b"</row>"):
-            cells += len(_CELL_TAG.findall(data))
-            for letters, digits in set(_REF_ANY.findall(data)):
-                max_row = max(max_row, int(digits))
-                max_col = max(max_col, _column_number(letters))
-            if _CELL_NO_R.search(data):
-                # A cell without `r` sits after the previous cell of its row.
-                for attrs, body in _ROW_BLOCK.findall(data):
-                    row = _ROW_NUMBER.search(attrs)
-                    if row:
-                        max_row = max(max_row, int(row.group(1)))
-                    max_col = max(max_col, len(_CELL_TAG.findall(body)))
-        return max_row, max_col, cells
+        exact = _ExactExtent()
+        for data in self._chunks(info, check_entities=False):
+            if not exact.feed(data):
+                break
+        if not exact.readable:
+            raise UnsafeWorkbookError(
+                f"part {info.filename} has a cell or row tag that cannot be read (an unclosed "
+                "quote, or a '<' inside the tag), so it is damaged or crafted",
+                path=self.p, hint="do not open this file; ask the sender for the original workbook")
+        return exact.extent()
+
+    def _too_far(self, sheet: str, extent: _Extent) -> UnsafeWorkbookError:
+        max_row, max_col = extent.max_row, extent.max_col
+        far = f"{column_letter(max_col - 1)}{max_row}" if max_col <= lim.EXCEL_MAX_COLUMNS * 27 else None
+        grid = f"{max_row:,} rows x {max_col:,} columns"
+        if max_row > lim.EXCEL_MAX_ROWS or max_col > lim.EXCEL_MAX_COLUMNS:
+            why = f"has a cell beyond Excel's grid (A1:XFD1048576) at {grid}, so it is damaged or crafted"
+            hint = "do not open this file; ask the sender for the original workbook"
+        else:
+            why = (f"reaches cell {far}: a grid of {grid} = {max_row * max_col:,} cells "
+                   f"(the limit is {lim.MAX_GRID_CELLS:,}) holding only {extent.cells or 0:,} cells; "
+                   "reading it would allocate the whole grid and can crash the reader")
+            hint = ("in Excel press Ctrl+End to find the stray last cell, delete the empty rows "
+                    "and columns between it and your data, save, and try again")
+        return UnsafeWorkbookError(why, path=self.p, sheet=sheet, cell=far, hint=hint)
 
 
 def _acceptable(max_row: int, max_col: int) -> bool:
     return (max_row <= lim.EXCEL_MAX_ROWS and max_col <= lim.EXCEL_MAX_COLUMNS
             and max_row * max_col <= lim.MAX_GRID_CELLS)
-
-
-def _column_number(letters: bytes) -> int:
-    """b'A' -> 1, b'XFD' -> 16384; absurdly long letter runs saturate instead of growing."""
-    if len(letters) > 4:
-        return lim.EXCEL_MAX_COLUMNS * 27
-    return column_index(letters.decode("ascii").upper()) + 1
 
 
 def _read(fh: IO[bytes]) -> bytes:
@@ -386,6 +416,62 @@ def _cut(data: bytes, cut: bytes) -> int:
     return end + 1 if end >= 0 else -1
 
 
+# -- the farthest cell ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Extent:
+    """Farthest row and column (1-based upper bounds) and, from the exact pass, the cell count."""
+
+    max_row: int
+    max_col: int
+    cells: int | None = None
+
+    @property
+    def acceptable(self) -> bool:
+        return _acceptable(self.max_row, self.max_col)
+
+
+class _FastExtent:
+    """Bounds on the farthest cell, proved cheaply for sheets written the usual way.
+
+    Every cell start tag must be in the canonical spelling (`_CANON_REF`) with its reference
+    inside the current bounds: one compiled pattern skips all such cells without Python seeing
+    them and stops at the rest. A canonical cell beyond the bounds widens them (a few dozen
+    times a sheet, as rows grow); anything else gives up, and the exact pass decides.
+    """
+
+    __slots__ = ("bounds", "ok")
+
+    def __init__(self) -> None:
+        self.bounds = _Bounds()
+        self.ok = True
+
+    def feed(self, data: bytes) -> None:
+        """Take one chunk; after a give-up the rest is ignored."""
+        if self.ok:
+            self.ok = _PREFIXED_CELL.search(data) is None and _widen_over(data, self.bounds)
+
+    def extent(self) -> _Extent | None:
+        """The proved bounds, or None when the sheet needs the exact pass."""
+        if not self.ok:
+            return None
+        rows = self.bounds.max_row
+        return _Extent(rows, self.bounds.max_col if rows else 0)
+
+
+def _widen_over(data: bytes, bounds: _Bounds) -> bool:
+    """Widen `bounds` over every cell of a chunk; False at the first cell the fast path
+    cannot place (not canonical, or beyond what Excel can hold)."""
+    pos = 0
+    while (stop := bounds.pattern.search(data, pos)) is not None:
+        ref = _CANON_REF.match(data, stop.start())
+        if ref is None or not bounds.widen(ref.group(1), ref.group(2)):
+            return False
+        pos = stop.start()  # look at this cell again with the wider bounds
+    return True
+
+
 class _Bounds:
     """Coarse bounds on cell references that widen as bigger references turn up.
 
@@ -398,46 +484,54 @@ class _Bounds:
     __slots__ = ("digits", "letters", "pattern", "top_digit", "top_letter")
 
     def __init__(self) -> None:
-        self.letters, self.top_letter = 1, "A"
-        self.digits, self.top_digit = 1, "0"
-        self.pattern = self._compile()
+        self.letters, self.top_letter = 1, ord("A")
+        self.digits, self.top_digit = 1, ord("0")
+        self.pattern = _bounds_pattern(self.letters, self.top_letter, self.digits, self.top_digit)
 
-    def _compile(self) -> re.Pattern[bytes]:
-        cols = f"[A-{self.top_letter}]" + (f"[A-Z]{{{self.letters - 1}}}" if self.letters > 1 else "")
-        if self.letters > 1:
-            cols = f"(?:[A-Z]{{1,{self.letters - 1}}}|{cols})"
-        rows = f"[0-{self.top_digit}]" + (f"[0-9]{{{self.digits - 1}}}" if self.digits > 1 else "")
-        if self.digits > 1:
-            rows = f"(?:[0-9]{{1,{self.digits - 1}}}|{rows})"
-        return re.compile(f'<c(?=[\\s>/])(?!\\sr="{cols}{rows}")'.encode("ascii"))
+    def covers(self, letters: bytes, digits: bytes) -> bool:
+        return (_within(letters, self.letters, self.top_letter)
+                and _within(digits, self.digits, self.top_digit))
 
-    def covers(self, letters: str, digits: str) -> bool:
-        return _within(letters, self.letters, self.top_letter) and _within(
-            digits, self.digits, self.top_digit)
-
-    def widen(self, letters: str, digits: str) -> bool:
-        """Take in a reference; False when it lies beyond anything Excel can hold."""
-        if len(letters) > 3 or len(digits) > 7:
-            return False
+    def widen(self, letters: bytes, digits: bytes) -> bool:
+        """Take in a reference beyond the bounds; False when the fast path must give up."""
+        if len(letters) > 3 or len(digits) > 7 or self.covers(letters, digits):
+            return False  # beyond Excel's grid, or a stop the bounds cannot explain
         self.letters, self.top_letter = _wider(letters, self.letters, self.top_letter)
         self.digits, self.top_digit = _wider(digits, self.digits, self.top_digit)
-        self.pattern = self._compile()
+        self.pattern = _bounds_pattern(self.letters, self.top_letter, self.digits, self.top_digit)
         return True
 
     @property
     def max_row(self) -> int:
-        return int(self.top_digit + "9" * (self.digits - 1))
+        return int(chr(self.top_digit) + "9" * (self.digits - 1))
 
     @property
     def max_col(self) -> int:
-        return column_index(self.top_letter + "Z" * (self.letters - 1)) + 1
+        return column_index(chr(self.top_letter) + "Z" * (self.letters - 1)) + 1
 
 
-def _within(text: str, length: int, top: str) -> bool:
+@lru_cache(maxsize=256)
+def _bounds_pattern(letters: int, top_letter: int, digits: int, top_digit: int) -> re.Pattern[bytes]:
+    """A pattern that stops at every cell tag that is not canonical or lies beyond the bounds."""
+    cols, rows = _run(letters, chr(top_letter), "A-Z"), _run(digits, chr(top_digit), "0-9")
+    return re.compile(b'<c(?! r="' + f"{cols}{rows}".encode("ascii") + _CANON_TAIL + rb")[\s>/]")
+
+
+def _run(length: int, top: str, every: str) -> str:
+    """Regex for a run of at most `length` characters, led by at most `top` when it is that long.
+
+    `[0-2]?[0-9]{1,5}` says "up to 6 digits, led by 0-2 when there are 6" with less work per
+    cell than the obvious alternation.
+    """
+    lead = f"[{every[0]}-{top}]"
+    return f"{lead}?[{every}]{{1,{length - 1}}}" if length > 1 else lead
+
+
+def _within(text: bytes, length: int, top: int) -> bool:
     return len(text) < length or (len(text) == length and text[0] <= top)
 
 
-def _wider(text: str, length: int, top: str) -> tuple[int, str]:
+def _wider(text: bytes, length: int, top: int) -> tuple[int, int]:
     if len(text) > length:
         return len(text), text[0]
     if len(text) == length:
@@ -445,31 +539,132 @@ def _wider(text: str, length: int, top: str) -> tuple[int, str]:
     return length, top
 
 
-def _scan_chunk(data: bytes, bounds: _Bounds, formulas: dict[tuple[int, int], str],
-                shared: dict[bytes, str]) -> bool:
-    """One chunk of sheet XML; False when the sheet needs the exact pass."""
-    if b"<f" in data:
-        for tag in _F_TAG.finditer(data):
-            cell = data.rfind(b"<c", 0, tag.start())
-            if cell >= 0:
-                _formula_at(data, cell, formulas, shared)
-    pos = 0
-    pattern = bounds.pattern
-    while True:
-        m = pattern.search(data, pos)
-        if m is None:
-            return True
-        start = m.start()
-        ref = _REF_AT.match(data, start)
-        if ref is None:
-            return False  # a cell without `r`, or `r` not first: positions need the exact pass
-        letters, digits = ref.group(1).decode("ascii").upper(), ref.group(2).decode("ascii")
-        if not bounds.covers(letters, digits):
-            if not bounds.widen(letters, digits):
-                return False
-            pattern = bounds.pattern
-            continue  # look at this cell again with the wider bounds
-        pos = start + 2
+class _ExactExtent:
+    """Where a reader would put every cell, read tag by tag: the slow, sure path.
+
+    A cell goes where its `r` says, and every `r` of a tag counts (python-calamine takes the
+    last one), quoted either way, with or without a prefix. A cell without `r` follows the
+    previous cell of its row; a row without `r` follows the farthest row so far. Both are upper
+    bounds of what a reader does. A tag that cannot be read (an unclosed quote, a `<` inside it)
+    makes the sheet unreadable: guessing there could miss a cell.
+    """
+
+    __slots__ = ("carry", "cells", "col", "max_col", "max_row", "readable", "row", "top_row")
+
+    def __init__(self) -> None:
+        self.max_row = self.max_col = self.cells = 0
+        self.row = self.col = self.top_row = 0
+        self.carry = b""
+        self.readable = True
+
+    def feed(self, block: bytes) -> bool:
+        """Take one chunk; False once the sheet is unreadable."""
+        data = self.carry + block
+        cut = data.rfind(b"<")
+        if cut < 0 or _TAG_START.match(data, cut) is None:
+            cut = len(data)  # the last '<' opens no cell or row: nothing to wait for
+        self.carry = data[cut:]  # a tag that may end in the next chunk
+        self.readable = self._take_all(data[:cut]) and len(self.carry) <= lim.MAX_TAG_BYTES
+        return self.readable
+
+    def extent(self) -> _Extent:
+        if self.carry and self.readable:
+            self.readable = self._take_all(self.carry)
+        return _Extent(self.max_row, self.max_col, self.cells)
+
+    def _take_all(self, data: bytes) -> bool:
+        """Every tag of a stretch that ends between tags; False if one cannot be read."""
+        tags = _TAG.findall(data)
+        if len(tags) != len(_TAG_START.findall(data)):
+            return False  # tags hold no '<', so each start must give a whole tag
+        if not self._take_bulk(tags):
+            for kind, attrs in tags:
+                self._take(kind, attrs)
+        return True
+
+    def _take_bulk(self, tags: list[tuple[bytes, bytes]]) -> bool:
+        """All tags in a few C-level passes, when every one has a readable `r` (so no cell's
+        place depends on the one before). False, having changed nothing, otherwise."""
+        cells = [attrs for kind, attrs in tags if kind == b"c"]
+        rows = [attrs for kind, attrs in tags if kind != b"c"]
+        refs = _every_r(cells, _R_CELL)
+        numbers = _every_r(rows, _R_ROW)
+        if refs is None or numbers is None:
+            return False
+        self.cells += len(cells)
+        if refs:
+            self.max_row = max(self.max_row, max(map(_saturated, {digits for _, _, digits in refs})))
+            self.max_col = max(self.max_col, max(map(_column_number, {col for _, col, _ in refs})))
+        row_numbers = {digits for _, _, digits in numbers}
+        self.top_row = max(self.top_row, self.max_row, max(map(_saturated, row_numbers), default=0))
+        last_row = next((i for i in range(len(tags) - 1, -1, -1) if tags[i][0] != b"c"), None)
+        if last_row is not None:
+            self._take(*tags[last_row])  # where a later cell without `r` would go
+        if tags and tags[-1][0] == b"c":
+            self.col = max(_column_number(col) for _, col, _ in _R_CELL.findall(tags[-1][1]))
+        return True
+
+    def _take(self, kind: bytes, attrs: bytes) -> None:
+        values = [m.group(1) if m.group(1) is not None else m.group(2) for m in _R_ATTR.finditer(attrs)]
+        if kind == b"row":
+            rows = [n for n in map(_row_number, values) if n is not None]
+            self.row = max(rows) if rows else self.top_row + 1
+            self.top_row = max(self.top_row, self.row)
+            self.col = 0
+            return
+        self.cells += 1
+        places = [p for p in map(_cell_place, values) if p is not None]
+        row = max((r for r, _ in places), default=max(self.row, 1))
+        self.col = max((c for _, c in places), default=self.col + 1)
+        self.top_row = max(self.top_row, row)
+        self.max_row, self.max_col = max(self.max_row, row), max(self.max_col, self.col)
+
+
+def _every_r(tags: list[bytes], readable: re.Pattern[bytes]) -> list[tuple[bytes, bytes, bytes]] | None:
+    """Every `r` of the tags as (quote, letters, digits); None unless each tag has one and all
+    of them read."""
+    joined = b"\x00" + b"\x00".join(tags)
+    if b":r" in joined:
+        return None  # a prefixed `r` (or one lookalike): leave it to the tag-by-tag reading
+    values: list[tuple[bytes, bytes, bytes]] = readable.findall(joined)
+    if len(_HAS_R.findall(joined)) != len(tags) or len(_R_ANY.findall(joined)) != len(values):
+        return None
+    return values
+
+
+def _row_number(value: bytes) -> int | None:
+    m = re.fullmatch(rb"\s*[A-Za-z$]*([0-9]+)\s*", value)
+    return _saturated(m.group(1)) if m else None
+
+
+def _cell_place(value: bytes) -> tuple[int, int] | None:
+    """(row, column), 1-based, of an `r` value; absurd ones saturate beyond Excel's grid."""
+    m = _REF_VALUE.fullmatch(value)
+    if m is None:
+        return None
+    return _saturated(m.group(2)), _column_number(m.group(1))
+
+
+def _saturated(digits: bytes) -> int:
+    return int(digits) if len(digits) <= 9 else lim.EXCEL_MAX_ROWS * 10
+
+
+def _column_number(letters: bytes) -> int:
+    """b'A' -> 1, b'XFD' -> 16384; absurdly long letter runs saturate instead of growing."""
+    if len(letters) > 4:
+        return lim.EXCEL_MAX_COLUMNS * 27
+    return column_index(letters.decode("ascii").upper()) + 1
+
+
+# -- formulas without a cached value -------------------------------------------------------------
+
+
+def _formulas_in(data: bytes, out: dict[tuple[int, int], str], shared: dict[bytes, str]) -> None:
+    """Formula cells without a cached value in a chunk, found from their `<f` tags."""
+    for tag in _F_TAG.finditer(data):
+        cell = data.rfind(b"<c", 0, tag.start())
+        if cell >= 0:
+            _formula_at(data, cell, out, shared)
 
 
 def _formula_at(data: bytes, start: int, out: dict[tuple[int, int], str],
@@ -499,6 +694,8 @@ def _formula_at(data: bytes, start: int, out: dict[tuple[int, int], str],
 
 def _find_formulas(data: bytes, out: dict[tuple[int, int], str], shared: dict[bytes, str]) -> None:
     """Formula cells without a cached value anywhere in a chunk (used by the exact pass)."""
+    if b"f" not in data or (b"<f" not in data and b":f" not in data):
+        return
     for m in _CELL_TAG.finditer(data):
         _formula_at(data, m.start(), out, shared)
 
