@@ -219,3 +219,31 @@ def test_formulas_with_cached_values_or_cached_empty_text_are_values(tmp_path: P
                              b'<c r="D2" t="str"><f>IF(1,"","")</f><v></v></c>'))
     path = hostile.rewrite(base, tmp_path / "cached.xlsx", {hostile.SHEET1: cached})
     assert check_safety(path).sheets["Benefits"].formulas == {}
+
+
+def test_excel_error_cells_are_read_as_their_error_not_blank(tmp_path: Path) -> None:
+    """python-calamine reads a cell stored as an Excel error as ''; the gate puts the error back
+    so the rules report a broken formula (BRM213) at its cell."""
+    source = tmp_path / "plain.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Benefits"
+    ws.append(["Benefit ID", "Title", "Baseline"])
+    ws.append(["B1", "Fewer errors", 1])
+    ws.append(["B2", "Shorter stays", 2])
+    wb.save(source)
+    target = tmp_path / "errors.xlsx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b'<c r="C2" t="n"><v>1</v></c>',
+                                    b'<c r="C2" t="e"><f>1/0</f><v>#DIV/0!</v></c>')
+                data = data.replace(b'<c r="C3" t="n"><v>2</v></c>', b"<c r='C3' t='e'><v>#N/A</v></c>")
+                assert b"#DIV/0!" in data and b"#N/A" in data
+            zout.writestr(item, data)
+    from xl_brm.reader import read_workbook
+
+    table = read_workbook(target).tables["Benefits"]
+    baseline = table.position("baseline_value")
+    assert [row.values[baseline] for row in table.rows] == ["#DIV/0!", "#N/A"]

@@ -91,9 +91,11 @@ class CalamineSheets:
 
     def rows(self, name: str) -> list[list[Any]]:
         rows = self._rows(self._sheet(name))
-        formulas = self._report.formulas(name) if self._report is not None else None
-        if formulas:
-            _place_formulas(rows, formulas)
+        if self._report is not None:
+            lost = {cell: FormulaWithoutValue(text) for cell, text in self._report.formulas(name).items()}
+            lost.update(self._report.errors(name))
+            if lost:
+                _put_back(rows, lost)
         return rows
 
     def merged(self, name: str) -> Sequence[Merge]:
@@ -122,10 +124,11 @@ class CalamineSheets:
                              hint="open the workbook in Excel and save it again") from None
 
 
-def _place_formulas(rows: list[list[Any]], formulas: dict[tuple[int, int], str]) -> None:
-    """Put `FormulaWithoutValue` where calamine saw a blank (growing the grid if it must)."""
-    need_rows = max(r for r, _ in formulas) + 1
-    need_cols = max(c for _, c in formulas) + 1
+def _put_back(rows: list[list[Any]], cells: dict[tuple[int, int], Any]) -> None:
+    """Put back what calamine reads as blank: formulas with no cached value and Excel error
+    cells (growing the grid if it must)."""
+    need_rows = max(r for r, _ in cells) + 1
+    need_cols = max(c for _, c in cells) + 1
     width = len(rows[0]) if rows else 0
     if need_cols > width:
         for row in rows:
@@ -133,6 +136,6 @@ def _place_formulas(rows: list[list[Any]], formulas: dict[tuple[int, int], str])
         width = need_cols
     while len(rows) < need_rows:
         rows.append([""] * width)
-    for (r, c), text in formulas.items():
+    for (r, c), value in cells.items():
         if rows[r][c] == "":
-            rows[r][c] = FormulaWithoutValue(text)
+            rows[r][c] = value

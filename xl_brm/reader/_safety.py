@@ -90,6 +90,8 @@ class SheetScan:
     """Farthest column (1-based), an upper bound; 0 for an empty sheet."""
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
     """(row, column), both 0-based -> formula text, for formula cells with no cached value."""
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    """(row, column), both 0-based -> Excel error text ('#DIV/0!'), which calamine reads as blank."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,10 @@ class SafetyReport:
     def formulas(self, sheet: str) -> dict[tuple[int, int], str]:
         scan = self.sheets.get(sheet)
         return scan.formulas if scan else {}
+
+    def errors(self, sheet: str) -> dict[tuple[int, int], str]:
+        scan = self.sheets.get(sheet)
+        return scan.errors if scan else {}
 
 
 
@@ -342,12 +348,15 @@ class _Gate:
         """
         fast = _FastExtent()
         formulas: dict[tuple[int, int], str] = {}
+        errors: dict[tuple[int, int], str] = {}
         shared: dict[bytes, str] = {}
         for n, data in enumerate(self._chunks(info, check_entities=True, cut=b"</c>")):
             self._check_text(info, data, first=n == 0)
             fast.feed(data)
             if b"f" in data and b"<f" in data:
                 _formulas_in(data, formulas, shared)
+            if b"\"e\"" in data or b"'e'" in data:
+                _errors_in(data, errors)
         vouched = fast.extent()
         extent = vouched if vouched is not None and vouched.acceptable else self._exact_extent(info)
         if vouched is None:  # odd spellings (prefixes, attribute order): look at every cell
@@ -356,7 +365,7 @@ class _Gate:
         if not extent.acceptable:
             raise self._too_far(sheet, extent)
         return SheetScan(sheet=sheet, part=info.filename, max_row=extent.max_row,
-                         max_col=extent.max_col, formulas=formulas)
+                         max_col=extent.max_col, formulas=formulas, errors=errors)
 
     def _check_text(self, info: zipfile.ZipInfo, data: bytes, *, first: bool) -> None:
         """A sheet must be ASCII-compatible text, so that byte patterns see what a parser sees
@@ -654,6 +663,28 @@ def _column_number(letters: bytes) -> int:
     if len(letters) > 4:
         return lim.EXCEL_MAX_COLUMNS * 27
     return column_index(letters.decode("ascii").upper()) + 1
+
+
+# -- error cells -----------------------------------------------------------------------------------
+
+_ERROR_CELL = re.compile(rb"<(?:[\w.-]+:)?c\b[^>]*?\bt\s*=\s*[\"']e[\"'][^>]*>")
+_CACHED_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>")
+_CELL_END = re.compile(rb"</(?:[\w.-]+:)?c>")
+_ANY_ATTR = re.compile(rb"\b([\w:]+)\s*=\s*[\"']([^\"']*)[\"']")
+
+
+def _errors_in(data: bytes, out: dict[tuple[int, int], str]) -> None:
+    """Cells stored as an Excel error (`t="e"`): their text, so the rules can report a broken
+    formula at its cell instead of a blank (python-calamine reads error cells as '')."""
+    for tag in _ERROR_CELL.finditer(data):
+        attrs = dict(_ANY_ATTR.findall(tag.group(0)))
+        a1 = _A1.fullmatch(attrs.get(b"r", b"").decode("ascii", "replace"))
+        end = _CELL_END.search(data, tag.end())
+        if a1 is None or end is None:
+            continue
+        value = _CACHED_VALUE.search(data, tag.end(), end.start())
+        text = html.unescape(value.group(1).decode("utf-8", "replace")) if value else "#VALUE!"
+        out[(int(a1.group(2)) - 1, column_index(a1.group(1).upper()))] = text or "#VALUE!"
 
 
 # -- formulas without a cached value -------------------------------------------------------------
