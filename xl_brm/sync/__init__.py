@@ -4,15 +4,19 @@
     pull(path, url=...)       what the store holds for each benefit of the workbook
     build_submission(raw, validation)   the request body, for tools that want to look first
 
-State lives beside the workbook in `.xl-brm/<workbook name>.sync.json`.
+State lives beside the workbook in `.xl-brm/<workbook name>.sync.json`; it also keeps the
+workbook's fingerprint when everything in it was acknowledged, so an unchanged resubmit does not
+read the workbook again.
 """
 
 from __future__ import annotations
 
 from xl_brm.sync._build import Prepared, blocking_errors, build_submission, prepare
+from xl_brm.sync._fingerprint import workbook_fingerprint
 from xl_brm.sync._http import RetryPolicy, StoreClient
 from xl_brm.sync._state import (
     BenefitSync,
+    Fingerprint,
     PendingSubmission,
     StoreSync,
     SyncState,
@@ -26,6 +30,7 @@ __all__ = [
     "KEYRING_SERVICE",
     "BenefitStatus",
     "BenefitSync",
+    "Fingerprint",
     "PendingSubmission",
     "Prepared",
     "RetryPolicy",
@@ -42,4 +47,5 @@ __all__ = [
     "resolve_token",
     "state_path_for",
     "submit",
+    "workbook_fingerprint",
 ]

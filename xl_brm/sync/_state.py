@@ -2,9 +2,11 @@
 submission that is on its way.
 
 `.xl-brm/<workbook file name>.sync.json` holds, per store URL, each benefit's last acknowledged
-version, content hash and time, and the PENDING submission (idempotency key and the exact body
-bytes). The pending submission is written before anything is sent, so a crash, a timeout or a
-lost answer is resent later with the same key and the same bytes, and the store answers it once.
+version, content hash and time, the PENDING submission (idempotency key and the exact body
+bytes), and the fingerprint of the workbook file when every approved benefit of it was last
+acknowledged (so an unchanged resubmit need not read the workbook at all). The pending
+submission is written before anything is sent, so a crash, a timeout or a lost answer is resent
+later with the same key and the same bytes, and the store answers it once.
 Every write is atomic (temporary file, fsync, rename): a crash leaves the old file or the new one,
 never half of one. The bearer token is never written here.
 """
@@ -17,8 +19,8 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -100,12 +102,49 @@ class PendingSubmission(_Model):
         return data
 
 
+class Fingerprint(_Model):
+    """A workbook file as it was read, and everything else that shapes what is sent from it."""
+
+    size: int
+    mtime_ns: int
+    sha256: str
+    """SHA-256 of the file's bytes."""
+    options: str
+    """SHA-256 of the other inputs: the header mapping file's bytes, --trust/--programme, the
+    xl-brm and rules versions, the store URL and the workbook's name."""
+
+
+class Acknowledged(_Model):
+    """The workbook whose every approved benefit the store last acknowledged, with nothing pending.
+
+    While the file's fingerprint is the same, reading it again would give the same benefits with
+    the same content hashes: a resubmit can answer 'unchanged' for each without reading it."""
+
+    fingerprint: Fingerprint
+    trust_ods: str
+    benefits: list[str] = Field(default_factory=list)
+    """The approved benefits, in workbook order."""
+    hashes_sha256: str
+    """`hashes_digest` of their content hashes: they must still be the acknowledged ones."""
+    on: date
+    """The day it was recorded: validation depends on today's date (an approval date in the
+    future is an error), so a clock set back makes the workbook be read again."""
+
+
+def hashes_digest(hashes: Mapping[str, str | None]) -> str:
+    """One digest of benefit_id -> content hash, in order."""
+    text = "".join(f"{benefit_id}\t{digest}\n" for benefit_id, digest in hashes.items())
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 class StoreSync(_Model):
     """Sync state against one national store."""
 
     trust_ods: str | None = None
     benefits: dict[str, BenefitSync] = Field(default_factory=dict)
     pending: PendingSubmission | None = None
+    acknowledged: Acknowledged | None = None
+    """Set after a run that left every approved benefit acknowledged; cleared by a new send."""
     last_submission_id: str | None = None
     last_submission_at: datetime | None = None
 

@@ -8,14 +8,18 @@ The order of work is what makes it safe:
 4. the answer is recorded per benefit and the pending entry cleared in one atomic write.
 A crash between any two steps leaves a state from which the next run converges, and the store
 answers a resent key with its original answer instead of applying it twice.
+
+A run that leaves every approved benefit acknowledged (and nothing pending) records the
+workbook's fingerprint (`workbook_fingerprint`); a later run of the same file with the same
+options answers 'unchanged' for every benefit from the state alone, as reading it would have.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -23,16 +27,21 @@ import httpx
 
 from xl_brm.errors import StoreRejected, SyncError
 from xl_brm.national.schemas import BenefitResult, SubmissionOut, TrustBenefitsOut
-from xl_brm.sync._build import Prepared, prepare
+from xl_brm.sync._build import Prepared, gc_paused, prepare
+from xl_brm.sync._fingerprint import workbook_fingerprint
 from xl_brm.sync._http import RetryPolicy, StoreClient
 from xl_brm.sync._state import (
+    Acknowledged,
     BenefitSync,
+    Fingerprint,
     PendingSubmission,
     StoreSync,
     SyncState,
+    hashes_digest,
     now_utc,
     state_lock,
     state_path_for,
+    store_key,
 )
 from xl_brm.sync._token import resolve_token
 
@@ -109,22 +118,60 @@ def submit(
     `dry_run` asks the store to validate and answer without storing (nothing is recorded);
     `full` sends every approved benefit, changed or not (the store answers 'unchanged').
     Raises `SyncError` (blocked by errors, unreachable store) or `StoreRejected` (4xx).
+
+    When the file, the options and the state are as a run that left everything acknowledged
+    recorded them, nothing is read and every approved benefit is answered 'unchanged'.
     """
     from xl_brm.api import Options, load
 
-    raw, validation = load(path, Options(mapping=Path(mapping) if mapping else None,
-                                         defaults=defaults))
-    prepared = prepare(raw, validation)
+    state_path = state_path_for(path)
+    seen = workbook_fingerprint(path, url=url, mapping=mapping, defaults=defaults)
+    if seen is not None and not (full or dry_run):
+        unchanged = _unchanged(seen, state_path=state_path, url=url)
+        if unchanged is not None:
+            resolve_token(url, token)  # the same refusal as a run that reads the workbook
+            return unchanged
+    with gc_paused():
+        raw, validation = load(path, Options(mapping=Path(mapping) if mapping else None,
+                                             defaults=defaults))
+        prepared = prepare(raw, validation)
+    if seen != workbook_fingerprint(path, url=url, mapping=mapping, defaults=defaults):
+        seen = None  # the file changed while it was read: what was read is not what was hashed
     return push(
         prepared,
-        state_path=state_path_for(path),
+        state_path=state_path,
         url=url,
         token=resolve_token(url, token),
         dry_run=dry_run,
         transport=transport,
         retry=retry,
         full=full,
+        fingerprint=seen,
     )
+
+
+def _unchanged(seen: Fingerprint, *, state_path: Path, url: str) -> SubmitOutcome | None:
+    """The outcome of an unchanged resubmit, from the state alone; None when the workbook must
+    be read (another file, other options, something pending, a benefit no longer acknowledged
+    with the recorded hash, or the clock set back)."""
+    if not state_path.exists():
+        return None  # nothing recorded (and a run that gets blocked leaves no .xl-brm folder)
+    try:
+        with state_lock(state_path):
+            state = SyncState.load(state_path)
+    except SyncError:
+        return None  # reading the workbook first, then the same refusal, as before
+    store = state.stores.get(store_key(url))
+    if store is None or store.pending is not None or store.acknowledged is None:
+        return None
+    last = store.acknowledged
+    if last.fingerprint != seen or date.today() < last.on:
+        return None
+    held = {b: _acknowledged_hash(store, b) for b in last.benefits}
+    if None in held.values() or hashes_digest(held) != last.hashes_sha256:
+        return None
+    return SubmitOutcome(url=url, state_path=state_path, dry_run=False,
+                         trust_ods=last.trust_ods, skipped=list(last.benefits))
 
 
 def push(
@@ -137,18 +184,22 @@ def push(
     transport: httpx.BaseTransport | None = None,
     retry: RetryPolicy | None = None,
     full: bool = False,
+    fingerprint: Fingerprint | None = None,
 ) -> SubmitOutcome:
-    """Send a prepared submission (the part of `submit` after reading the workbook)."""
+    """Send a prepared submission (the part of `submit` after reading the workbook).
+
+    `fingerprint` is that of the workbook file `prepared` was read from: it is recorded when
+    the run leaves every benefit of `prepared` acknowledged (never on a dry run)."""
     outcome = SubmitOutcome(
-        url=url, state_path=state_path, dry_run=dry_run, trust_ods=prepared.body.trust_ods
+        url=url, state_path=state_path, dry_run=dry_run, trust_ods=prepared.trust_ods
     )
     with state_lock(state_path), StoreClient(
         url, token=token, retry=retry, transport=transport
     ) as client:
         state = SyncState.load(state_path)
-        state.workbook = state.workbook or prepared.body.source.path
+        state.workbook = state.workbook or prepared.source_path
         store = state.store(url)
-        store.trust_ods = prepared.body.trust_ods
+        store.trust_ods = prepared.trust_ods
 
         if store.pending is not None and not dry_run:
             try:
@@ -163,8 +214,11 @@ def push(
             for benefit_id, digest in prepared.hashes.items()
             if full or _acknowledged_hash(store, benefit_id) != digest
         ]
-        outcome.skipped = [b for b in prepared.hashes if b not in set(changed)]
+        sending = set(changed)
+        outcome.skipped = [b for b in prepared.hashes if b not in sending]
         if not changed:
+            if not dry_run:
+                _remember(state, store, prepared, fingerprint, state_path)
             return outcome
         batch = prepared.only(changed)
         body = _body_bytes(batch)
@@ -178,9 +232,36 @@ def push(
         store.pending = PendingSubmission.create(
             key=str(uuid.uuid4()), body=body, hashes=batch.hashes
         )
+        store.acknowledged = None  # new content is on its way: no shortcut until it is answered
         state.save(state_path)  # written down BEFORE the first byte goes out
         outcome.answer = _send_pending(client, state, store, state_path)
+        _remember(state, store, prepared, fingerprint, state_path)
     return outcome
+
+
+def _remember(
+    state: SyncState,
+    store: StoreSync,
+    prepared: Prepared,
+    seen: Fingerprint | None,
+    state_path: Path,
+) -> None:
+    """Record the workbook's fingerprint when nothing is pending and every benefit of it is
+    acknowledged with its current hash (a rejected one is not: the next run must read again)."""
+    if seen is None or store.pending is not None:
+        return
+    if any(_acknowledged_hash(store, b) != h for b, h in prepared.hashes.items()):
+        return
+    last = Acknowledged(
+        fingerprint=seen,
+        trust_ods=prepared.trust_ods,
+        benefits=list(prepared.hashes),
+        hashes_sha256=hashes_digest(prepared.hashes),
+        on=date.today(),
+    )
+    if store.acknowledged != last:
+        store.acknowledged = last
+        state.save(state_path)
 
 
 def _acknowledged_hash(store: StoreSync, benefit_id: str) -> str | None:
@@ -189,10 +270,8 @@ def _acknowledged_hash(store: StoreSync, benefit_id: str) -> str | None:
 
 
 def _body_bytes(prepared: Prepared) -> bytes:
-    """The exact bytes sent: ASCII JSON (non-ASCII as \\u escapes), so the state file can hold
-    them as text and resend them byte for byte."""
-    data = prepared.body.model_dump(mode="json")
-    return json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    """The exact bytes sent (`Prepared.to_bytes`)."""
+    return prepared.to_bytes()
 
 
 def _send_pending(
