@@ -19,28 +19,30 @@ Decisions where SPEC §5 is silent (also in the package docstring):
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Literal
 
-from xl_brm.calc._arithmetic import improvement, realised_quantity, realised_value
+from xl_brm.calc._arithmetic import as_direction, realised_quantity
 from xl_brm.calc._baseline import (
     MIN_BASELINE_POINTS,
     compute_baseline,
     in_window,
     same_period_last_year,
 )
-from xl_brm.calc._figures import BenefitFigures, PeriodFigures
+from xl_brm.calc._figures import BenefitFigures, PeriodFigures, new_period_figures
 from xl_brm.calc._numbers import as_number
 from xl_brm.calc._plan import TrajectoryPlan, periods_inclusive, straight_line_level
 from xl_brm.calc._present_value import present_value
 from xl_brm.calc._rag import DEFAULT_THRESHOLDS, RagThresholds, rag_status
 from xl_brm.calc._rollup import roll_up_to_quarters
-from xl_brm.enums import BaselineMethod, BenefitType, EvidenceGrade, Rag
+from xl_brm.enums import BaselineMethod, BenefitType, Direction, EvidenceGrade, Rag
 from xl_brm.model import Benefit, Measurement, Register, TrajectoryPoint
-from xl_brm.periods import Period, periods_between
+from xl_brm.periods import Period
 
 
 def compute_register(
@@ -68,11 +70,33 @@ def compute_register(
 
 @dataclass(slots=True)
 class _Data:
-    """A benefit's numeric measurements, one per period, all of one length."""
+    """A benefit's numeric measurements, one per period, all of one length, in period order.
+
+    Keyed by the periods' index (unique, as they share a length): int keys hash in C, where a
+    Period's dataclass `__hash__` is Python code run for every measurement.
+    """
 
     months: int
-    actuals: dict[Period, float] = field(default_factory=dict)
-    grades: dict[Period, EvidenceGrade] = field(default_factory=dict)
+    periods: list[Period] = field(default_factory=list)
+    values: dict[int, float] = field(default_factory=dict)
+    grades: dict[int, EvidenceGrade] = field(default_factory=dict)
+
+    @property
+    def actuals(self) -> dict[Period, float]:
+        """Period -> value, in period order (for the baseline building blocks)."""
+        return {p: self.values[p.index] for p in self.periods}
+
+
+@functools.lru_cache(maxsize=8192)
+def _period(index: int, months: Literal[1, 3]) -> Period:
+    """`Period(index, months)`, shared: periods are immutable and a register repeats a few dozen."""
+    return Period(index, months)
+
+
+@functools.lru_cache(maxsize=8192)
+def _fy_start_year(index: int) -> int:
+    """`period.fy_start_year` of the period starting at month `index`, worked out once."""
+    return Period(index, 1).fy_start_year
 
 
 def _to_length(month: Period, months: int) -> Period:
@@ -87,39 +111,53 @@ def _last_month(period: Period) -> Period:
 def _prepare(
     measurements: Iterable[Measurement], plan: TrajectoryPlan, warnings: list[str]
 ) -> _Data:
-    numeric: list[Measurement] = []
+    # (period index, period months, position, measurement, number): sorting these tuples orders
+    # them as a stable sort by Period would, comparing ints in C rather than calling Period.__lt__.
+    numeric: list[tuple[int, int, int, Measurement, float]] = []
     not_numbers = 0
-    for m in measurements:
-        if as_number(m.value) is not None:
-            numeric.append(m)
+    for position, m in enumerate(measurements):
+        value = _number(m.value)
+        if value is not None:
+            numeric.append((m.period.index, m.period.months, position, m, value))
         elif m.value not in (None, ""):
             not_numbers += 1
     if not_numbers:
         warnings.append(f"{not_numbers} measurement(s) are not numbers and were left out")
-    lengths = {m.period.months for m in numeric}
+    lengths = {item[1] for item in numeric}
     if lengths == {1, 3}:
         warnings.append(
             "measurements mix months and quarters: the months were rolled up to quarters "
             "(each quarter is the mean of its months)"
         )
-        numeric = roll_up_to_quarters(numeric)
+        rolled = roll_up_to_quarters(item[3] for item in numeric)
+        numeric = [
+            (m.period.index, m.period.months, position, m, value)
+            for position, m in enumerate(rolled)
+            if (value := _number(m.value)) is not None
+        ]
     months = 3 if 3 in lengths else 1 if lengths else plan.months
     data = _Data(months)
     repeated: list[str] = []
-    for m in sorted(numeric, key=lambda m: m.period):
-        value = as_number(m.value)
-        if value is None:
-            continue
-        if m.period in data.actuals:
+    numeric.sort()
+    for index, _, _, m, value in numeric:  # every period has length `months` by now
+        if index in data.values:
             repeated.append(str(m.period))
             continue
-        data.actuals[m.period] = value
-        data.grades[m.period] = m.evidence_grade
+        data.periods.append(m.period)
+        data.values[index] = value
+        data.grades[index] = m.evidence_grade
     if repeated:
         warnings.append(
             f"more than one measurement for {', '.join(sorted(set(repeated)))}: the first was used"
         )
     return data
+
+
+def _number(value: object) -> float | None:
+    """`as_number`, with the common case (a finite float) answered without a call."""
+    if type(value) is float:
+        return value if math.isfinite(value) else None
+    return as_number(value)
 
 
 def _fixed_baseline(
@@ -200,11 +238,12 @@ def compute_benefit(
         warnings.append("no unit_value_gbp, so no realised value or present value")
 
     # The straight-line plan, unless the Trajectory sheet has rows for this benefit.
-    data_periods = sorted(data.actuals)
+    data_periods = data.periods
     plan_start = start or (data_periods[0] if data_periods else None)
     target = benefit.target_value
     n_periods: int | None = None
-    if not plan:
+    has_trajectory = bool(plan)
+    if not has_trajectory:
         if target is None or benefit.target_date is None:
             warnings.append("no target_value/target_date and no Trajectory rows, so no plan or RAG")
         elif plan_start is not None:
@@ -215,56 +254,66 @@ def compute_benefit(
                     "target_date is before realisation_start: planned at target throughout"
                 )
 
-    def planned_level(period: Period, baseline: float | None) -> float | None:
-        if plan:
-            return plan.level(period, baseline=baseline)
-        if n_periods is None or baseline is None or target is None or plan_start is None:
-            return None
-        k = (period.index - plan_start.index) // m + 1
-        return straight_line_level(baseline, target, k=k, n=n_periods)
+    # Straight line: (index of its first period, target, N), when there is one.
+    line: tuple[int, float, int] | None = None
+    if not has_trajectory and n_periods is not None and target is not None and plan_start is not None:
+        line = (plan_start.index, target, n_periods)
+    line_start, line_target, line_n = line if line is not None else (0, 0.0, 0)
 
-    # Period by period.
-    anchors = [*data_periods, start] if start is not None else data_periods
-    first = min(anchors) if anchors else as_of_p
-    last = max([*data_periods, as_of_p])
+    # Period by period. Every period here (data, start, as-of) has the benefit's length m, so
+    # periods compare by index alone and the lookups are keyed by index: the same results as
+    # comparing Periods, without a Python-level __hash__/__lt__ per step. The arithmetic is
+    # improvement(), realised_quantity() and realised_value() written out, term for term.
+    anchors = [*data_periods[:1], start] if start is not None else data_periods[:1]
+    first = min(anchors) if anchors else as_of_p  # data_periods is sorted: its ends will do
+    last = max(data_periods[-1], as_of_p) if data_periods else as_of_p
+    actuals = data.values
+    grades = data.grades
+    baselines = None if per_period is None else {p.index: b for p, b in per_period.items()}
+    start_index = None if start is None else start.index
+    as_of_index = as_of_p.index
+    attribution = benefit.attribution_pct
+    attribution_ok = 0 <= attribution <= 100  # else realised_quantity() raises its UsageError
+    money_per_unit = unit_value if financial else None
+    increase: bool | None = None  # as_direction(direction) is INCREASE, once first needed
     rows: list[PeriodFigures] = []
-    for period in periods_between(first, last) if first <= last else []:
-        actual = data.actuals.get(period)
-        baseline = per_period.get(period) if per_period is not None else fixed
+    counted: list[PeriodFigures] = []
+    in_window_actuals: list[PeriodFigures] = []
+    length = first.months  # == m
+    for index in range(first.index, last.index + 1, length):
+        period = _period(index, length)
+        actual = actuals.get(index)
+        baseline = fixed if baselines is None else baselines.get(index)
         d = q = v = pl = pd = None
+        if (baseline is not None and direction is not None) or baselines is None:  # planned level
+            if has_trajectory:
+                pl = plan.level(period, baseline=baseline)
+            elif line is not None and baseline is not None:
+                k = (index - line_start) // m + 1
+                pl = straight_line_level(baseline, line_target, k=k, n=line_n)
         if baseline is not None and direction is not None:
             if actual is not None:
-                d = improvement(baseline, actual, direction)
-                q = realised_quantity(d, benefit.attribution_pct)
-                if financial and unit_value is not None:
-                    v = realised_value(q, unit_value)
-            pl = planned_level(period, baseline)
+                if increase is None:
+                    increase = as_direction(direction) is Direction.INCREASE
+                d = actual - baseline if increase else baseline - actual
+                q = d * attribution / 100 if attribution_ok else realised_quantity(d, attribution)
+                if money_per_unit is not None:
+                    v = q * money_per_unit
             if pl is not None:
-                pd = improvement(baseline, pl, direction)
-        elif per_period is None:
-            pl = planned_level(period, baseline)
-        in_range = (start is None or period >= start) and period <= as_of_p
-        rows.append(
-            PeriodFigures(
-                period=period,
-                actual=actual,
-                baseline=baseline,
-                planned_level=pl,
-                improvement=d,
-                planned_improvement=pd,
-                realised_quantity=q,
-                realised_value_gbp=v,
-                counted=in_range and d is not None,
-                evidence_grade=data.grades.get(period),
-            )
+                if increase is None:
+                    increase = as_direction(direction) is Direction.INCREASE
+                pd = pl - baseline if increase else baseline - pl
+        in_range = (start_index is None or index >= start_index) and index <= as_of_index
+        row = new_period_figures(
+            period, actual, baseline, pl, d, pd, q, v, in_range and d is not None, grades.get(index)
         )
+        rows.append(row)
+        if in_range:
+            if actual is not None:
+                in_window_actuals.append(row)
+            if d is not None:
+                counted.append(row)
 
-    in_window_actuals = [
-        r
-        for r in rows
-        if r.actual is not None and (start is None or r.period >= start) and r.period <= as_of_p
-    ]
-    counted = [r for r in rows if r.counted]
     if per_period is not None:
         _same_period_warnings(in_window_actuals, warnings)
     computable = direction is not None and (fixed is not None or per_period is not None)
@@ -273,14 +322,14 @@ def compute_benefit(
     value_by_fy: dict[int, float] = {}
     pv_base: int | None = None
     if computable:
-        improvement_total = math.fsum(r.improvement or 0.0 for r in counted)
-        realised_q = math.fsum(r.realised_quantity or 0.0 for r in counted)
+        improvement_total = math.fsum([r.improvement or 0.0 for r in counted])
+        realised_q = math.fsum([r.realised_quantity or 0.0 for r in counted])
         planned = [r.planned_improvement for r in counted]
-        has_plan = bool(plan) or n_periods is not None
+        has_plan = has_trajectory or n_periods is not None
         if has_plan and all(p is not None for p in planned):
-            planned_to_date = math.fsum(p or 0.0 for p in planned)
+            planned_to_date = math.fsum([p or 0.0 for p in planned])
         if financial and unit_value is not None:
-            realised_v = math.fsum(r.realised_value_gbp or 0.0 for r in counted)
+            realised_v = math.fsum([r.realised_value_gbp or 0.0 for r in counted])
             value_by_fy = _by_financial_year(counted)
             if base_fy is not None:
                 pv_base = base_fy
@@ -301,7 +350,7 @@ def compute_benefit(
     if start_month is not None and as_of_month < start_month:
         rag = Rag.NOT_STARTED
     elif not any(
-        p in data.actuals for p in (as_of_p.shift(-m), as_of_p) if start is None or p >= start
+        p.index in actuals for p in (as_of_p.shift(-m), as_of_p) if start is None or p >= start
     ):
         rag = Rag.NO_DATA
     elif improvement_total is not None and planned_to_date is not None:
@@ -363,7 +412,7 @@ def _by_financial_year(counted: list[PeriodFigures]) -> dict[int, float]:
     groups: dict[int, list[float]] = {}
     for r in counted:
         if r.realised_value_gbp is not None:
-            groups.setdefault(r.period.fy_start_year, []).append(r.realised_value_gbp)
+            groups.setdefault(_fy_start_year(r.period.index), []).append(r.realised_value_gbp)
     return {fy: math.fsum(values) for fy, values in sorted(groups.items())}
 
 
@@ -374,8 +423,8 @@ def _percent_of_target(
     if target is None or not counted:
         return None
     chosen = counted[-3:] if smooth else counted[-1:]
-    latest = statistics.fmean(r.actual for r in chosen if r.actual is not None)
-    baseline = statistics.fmean(r.baseline for r in chosen if r.baseline is not None)
+    latest = statistics.fmean([r.actual for r in chosen if r.actual is not None])
+    baseline = statistics.fmean([r.baseline for r in chosen if r.baseline is not None])
     if target == baseline:
         warnings.append("target_value equals the baseline, so percent of target is undefined")
         return None

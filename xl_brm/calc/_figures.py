@@ -5,7 +5,8 @@ Figures keep full floating-point precision; rounding happens only in `to_json` (
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from xl_brm.calc._numbers import round_half_up
@@ -62,6 +63,51 @@ class PeriodFigures:
             "counted": self.counted,
             "evidence_grade": None if self.evidence_grade is None else self.evidence_grade.value,
         }
+
+
+def _period_figures_maker() -> Callable[..., PeriodFigures]:
+    """`PeriodFigures(...)` with positional values in field order, about three times faster.
+
+    A frozen dataclass's `__init__` goes through `object.__setattr__` once per field; this sets
+    the slots directly, which matters at ~24 periods for each of 10k benefits in a national
+    submission. The unpacking below fails at import if a field is ever added or reordered.
+    """
+    (
+        period,
+        actual,
+        baseline,
+        planned_level,
+        improvement,
+        planned_improvement,
+        realised_quantity,
+        realised_value_gbp,
+        counted,
+        evidence_grade,
+    ) = (getattr(PeriodFigures, f.name).__set__ for f in fields(PeriodFigures))
+    new = object.__new__
+
+    def make(
+        p: Any, a: Any, b: Any, pl: Any, d: Any, pd: Any, q: Any, v: Any, c: bool, g: Any
+    ) -> PeriodFigures:
+        row: PeriodFigures = new(PeriodFigures)
+        period(row, p)
+        actual(row, a)
+        baseline(row, b)
+        planned_level(row, pl)
+        improvement(row, d)
+        planned_improvement(row, pd)
+        realised_quantity(row, q)
+        realised_value_gbp(row, v)
+        counted(row, c)
+        evidence_grade(row, g)
+        return row
+
+    return make
+
+
+new_period_figures = _period_figures_maker()
+"""new_period_figures(period, actual, baseline, planned_level, improvement, planned_improvement,
+realised_quantity, realised_value_gbp, counted, evidence_grade) == PeriodFigures(period=..., ...)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

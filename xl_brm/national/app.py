@@ -179,7 +179,7 @@ def create_app(settings: StoreSettings) -> FastAPI:
         raw = await request.body()
         started = perf_counter()
         try:
-            body = SubmissionIn.model_validate_json(raw)
+            body = await run_in_threadpool(_parse_submission, raw)
         except ValidationError as exc:
             raise ProblemError(
                 422,
@@ -386,6 +386,13 @@ _CSP = (
 
 def _fy_start(day: date) -> date:
     return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+
+
+def _parse_submission(raw: bytes) -> SubmissionIn:
+    """Parse a (possibly 35 MB) body off the event loop, with the garbage collector paused:
+    it would otherwise re-scan the millions of objects the parse builds."""
+    with ingest.collector_paused():
+        return SubmissionIn.model_validate_json(raw)
 
 
 def create_app_from_env() -> FastAPI:

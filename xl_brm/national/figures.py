@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from xl_brm.enums import EvidenceGrade
@@ -56,13 +57,19 @@ def fy_values(
     return out
 
 
+@lru_cache(maxsize=8192)
+def _fy(index: int) -> str:
+    """`period.fy` of the period starting at month `index` ('2019/20'), worked out once."""
+    return Period(index, 1).fy
+
+
 def _per_fy(series: Sequence[Any]) -> list[FyValue]:
     sums: dict[tuple[str, str], list[float | None]] = {}
     for p in series:
         if not p.counted or p.realised_quantity is None:
             continue
         grade = (p.evidence_grade or EvidenceGrade.MEASURED).value
-        acc = sums.setdefault((p.period.fy, grade), [0.0, None])
+        acc = sums.setdefault((_fy(p.period.index), grade), [0.0, None])
         acc[0] = (acc[0] or 0.0) + p.realised_quantity
         if p.realised_value_gbp is not None:
             acc[1] = (acc[1] or 0.0) + p.realised_value_gbp

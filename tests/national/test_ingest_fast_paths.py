@@ -1,0 +1,116 @@
+"""The ingest's fast paths keep the store's behaviour: the garbage collector is always resumed,
+and bulk rows must name exactly the table's columns."""
+
+from __future__ import annotations
+
+import gc
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from store_factory import benefit, body
+from store_factory import register as many_benefits
+
+from xl_brm.national import ingest, tables
+from xl_brm.national.db import Database, open_database
+from xl_brm.national.migrate import upgrade
+from xl_brm.national.problems import ProblemError
+from xl_brm.national.schemas import SubmissionIn
+
+
+@pytest.fixture
+def collector_on() -> Iterator[None]:
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if not was:
+        gc.disable()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = open_database(f"sqlite:///{tmp_path / 'national.db'}")
+    upgrade(database)
+    yield database
+    database.dispose()
+
+
+@pytest.mark.usefixtures("collector_on")
+def test_the_collector_is_paused_inside_and_resumed_after_even_on_error() -> None:
+    with ingest.collector_paused():
+        assert not gc.isenabled()
+        with ingest.collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer submission is still running
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), ingest.collector_paused():
+        raise RuntimeError("boom")
+    assert gc.isenabled()
+
+
+@pytest.mark.usefixtures("collector_on")
+def test_concurrent_submissions_resume_the_collector_when_the_last_one_ends() -> None:
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen: dict[str, bool] = {}
+
+    def first() -> None:
+        with ingest.collector_paused():
+            first_in.set()
+            second_in.wait(5)
+        first_out.set()
+
+    def second() -> None:
+        first_in.wait(5)
+        with ingest.collector_paused():
+            second_in.set()
+            first_out.wait(5)
+            seen["after first ended"] = gc.isenabled()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert seen == {"after first ended": False}
+    assert gc.isenabled()
+
+
+def test_a_collector_switched_off_by_the_host_stays_off() -> None:
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        with ingest.collector_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
+
+
+@pytest.mark.usefixtures("collector_on")
+def test_submit_resumes_the_collector_after_storing_and_after_a_refusal(db: Database) -> None:
+    raw = json.dumps(many_benefits(3)).encode()
+    sub = SubmissionIn.model_validate_json(raw)
+    out = ingest.submit(db, ingest.InFlight(), sub, key="k1", dry_run=False, raw=raw)
+    assert out.answer["counts"] == {"accepted": 3, "unchanged": 0, "rejected": 0}
+    assert gc.isenabled()
+    other = json.dumps(body([benefit(2, 2, "OTHER-1")])).encode()
+    with pytest.raises(ProblemError):  # same key, different body
+        ingest.submit(
+            db, ingest.InFlight(), SubmissionIn.model_validate_json(other), key="k1", dry_run=False, raw=other
+        )
+    assert gc.isenabled()
+
+
+def test_bulk_rows_must_name_every_column_of_their_table(db: Database) -> None:
+    with db.write() as conn, pytest.raises(ValueError, match="measurements"):
+        ingest._bulk(db, conn, tables.measurements, ingest.MEASUREMENT_COLUMNS[:-1], [(1,) * 7])
+    for table, names in [
+        (tables.benefit_versions, ingest.VERSION_COLUMNS),
+        (tables.current_benefits, ingest.CURRENT_COLUMNS),
+        (tables.measurements, ingest.MEASUREMENT_COLUMNS),
+        (tables.fy_values, ingest.FY_COLUMNS),
+    ]:
+        assert sorted(names) == sorted(table.columns.keys())
