@@ -10,10 +10,16 @@ from xl_brm.fields import BENEFIT_FIELDS, MEASUREMENT_FIELDS
 
 @pytest.mark.parametrize(
     ("text", "member"),
-    [("Cash releasing", BenefitType.CASH_RELEASING), ("CRB", BenefitType.CASH_RELEASING),
-     ("cash-releasing", BenefitType.CASH_RELEASING), ("Non-cash releasing", BenefitType.NON_CASH_RELEASING),
-     ("NCRB", BenefitType.NON_CASH_RELEASING), ("Quantitative", BenefitType.QUANTITATIVE_NON_FINANCIAL),
-     ("Qualitative", BenefitType.QUALITATIVE), ("quantitative_non_financial", BenefitType.QUANTITATIVE_NON_FINANCIAL)],
+    [
+        ("Cash releasing", BenefitType.CASH_RELEASING),
+        ("CRB", BenefitType.CASH_RELEASING),
+        ("cash-releasing", BenefitType.CASH_RELEASING),
+        ("Non-cash releasing", BenefitType.NON_CASH_RELEASING),
+        ("NCRB", BenefitType.NON_CASH_RELEASING),
+        ("Quantitative", BenefitType.QUANTITATIVE_NON_FINANCIAL),
+        ("Qualitative", BenefitType.QUALITATIVE),
+        ("quantitative_non_financial", BenefitType.QUANTITATIVE_NON_FINANCIAL),
+    ],
 )
 def test_benefit_type_spellings(text: str, member: BenefitType) -> None:
     assert parse_enum(BenefitType, text) is member

@@ -28,7 +28,9 @@ class Finding:
         value = data["value"]
         if value is not None and not isinstance(value, (str, int, float, bool)):
             data["value"] = str(value)
-        return {k: data[k] for k in ("code", "severity", "sheet", "row", "column", "cell", "value", "message")}
+        return {
+            k: data[k] for k in ("code", "severity", "sheet", "row", "column", "cell", "value", "message")
+        }
 
 
 @dataclass(slots=True)

@@ -187,7 +187,8 @@ def parse_period(value: object) -> Period:
     for pattern in _QUARTER_PATTERNS:
         if match := pattern.match(text):
             groups = match.groups()
-            q, first, second = (groups[2], groups[0], groups[1]) if pattern is _QUARTER_PATTERNS[0] else groups
+            fy_first = pattern is _QUARTER_PATTERNS[0]
+            q, first, second = (groups[2], groups[0], groups[1]) if fy_first else groups
             return Period.quarter(_fy_start(first, second), int(q))
     if match := _ISO_MONTH.match(text):
         return Period.month(int(match.group(1)), int(match.group(2)))

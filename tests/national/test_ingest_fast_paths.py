@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gc
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,58 +34,6 @@ def db(tmp_path: Path) -> Iterator[Database]:
     upgrade(database)
     yield database
     database.dispose()
-
-
-@pytest.mark.usefixtures("collector_on")
-def test_the_collector_is_paused_inside_and_resumed_after_even_on_error() -> None:
-    with ingest.collector_paused():
-        assert not gc.isenabled()
-        with ingest.collector_paused():
-            assert not gc.isenabled()
-        assert not gc.isenabled()  # the outer submission is still running
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError), ingest.collector_paused():
-        raise RuntimeError("boom")
-    assert gc.isenabled()
-
-
-@pytest.mark.usefixtures("collector_on")
-def test_concurrent_submissions_resume_the_collector_when_the_last_one_ends() -> None:
-    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
-    seen: dict[str, bool] = {}
-
-    def first() -> None:
-        with ingest.collector_paused():
-            first_in.set()
-            second_in.wait(5)
-        first_out.set()
-
-    def second() -> None:
-        first_in.wait(5)
-        with ingest.collector_paused():
-            second_in.set()
-            first_out.wait(5)
-            seen["after first ended"] = gc.isenabled()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(10)
-    assert seen == {"after first ended": False}
-    assert gc.isenabled()
-
-
-def test_a_collector_switched_off_by_the_host_stays_off() -> None:
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        with ingest.collector_paused():
-            pass
-        assert not gc.isenabled()
-    finally:
-        if was:
-            gc.enable()
 
 
 @pytest.mark.usefixtures("collector_on")

@@ -3,7 +3,6 @@ the same hashes, and the same refusals, from real workbooks."""
 
 from __future__ import annotations
 
-import gc
 import json
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
@@ -26,7 +25,6 @@ from xl_brm.sync._build import (
     _check_outline,
     _Converter,
     _measurement_lists,
-    gc_paused,
 )
 from xl_brm.validate import Defaults
 
@@ -215,23 +213,3 @@ def test_the_outline_is_checked_by_the_schema_itself(tmp_path: Path) -> None:
     data["source"]["measurements"] = None
     with pytest.raises(SyncError, match="measurements were found but no Measurements sheet"):
         _check_outline(raw, data, measurements=True)
-
-
-def test_gc_pause_restores_the_collector() -> None:
-    assert gc.isenabled()
-    with gc_paused():
-        assert not gc.isenabled()
-        with gc_paused():
-            assert not gc.isenabled()
-        assert not gc.isenabled()
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError), gc_paused():
-        raise RuntimeError("boom")
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with gc_paused():
-            pass
-        assert not gc.isenabled()  # a caller who had it off keeps it off
-    finally:
-        gc.enable()

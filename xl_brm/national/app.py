@@ -22,6 +22,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 import xl_brm
+from xl_brm._gc import gc_paused
 from xl_brm.national import ingest, limits, problems, queries
 from xl_brm.national.db import open_database
 from xl_brm.national.export import csv_chunks, xlsx_bytes
@@ -391,7 +392,7 @@ def _fy_start(day: date) -> date:
 def _parse_submission(raw: bytes) -> SubmissionIn:
     """Parse a (possibly 35 MB) body off the event loop, with the garbage collector paused:
     it would otherwise re-scan the millions of objects the parse builds."""
-    with ingest.collector_paused():
+    with gc_paused():
         return SubmissionIn.model_validate_json(raw)
 
 

@@ -14,21 +14,20 @@ process-local set of keys in flight gives the 409.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import logging
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, text
 
+from xl_brm._gc import gc_paused
 from xl_brm.enums import ApprovalStatus
 from xl_brm.findings import Finding
 from xl_brm.model import Benefit, Measurement, benefit_json, content_hash
@@ -215,42 +214,6 @@ class _Clock:
         )
 
 
-class _CollectorPause:
-    """Pause Python's cyclic garbage collector while submissions are processed.
-
-    A large submission builds millions of objects that live until it is answered (the parsed
-    body, the rebuilt cells, the typed register, the figures); every automatic collection walks
-    all of them again, which cost about a third of an ingest. Reference counting still frees
-    everything as usual (these objects form no cycles); any cycles made meanwhile are collected
-    once the last submission in progress finishes and the collector runs again. Counted, so
-    concurrent submissions in worker threads resume it only when the last one ends.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._users = 0
-        self._resume = False
-
-    @contextmanager
-    def __call__(self) -> Iterator[None]:
-        with self._lock:
-            if self._users == 0:
-                self._resume = gc.isenabled()
-                gc.disable()
-            self._users += 1
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._users -= 1
-                if self._users == 0 and self._resume:
-                    gc.enable()
-
-
-collector_paused = _CollectorPause()
-"""`with collector_paused(): ...` around the heavy work of a submission (parse, assess, store)."""
-
-
 def _current(conn: Connection, trust: str) -> dict[str, tuple[int, str]]:
     cb = tables.current_benefits
     rows = conn.execute(
@@ -370,7 +333,7 @@ def submit(
     raw: bytes | None = None,
 ) -> Outcome:
     """Process one submission from the trust `body.trust_ods` (already authorised)."""
-    with collector_paused():
+    with gc_paused():
         return _submit(db, inflight, body, key=key, dry_run=dry_run, base_fy=base_fy, today=today, raw=raw)
 
 

@@ -20,16 +20,15 @@ slower only runs for rows that might be notes or totals.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import numbers
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from itertools import islice
 from operator import itemgetter
 from pathlib import PurePath
 from typing import Any, Protocol
 
+from xl_brm._gc import gc_paused
 from xl_brm.enums import fold
 from xl_brm.errors import MappingError
 from xl_brm.fields import BENEFIT_FIELD, SETTINGS_SHEET, SHEET_SYNONYMS, SHEETS
@@ -325,22 +324,6 @@ def reader_grid(values: Sequence[Sequence[Any]], *, first_row: int = 1,
             cells += [""] * (width - len(cells))
         append(cells)
     return out
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building millions of acyclic objects.
-
-    Without this, the collector re-walks the growing heap again and again: it triples
-    calamine's own `to_python()` time on a 240k-row sheet, and the row loop's too.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # -- one table ---------------------------------------------------------------------------------

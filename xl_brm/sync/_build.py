@@ -16,10 +16,8 @@ refuse is still refused here, before anything is written or sent: the benefits t
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -27,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from xl_brm._gc import gc_paused
 from xl_brm.enums import ApprovalStatus
 from xl_brm.errors import SyncError
 from xl_brm.fields import BENEFIT_FIELD, MEASUREMENT_FIELD, Field
@@ -126,22 +125,6 @@ class Prepared:
     def __repr__(self) -> str:
         return (f"Prepared(trust_ods={self.data.get('trust_ods')!r}, "
                 f"benefits={len(self.data.get('benefits', []))})")
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a register's objects are built.
-
-    Building 240k rows makes the collector sweep the ever-growing heap again and again (a third
-    of `prepare`'s time) although nothing built here is cyclic garbage; it runs again after.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def blocking_errors(raw: RawWorkbook, validation: Validation) -> list[Finding]:

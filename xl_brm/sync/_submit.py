@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Literal
 
 import httpx
 
+from xl_brm._gc import gc_paused
 from xl_brm.errors import StoreRejected, SyncError
 from xl_brm.national.schemas import BenefitResult, SubmissionOut, TrustBenefitsOut
-from xl_brm.sync._build import Prepared, gc_paused, prepare
+from xl_brm.sync._build import Prepared, prepare
 from xl_brm.sync._fingerprint import workbook_fingerprint
 from xl_brm.sync._http import RetryPolicy, StoreClient
 from xl_brm.sync._state import (
