@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from xl_brm.fields import SHEETS
 
@@ -25,11 +25,24 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(text.lower().replace("£", " gbp ").replace("%", " pct ")))
 
 
-def _present(stem: str, header: tuple[str, ...]) -> bool:
+@dataclass(frozen=True, slots=True)
+class _Header:
+    """A header's words and every prefix of them, so each stem costs one set look-up."""
+
+    words: frozenset[str]
+    prefixes: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> _Header:
+        found = words(text)
+        return cls(frozenset(found), frozenset(w[:i] for w in found for i in range(1, len(w) + 1)))
+
+
+def _present(stem: str, header: _Header) -> bool:
     """A stem begins a word of the header; `stem$` must be a whole word."""
     if stem.endswith("$"):
-        return stem[:-1] in header
-    return any(word.startswith(stem) for word in header)
+        return stem[:-1] in header.words
+    return stem in header.prefixes
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +58,7 @@ class _Keyword:
         banned = tuple(p[1:] for p in parts if p.startswith("-"))
         return cls(wanted, banned, sum(len(p.rstrip("$")) for p in wanted))
 
-    def score(self, header: tuple[str, ...]) -> int:
+    def score(self, header: _Header) -> int:
         if any(_present(b, header) for b in self.banned):
             return 0
         return self.weight if all(_present(w, header) for w in self.wanted) else 0
@@ -56,9 +69,11 @@ def _keywords(kind: str) -> tuple[tuple[str, tuple[_Keyword, ...]], ...]:
     return tuple((f.name, tuple(_Keyword.parse(k) for k in f.keywords)) for f in SHEETS[kind])
 
 
+@lru_cache(maxsize=8192)
 def keyword_score(kind: str, text: str) -> tuple[str, int] | None:
-    """The field a header most likely names by keywords, and how specific the match is."""
-    header = words(text)
+    """The field a header most likely names by keywords, and how specific the match is.
+    Cached: header detection asks about every text cell of a sheet's first rows."""
+    header = _Header.of(text)
     best: tuple[str, int] | None = None
     for name, keywords in _keywords(kind):
         score = max((k.score(header) for k in keywords), default=0)
@@ -75,7 +90,7 @@ def assign_by_keywords(kind: str, headers: Sequence[str], taken: Iterable[str]) 
     for position, text in enumerate(headers):
         if not text:
             continue
-        header = words(text)
+        header = _Header.of(text)
         for name, keywords in _keywords(kind):
             score = max((k.score(header) for k in keywords), default=0)
             if score:
