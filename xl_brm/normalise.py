@@ -90,10 +90,13 @@ def is_blank(value: Any) -> bool:
 
 
 def _refuse_special(value: Any) -> None:
-    """Formula cells without a result and Excel error values are never read as values."""
+    """Formula cells without a result and Excel error values are never read as values.
+
+    Every Excel error value starts with '#', so text without one skips the strip-and-upper.
+    """
     if type(value) is FormulaWithoutValue:
         raise CellError("BRM106")
-    if type(value) is str and value.strip().upper() in EXCEL_ERRORS:
+    if type(value) is str and "#" in value and value.strip().upper() in EXCEL_ERRORS:
         raise CellError("BRM213")
 
 
@@ -102,13 +105,16 @@ def _refuse_special(value: Any) -> None:
 
 def parse_text(value: Any, *, max_length: int | None = None) -> Parsed:
     """Stripped text; numbers become their shortest text (7.0 -> '7'); risky text gets a note."""
-    if value is None:
-        return None, None
-    _refuse_special(value)
-    if type(value) is str:
+    if type(value) is str:  # the usual cell, checked inline (this runs for every text cell)
         text = value.strip()
         if not text:
             return None, None
+        if text[0] == "#" and text.upper() in EXCEL_ERRORS:
+            raise CellError("BRM213")
+    elif value is None:
+        return None, None
+    elif type(value) is FormulaWithoutValue:
+        raise CellError("BRM106")
     elif isinstance(value, bool):
         text = "TRUE" if value else "FALSE"
     elif isinstance(value, float):

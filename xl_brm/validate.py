@@ -33,7 +33,8 @@ from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from operator import itemgetter
+from itertools import pairwise
+from operator import attrgetter, itemgetter, truediv
 from typing import Any
 
 from pydantic import BaseModel
@@ -72,7 +73,6 @@ PLAUSIBLE_YEARS = (2000, 2100)
 TRAJECTORY_FIELD = {f.name: f for f in TRAJECTORY_FIELDS}
 _FINANCIAL = (BenefitType.CASH_RELEASING, BenefitType.NON_CASH_RELEASING)
 _COMPUTED = (BaselineMethod.MEAN, BaselineMethod.MEDIAN, BaselineMethod.LAST)
-_NO_MEMO_KINDS = frozenset({"number", "money", "value"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +153,27 @@ def _paused_gc() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            _promote_survivors()
             gc.enable()
+
+
+PROMOTE_AFTER = 50_000
+"""Tracked objects made while paused above which they are promoted on resuming."""
+
+
+def _promote_survivors() -> None:
+    """Move what a large validation built straight to the collector's oldest generation.
+
+    Re-enabled, the collector would first scan every object made while it was paused (the
+    Register: ~500k measurements and their dicts, ~0.1 s) only to find them all alive, then
+    scan them again one generation up. They live as long as the Validation and hold no
+    cycles, so `freeze` + `unfreeze` moves them (and anything else young) to the oldest
+    generation without a scan; garbage among them is still freed by a full collection.
+    Skipped when someone else has frozen objects, so as not to unfreeze theirs.
+    """
+    if gc.get_count()[0] > PROMOTE_AFTER and gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 @dataclass(slots=True)
@@ -256,73 +276,56 @@ class _Run:
                 yield RULES["BRM101"].finding(sheet=table.sheet, column=name)
 
     def _benefit_cells(self, table: RawTable) -> Iterator[Finding]:
+        """Read every Benefits cell, a column at a time (see `_read_column`)."""
         pos = _positions(table, BENEFIT_FIELD)
         if not self.single_row:
             yield from self._missing_columns(table, CORE_BENEFIT_FIELDS, pos)
         letters = [c.letter for c in table.columns]
         local = [(i, c.header) for i, c in enumerate(table.columns) if i not in pos.values()]
         mapped = list(pos.values())
-        rows: list[RawRow] = []
-        for rr in table.rows:
-            vals = rr.values
-            if all(v is None or v == "" for v in vals) or all(is_blank(vals[i]) for i in mapped):
-                continue
-            rows.append(rr)
-        self.benefits = brows = [
-            _BenefitRow(rr.row, {}, set(), {h: rr.values[i] for i, h in local if not is_blank(rr.values[i])})
-            for rr in rows
-        ]
-        pending_ambiguous: list[Finding] = []
+        rows = [rr for rr in table.rows if _has_content(rr.values, mapped)]
+        cells = [rr.values for rr in rows]
+        self.benefits = brows = [_BenefitRow(rr.row, {}, set(), _local(rr.values, local)) for rr in rows]
+        read: list[list[Any]] = []
+        ambiguous: list[tuple[str, int, list[Any], list[tuple[int, _Odd]]]] = []
         us_dates = False
         sheet = table.sheet
         for name, i in pos.items():
-            spec = BENEFIT_FIELD[name]
-            parse = parser_for(spec)
-            numeric = spec.kind in ("number", "money")
-            memo: dict[Any, Any] | None = None if spec.kind in _NO_MEMO_KINDS else {}
-            letter = letters[i]
-            for b, rr in zip(brows, rows, strict=True):
-                v = rr.values[i]
-                if v is None or v == "":
-                    continue
-                if numeric and type(v) is float and v - v == 0.0:
-                    b.values[name] = v
-                    continue
-                if memo is not None:
-                    hit = memo.get(v)
-                    if hit is not None:
-                        b.values[name] = hit
-                        continue
-                try:
-                    parsed, note = parse(v)
-                except CellError as error:
+            column = list(map(itemgetter(i), cells))
+            values, report, maybe = _read_column(BENEFIT_FIELD[name], column)
+            read.append(values)
+            if maybe:
+                ambiguous.append((name, i, column, maybe))
+            for k, got in report:
+                b, cell = brows[k], f"{letters[i]}{brows[k].row}"
+                if got.error is not None:
                     b.bad.add(name)
-                    us_dates = us_dates or bool(error.params.get("us_only"))
-                    yield RULES[error.code].finding(
+                    us_dates = us_dates or bool(got.error.params.get("us_only"))
+                    yield RULES[got.error.code].finding(
                         sheet=sheet,
                         row=b.row,
                         column=name,
-                        cell=f"{letter}{b.row}",
-                        value=_raw(v),
-                        **error.params,
+                        cell=cell,
+                        value=_raw(column[k]),
+                        **got.error.params,
                     )
-                    continue
-                if parsed is None:
-                    continue
-                b.values[name] = parsed
-                if note is None:
-                    if memo is not None:
-                        memo[v] = parsed
-                    continue
-                found = self._note(note, sheet, b.row, name, f"{letter}{b.row}", v)
-                if note.code == "BRM203":
-                    pending_ambiguous.append(found)
-                else:
-                    yield found
-        if us_dates:
-            yield from pending_ambiguous
+                elif got.note is not None:
+                    yield self._note(got.note, sheet, b.row, name, cell, column[k])
+        if us_dates:  # ambiguous dates matter only beside a date that must be month-first
+            for name, i, column, maybe in ambiguous:
+                for k, date_read in maybe:
+                    assert date_read.note is not None
+                    row = brows[k].row
+                    yield self._note(date_read.note, sheet, row, name, f"{letters[i]}{row}", column[k])
+        names = list(pos)
+        core = frozenset(CORE_BENEFIT_FIELDS)
+        for b, row_values in zip(brows, zip(*read, strict=True), strict=False):  # no columns: no rows
+            b.values = {name: v for name, v in zip(names, row_values, strict=False) if v is not None}
         for b in brows:
-            yield from self._required(b, pos, letters, sheet)
+            if b.values.keys() >= core:  # the usual row: every core cell read, nothing to report
+                b.complete = True
+            else:
+                yield from self._required(b, pos, letters, sheet)
 
     def _required(
         self, b: _BenefitRow, pos: Mapping[str, int], letters: list[str], sheet: str
@@ -391,25 +394,17 @@ class _Run:
             _set_extra,
             _set_private,
         )
+        last_bid: str | None = None
+        group: list[Measurement] = []
         for rr in table.rows:
             b, p, v, s, g, n = cells(rr.values)
-            bid = bid_memo.get(b)
+            bid = bid_memo.get(b if type(b) is str else (type(b), b))
             per = per_memo.get(p)
             tv = type(v)
             if (
                 bid is None
                 or per is None
-                or (
-                    v - v != 0.0
-                    if tv is float
-                    else (
-                        tv is not str
-                        or not v
-                        or not v[0].isalpha()
-                        or v[-1].isspace()
-                        or v[:3].upper() == "GBP"
-                    )
-                )
+                or (v - v != 0.0 if tv is float else tv is not str or not _plain_text(v))
                 or (has_note and n is not None and n != "")
             ):
                 _group(readings, (yield from slow.parse(rr)))
@@ -417,18 +412,17 @@ class _Run:
             if not has_src or s is None or s == "":
                 src = None
             else:
-                src = src_memo.get(s)
+                src = src_memo.get(s if type(s) is str else (type(s), s))
                 if src is None:
                     _group(readings, (yield from slow.parse(rr)))
                     continue
             if not has_grade or g is None or g == "":
-                grade = measured
+                grade: EvidenceGrade | None = measured
             else:
-                cached = grade_memo.get(g)
-                if cached is None:
+                grade = grade_memo.get(g)
+                if grade is None:
                     _group(readings, (yield from slow.parse(rr)))
                     continue
-                grade = cached
             obj = new(cls)
             set_dict(
                 obj,
@@ -445,11 +439,12 @@ class _Run:
             set_fields_set(obj, fields_set)
             set_extra(obj, None)
             set_private(obj, None)
-            group = readings.get(bid)
-            if group is None:
-                readings[bid] = [obj]
-            else:
-                group.append(obj)
+            if bid is not last_bid:  # rows usually come a benefit at a time
+                group = readings.get(bid)  # type: ignore[assignment]
+                if group is None:
+                    readings[bid] = group = []
+                last_bid = bid
+            group.append(obj)
 
     def _trajectory_cells(self, table: RawTable) -> Iterator[Finding]:
         pos = _positions(table, TRAJECTORY_FIELD)
@@ -536,6 +531,8 @@ class _Run:
         rule402, rule403, rule404, rule405, rule407, rule408 = (
             RULES[c] for c in ("BRM402", "BRM403", "BRM404", "BRM405", "BRM407", "BRM408")
         )
+        quiet = _QuietSeries()
+        month_of = _memoised(lambda day: Period.of_date(day).index)
         for bid, group in self.readings.items():
             b = self.by_id.get(bid)
             if b is None:
@@ -554,7 +551,9 @@ class _Run:
             bt = b.values.get("benefit_type")
             qualitative = bt is BenefitType.QUALITATIVE
             earliest, date_field = _earliest(b.values)
-            first_month = Period.of_date(earliest).index if earliest is not None else -1
+            first_month = month_of(earliest) if earliest is not None else -1
+            if not qualitative and quiet(group, first_month, now):
+                continue
             last = -1
             ordered = True
             spiky = False
@@ -767,6 +766,18 @@ class _Run:
         return found
 
 
+_ANY_KEY = frozenset({"period", "evidence_grade"})
+"""Memos keyed by the raw value alone. Elsewhere a non-text key carries its type, because
+True == 1 == 1.0 in a dict yet read as 'TRUE' and '1'; no period or grade reads from any
+of those, so for them the raw value is enough."""
+
+
+def _plain_text(value: str) -> bool:
+    """Text evidence that reads as itself: starts with a letter (so neither a number, a
+    formula nor an Excel error), no trailing space, and not a 'GBP 5' amount."""
+    return bool(value) and value[0].isalpha() and not value[-1].isspace() and value[:3].upper() != "GBP"
+
+
 class _SlowMeasurement:
     """Cell-by-cell parsing of a Measurements row that missed the fast path."""
 
@@ -778,7 +789,7 @@ class _SlowMeasurement:
             (name, i, MEASUREMENT_FIELD[name], parser_for(MEASUREMENT_FIELD[name])) for name, i in pos.items()
         ]
         self.memos: tuple[dict[Any, Any], ...] = ({}, {}, {}, {})
-        """Raw value -> parsed, for benefit_id, period, source and evidence_grade."""
+        """Raw value -> parsed, for benefit_id, period, source and evidence_grade (see _ANY_KEY)."""
         self._memo_of = dict(
             zip(("benefit_id", "period", "source", "evidence_grade"), self.memos, strict=True)
         )
@@ -800,7 +811,7 @@ class _SlowMeasurement:
                     ok = False
                     continue
             elif value is not None and name in self._memo_of:
-                self._memo_of[name][raw] = value
+                self._memo_of[name][raw if type(raw) is str or name in _ANY_KEY else (type(raw), raw)] = value
             got[name] = value
         if ok and got.get("value") is None and got.get("benefit_id") and got.get("period"):
             return None  # a placeholder for a period not measured yet
@@ -830,6 +841,161 @@ class _SlowMeasurement:
             _M_FIELDS_SET,
         )
         return built
+
+
+# ------------------------------------------------------------------------------ reading benefit cells
+
+
+class _Odd:
+    """A cell outcome that needs reporting: a read value with a note, or an error."""
+
+    __slots__ = ("ambiguous", "error", "note", "value")
+
+    def __init__(self, value: Any, note: Note | None, error: CellError | None) -> None:
+        self.value = value
+        self.note = note
+        self.error = error
+        self.ambiguous = note is not None and note.code == "BRM203"
+        """A date that reads both ways: reported only if the sheet shows US dates elsewhere."""
+
+
+_UNREAD = object()
+
+
+def _outcome(parse: Parser, raw: Any) -> Any:
+    """A cell's parsed value when there is nothing to report about it, else an `_Odd`."""
+    try:
+        value, note = parse(raw)
+    except CellError as error:
+        return _Odd(None, None, error)
+    if note is None or value is None:  # a blank-looking cell says nothing, note or not
+        return value
+    return _Odd(value, note, None)
+
+
+def _read_column(
+    spec: Field, column: list[Any]
+) -> tuple[list[Any], list[tuple[int, _Odd]], list[tuple[int, _Odd]]]:
+    """Read one Benefits column: each cell's value (None: nothing to keep), the cells to
+    report (an error or a note), and the ambiguous dates (reported only on US evidence).
+
+    The cells come as (position, outcome) pairs in row order. Registers repeat most values
+    (types, statuses, dates, owners, units), so each distinct raw value is parsed once and
+    the column is then read with dict look-ups. Equal raw values read the same, except that
+    True == 1 == 1.0 in a dict: a column mixing booleans with numbers, or holding something
+    unhashable, is read cell by cell instead.
+    """
+    parse = parser_for(spec)
+    try:
+        distinct = dict.fromkeys(column)
+    except TypeError:  # an unhashable oddity (never from a workbook)
+        distinct = None
+    kinds = set(map(type, column))  # the whole column: True and 1.0 share one key in `distinct`
+    if distinct is None or (bool in kinds and (int in kinds or float in kinds)):
+        outcomes = [None if raw is None or raw == "" else _outcome(parse, raw) for raw in column]
+        odd = [(k, got) for k, got in enumerate(outcomes) if type(got) is _Odd]
+        values = [got.value if type(got) is _Odd else got for got in outcomes]
+        return values, [x for x in odd if not x[1].ambiguous], [x for x in odd if x[1].ambiguous]
+    memo = {raw: _outcome(parse, raw) for raw in distinct if raw is not None and raw != ""}
+    report = {raw: got for raw, got in memo.items() if type(got) is _Odd and not got.ambiguous}
+    ambiguous = {raw: got for raw, got in memo.items() if type(got) is _Odd and got.ambiguous}
+    for raw, got in (*report.items(), *ambiguous.items()):
+        memo[raw] = got.value
+    return (
+        list(map(memo.get, column)),
+        [(k, report[raw]) for k, raw in enumerate(column) if raw in report] if report else [],
+        [(k, ambiguous[raw]) for k, raw in enumerate(column) if raw in ambiguous] if ambiguous else [],
+    )
+
+
+def _has_content(values: tuple[Any, ...], positions: list[int]) -> bool:
+    """True unless every canonical cell of the row is blank (a row of only local notes is skipped)."""
+    for i in positions:
+        v = values[i]
+        if v is not None and (type(v) is not str or v.strip()):
+            return True
+    return False
+
+
+def _local(values: tuple[Any, ...], local: list[tuple[int, str]]) -> dict[str, Any]:
+    """The trust's own columns of a row: header -> raw value, blanks left out."""
+    return {header: values[i] for i, header in local if not is_blank(values[i])}
+
+
+# ------------------------------------------------------------------------------ quiet series
+
+_PERIOD, _VALUE, _INDEX = (attrgetter(n) for n in ("period", "value", "index"))
+_FLOAT_ONLY = {float}
+
+
+class _QuietSeries:
+    """Spots, with C-level passes, a benefit's measurements that the table stage would pass.
+
+    Most benefits have all-number readings, in order, without gaps or spikes, inside the
+    benefit's dates and not in the future: for them the per-measurement loop of
+    `_measurement_table` finds nothing, so it is skipped. Whatever this cannot vouch for
+    (a zero, text, a gap, a repeat...) takes that loop. Benefits usually follow one
+    another with the same months, so the period facts of the last sequence are kept.
+    """
+
+    def __init__(self) -> None:
+        self.periods: list[Period] = []
+        self.facts = (False, 0, 0)
+        """(in order without gaps, earliest last month, latest start) of `periods`."""
+
+    def __call__(self, group: list[Measurement], first_month: int, now: int) -> bool:
+        """True when `_measurement_table` would report, drop and defer nothing for `group`."""
+        periods = list(map(_PERIOD, group))
+        if periods != self.periods:  # the same Period objects: compared by identity, fast
+            self.periods, self.facts = periods, _period_facts(periods)
+        tidy, first_end, last_start = self.facts
+        if not tidy or first_end < first_month or last_start > now:
+            return False
+        values = list(map(_VALUE, group))
+        if set(map(type, values)) != _FLOAT_ONLY:
+            return False
+        return _steady(values)
+
+
+def _steady(values: list[float]) -> bool:
+    """True when no value is zero and each is within FAR times the one before (either way).
+
+    Values of one sign spanning less than a 9.9-fold range pass at once (the margin keeps
+    rounding out of it); anything else is checked a pair at a time.
+    """
+    low, high = min(values), max(values)
+    if (low > 0 and high < 9.9 * low) or (high < 0 and low > 9.9 * high):
+        return True
+    if 0.0 in values:
+        return False
+    ratios = list(map(abs, map(truediv, values[1:], values)))
+    return not ratios or (min(ratios) >= 0.1 and max(ratios) <= FAR)
+
+
+def _period_facts(periods: list[Period]) -> tuple[bool, int, int]:
+    """(strictly ordered with no gap over three periods, earliest last month, latest index).
+
+    The gap test is `_measurement_table`'s: a step of more than three of the previous
+    period's length.
+    """
+    tidy = True
+    for before, after in pairwise(periods):
+        if not before.index < after.index <= before.index + 3 * before.months:
+            tidy = False
+    return tidy, min(p.index + p.months - 1 for p in periods), max(map(_INDEX, periods))
+
+
+def _memoised(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`function` with its results kept for repeated arguments (for one stage's lifetime)."""
+    memo: dict[Any, Any] = {}
+
+    def call(arg: Any) -> Any:
+        got = memo.get(arg, _UNREAD)
+        if got is _UNREAD:
+            got = memo[arg] = function(arg)
+        return got
+
+    return call
 
 
 # ------------------------------------------------------------------------------ checks
@@ -1067,16 +1233,19 @@ def _build(cls: type[BaseModel], data: dict[str, Any], fields_set: set[str]) -> 
     return obj
 
 
-_BENEFIT_ORDER = tuple(Benefit.model_fields)
+_BENEFIT_BLANK: dict[str, Any] = {name: _BENEFIT_DEFAULTS.get(name) for name in Benefit.model_fields}
+"""Every Benefit field in model order, holding its default (None where it has none)."""
+_B_FIELDS_SET = set(Benefit.model_fields)
+"""Shared by every benefit built here: it holds every field, so it never changes."""
 
 
 def _benefit(b: _BenefitRow) -> Benefit:
-    values = b.values
-    defaults = _BENEFIT_DEFAULTS
-    data = {n: values[n] if n in values else defaults.get(n) for n in _BENEFIT_ORDER}
+    # `values` only holds Benefit fields, so the update keeps the model's field order
+    data = _BENEFIT_BLANK.copy()
+    data.update(b.values)
     data["row"] = b.row
     data["local"] = b.local
-    built: Benefit = _build(Benefit, data, set(data))
+    built: Benefit = _build(Benefit, data, _B_FIELDS_SET)
     return built
 
 
