@@ -12,10 +12,10 @@ from xml.etree import ElementTree as ET
 import httpx
 import pytest
 from excel_support import actions_of, book_json
-from loopback import serve
 
 from xl_brm.addin import manifest as manifest_module
 from xl_brm.addin.buttons import BUTTONS, FUNCTION_NAMESPACE, TAB_LABEL
+from xl_brm.national.embedded import serve_in_thread as serve
 
 OV = "{http://schemas.microsoft.com/office/taskpaneappversionoverrides}"
 BT = "{http://schemas.microsoft.com/office/officeappbasictypes/1.0}"
@@ -144,7 +144,7 @@ def test_all_four_buttons_work_through_http(
 
     write_examples(tmp_path)
     body = book_json(tmp_path / "community_taj.xlsx")
-    with serve(create_app(StoreSettings(db=db)), ready_path="/v1/rules") as store:
+    with serve(create_app(StoreSettings(db=db))) as store:
         monkeypatch.setenv("XL_BRM_URL", store)
         for button in BUTTONS:
             response = httpx.post(

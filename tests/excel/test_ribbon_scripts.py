@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 from excel_support import actions_of, book_json
-from loopback import serve
+
+from xl_brm.national.embedded import serve_in_thread as serve
 
 
 def run_script(ribbon: ModuleType, name: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -112,7 +113,7 @@ def national_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
 
     db = f"sqlite:///{tmp_path / 'national.db'}"
     token = create_token(db, trust="RJ1")
-    with serve(create_app(StoreSettings(db=db)), ready_path="/v1/rules") as url:
+    with serve(create_app(StoreSettings(db=db))) as url:
         monkeypatch.setenv("XL_BRM_URL", url)
         monkeypatch.setenv("XL_BRM_TOKEN", token)
         monkeypatch.setenv("XL_BRM_ADDIN_STATE_DIR", str(tmp_path / "state"))
