@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from xl_brm.errors import InputError
 from xl_brm.findings import FileReport, Finding
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from xl_brm.calc import BenefitFigures
     from xl_brm.model import Register
     from xl_brm.periods import Period
+    from xl_brm.reader import HeaderMapping
 
 UNREADABLE = "BRM100"
 """Code of the one finding a file gets when it cannot be read at all."""
@@ -29,12 +30,19 @@ class Options:
     defaults: Defaults | None = None
 
 
-def load(path: str | Path, options: Options = Options()) -> tuple[RawWorkbook, Validation]:
-    """Read and validate one workbook. Raises `InputError` when the file cannot be used."""
+class Reader(Protocol):
+    def __call__(self, path: str | Path, *, mapping: HeaderMapping | None = None) -> RawWorkbook: ...
+
+
+def load(
+    path: str | Path, options: Options = Options(), *, read: Reader | None = None
+) -> tuple[RawWorkbook, Validation]:
+    """Read and validate one workbook. Raises `InputError` when the file cannot be used.
+    `read` replaces `read_workbook` (the CLI's sandbox reads while the gate runs elsewhere)."""
     from xl_brm.reader import HeaderMapping, read_workbook
 
     mapping = HeaderMapping.load(options.mapping) if options.mapping else None
-    raw = read_workbook(path, mapping=mapping)
+    raw = (read or read_workbook)(path, mapping=mapping)
     return raw, validate_workbook(raw, defaults=options.defaults)
 
 
@@ -59,7 +67,11 @@ def unreadable_report(path: str | Path, error: InputError) -> FileReport:
 
 
 def validate_file(
-    path: str | Path, options: Options = Options(), *, annotate_dir: Path | None = None
+    path: str | Path,
+    options: Options = Options(),
+    *,
+    annotate_dir: Path | None = None,
+    read: Reader | None = None,
 ) -> FileReport:
     """Validate one workbook (and write an annotated copy into `annotate_dir` if given).
 
@@ -67,7 +79,7 @@ def validate_file(
     file in a folder never stops the others.
     """
     try:
-        raw, validation = load(path, options)
+        raw, validation = load(path, options, read=read)
         report = report_for(path, raw, validation)
         if annotate_dir is not None:
             from xl_brm.excel.annotate import annotate_copy

@@ -8,15 +8,16 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from xl_brm.api import Options, validate_file
+from xl_brm.api import Options, Reader, validate_file
+from xl_brm.cli import sandbox
 from xl_brm.errors import InputError
 from xl_brm.findings import FileReport
 
 
-def _check(path: Path, options: Options, annotate_dir: Path | None) -> FileReport:
+def check(path: Path, options: Options, annotate_dir: Path | None, read: Reader | None = None) -> FileReport:
     """Worker body: a reader bug becomes a finding on its file, never a traceback."""
     try:
-        return validate_file(path, options, annotate_dir=annotate_dir)
+        return validate_file(path, options, annotate_dir=annotate_dir, read=read)
     except Exception as exc:  # the last line of defence for one file
         from xl_brm.api import unreadable_report
 
@@ -37,10 +38,15 @@ def validate_many(
 ) -> list[FileReport]:
     """Reports in the order of `paths`. Small runs stay in this process; larger ones use a pool,
     and a file that kills its worker process is retried alone and reported, not fatal."""
+    if len(paths) == 1 and sandbox.available():
+        path = paths[0]
+        reports = [sandbox.validate(path, lambda read: check(path, options, annotate_dir, read))]
+        on_done(reports[0])
+        return reports
     if len(paths) <= 1 or (os.cpu_count() or 1) == 1:
         reports = []
         for path in paths:
-            reports.append(_check(path, options, annotate_dir))
+            reports.append(check(path, options, annotate_dir))
             on_done(reports[-1])
         return reports
     results: dict[int, FileReport] = {}
@@ -64,7 +70,7 @@ def _pooled(
     workers = min(len(indices), os.cpu_count() or 1)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures: dict[Future[FileReport], int] = {
-            pool.submit(_check, paths[i], options, annotate_dir): i for i in indices
+            pool.submit(check, paths[i], options, annotate_dir): i for i in indices
         }
         for future in as_completed(futures):
             yield futures[future], future.result()
@@ -72,15 +78,8 @@ def _pooled(
 
 def _isolated(path: Path, options: Options, annotate_dir: Path | None) -> FileReport:
     """Run one file in a fresh process; if that process dies, the file is reported as unreadable."""
-    from xl_brm.api import unreadable_report
-
     try:
         with ProcessPoolExecutor(max_workers=1) as pool:
-            return pool.submit(_check, path, options, annotate_dir).result()
+            return pool.submit(check, path, options, annotate_dir).result()
     except BrokenProcessPool:
-        error = InputError(
-            "made the spreadsheet reader crash, so it was skipped",
-            path=path,
-            hint="open it in Excel, save it as a new .xlsx and try again",
-        )
-        return unreadable_report(path, error)
+        return sandbox.crashed(path)

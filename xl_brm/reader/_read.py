@@ -11,7 +11,9 @@ become `FormulaWithoutValue`, and row numbers are the Excel row numbers the user
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,13 @@ from xl_brm.errors import InputError
 from xl_brm.reader import _limits as lim
 from xl_brm.reader._mapping import HeaderMapping
 from xl_brm.reader._safety import SafetyReport, check_safety
-from xl_brm.reader.grid import Merge, gc_paused, mapping_from_source, workbook_from_source
+from xl_brm.reader.grid import (
+    Merge,
+    gc_paused,
+    mapping_from_source,
+    sheets_by_name,
+    workbook_from_source,
+)
 from xl_brm.table import FormulaWithoutValue, RawWorkbook
 
 
@@ -34,8 +42,24 @@ def read_workbook(path: str | Path, *, mapping: HeaderMapping | None = None) -> 
     """
     p = Path(path)
     report = check_safety(p)
+    return read_after_gate(p, lambda: report, mapping=mapping)
+
+
+def read_after_gate(
+    p: Path, gate: Callable[[], SafetyReport], *, mapping: HeaderMapping | None = None
+) -> RawWorkbook:
+    """`read_workbook` with the safety gate's report fetched only when the cells are needed.
+
+    Only for a process that may crash: python-calamine starts parsing before `gate()` returns,
+    so a hostile file can abort this process. `xl_brm.cli.sandbox` runs it in a forked child
+    while the parent runs the gate, and uses the child's answer only if the gate passed.
+    """
     with _open(p) as wb:
-        return workbook_from_source(CalamineSheets(wb, p, report), path=str(p), mapping=mapping)
+        source = CalamineSheets(wb, p, gate)
+        source.read_ahead(sheets_by_name(source.names(), path=str(p), mapping=mapping))
+        raw = workbook_from_source(source, path=str(p), mapping=mapping)
+    gate()  # whatever the sheets held, nothing leaves here before the gate has passed
+    return raw
 
 
 def propose_mapping(path: str | Path) -> HeaderMapping:
@@ -44,7 +68,7 @@ def propose_mapping(path: str | Path) -> HeaderMapping:
     p = Path(path)
     check_safety(p)
     with _open(p) as wb:
-        return mapping_from_source(CalamineSheets(wb, p, None), path=str(p))
+        return mapping_from_source(CalamineSheets(wb, p, lambda: None), path=str(p))
 
 
 # -- workbook and sheets -----------------------------------------------------------------------
@@ -64,19 +88,28 @@ def _open(p: Path) -> Iterator[CalamineWorkbook]:
 
 
 class CalamineSheets:
-    """The `SheetSource` of an open file: worksheets read by python-calamine on demand, with
-    the formula cells the safety gate found without a cached value put back in (they would
-    otherwise read as blank).
+    """The `SheetSource` of an open file: worksheets read by python-calamine, with the formula
+    cells the safety gate found without a cached value put back in (they would otherwise read
+    as blank).
 
-    Calamine parses a whole sheet to hand any of it over, so the last sheet asked for is kept
-    (its rows are then read once and its merged ranges come free).
+    Calamine parses a whole sheet to hand any of it over, without holding Python's lock, so the
+    sheets the reader will want are parsed ahead on threads of their own, side by side (each
+    with its own handle on the file: a handle serves one thread at a time). Any other sheet is
+    parsed when asked for, and the last one asked for is kept.
     """
 
-    def __init__(self, wb: CalamineWorkbook, p: Path, report: SafetyReport | None) -> None:
+    def __init__(self, wb: CalamineWorkbook, p: Path, gate: Callable[[], SafetyReport | None]) -> None:
         self._wb = wb
         self._p = p
-        self._report = report
+        self._gate = gate
         self._last: tuple[str, CalamineSheet] | None = None
+        self._ahead: dict[str, Future[CalamineSheet]] = {}
+
+    def read_ahead(self, names: Sequence[str]) -> None:
+        """Start parsing these sheets now, each on its own thread."""
+        for name in names:
+            if name not in self._ahead:
+                self._ahead[name] = _parse_ahead(self._p, name)
 
     def names(self) -> list[str]:
         return [m.name for m in self._wb.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
@@ -91,9 +124,10 @@ class CalamineSheets:
 
     def rows(self, name: str) -> list[list[Any]]:
         rows = self._rows(self._sheet(name))
-        if self._report is not None:
-            lost = {cell: FormulaWithoutValue(text) for cell, text in self._report.formulas(name).items()}
-            lost.update(self._report.errors(name))
+        report = self._gate()
+        if report is not None:
+            lost = {cell: FormulaWithoutValue(text) for cell, text in report.formulas(name).items()}
+            lost.update(report.errors(name))
             if lost:
                 _put_back(rows, lost)
         return rows
@@ -105,7 +139,8 @@ class CalamineSheets:
         if self._last is not None and self._last[0] == name:
             return self._last[1]
         try:
-            sheet = self._wb.get_sheet_by_name(name)
+            ahead = self._ahead.get(name)
+            sheet = ahead.result() if ahead is not None else self._wb.get_sheet_by_name(name)
         except (CalamineError, ValueError, UnicodeError) as exc:
             raise InputError(f"cannot be read ({exc})", path=self._p, sheet=name,
                              hint="open the workbook in Excel and save it again") from None
@@ -122,6 +157,24 @@ class CalamineSheets:
         except (CalamineError, ValueError, UnicodeError) as exc:
             raise InputError(f"cannot be read ({exc})", path=self._p, sheet=sheet.name,
                              hint="open the workbook in Excel and save it again") from None
+
+
+def _parse_ahead(p: Path, name: str) -> Future[CalamineSheet]:
+    """Parse one sheet on a thread of its own, through a handle of its own."""
+    def parse() -> CalamineSheet:
+        with CalamineWorkbook.from_path(str(p)) as wb:
+            return wb.get_sheet_by_name(name)
+
+    future: Future[CalamineSheet] = Future()
+
+    def run() -> None:
+        try:
+            future.set_result(parse())
+        except BaseException as exc:  # handed to whoever asks for the sheet
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name=f"xl-brm parse {name}", daemon=True).start()
+    return future
 
 
 def _put_back(rows: list[list[Any]], cells: dict[tuple[int, int], Any]) -> None:

@@ -209,6 +209,34 @@ def locate_sheets(source: SheetSource, *, path: str,
                   mapping: HeaderMapping | None = None) -> dict[str, str]:
     """Canonical kind -> sheet name: from the mapping, by name or synonym, else by content."""
     names = source.names()
+    found = _found_by_name(names, path=path, mapping=mapping)
+    for kind in ("Benefits", "Measurements"):
+        if kind in found:
+            continue
+        taken = set(found.values())
+        best, best_score = None, CONTENT_MATCHES - 1
+        for name in names:
+            if name in taken or fold(name) in _SETTINGS_NAMES:
+                continue
+            rows = source.head(name)
+            idx = _find_header(rows, kind, None)
+            score = _score(rows[idx], kind, None) if idx is not None else 0
+            if score > best_score:
+                best, best_score = name, score
+        if best is not None:
+            found[kind] = best
+    return {kind: found[kind] for kind in SHEETS if kind in found}
+
+
+def sheets_by_name(names: Sequence[str], *, path: str,
+                   mapping: HeaderMapping | None = None) -> list[str]:
+    """The sheets `locate_sheets` takes without looking inside any sheet (from the mapping, by
+    name or synonym): a reader can start parsing them straight away."""
+    return list(_found_by_name(names, path=path, mapping=mapping).values())
+
+
+def _found_by_name(names: Sequence[str], *, path: str,
+                   mapping: HeaderMapping | None) -> dict[str, str]:
     found: dict[str, str] = {}
     for kind in SHEETS:
         sm = mapping.get(kind) if mapping else None
@@ -226,22 +254,7 @@ def locate_sheets(source: SheetSource, *, path: str,
         name = next((n for n in names if n not in taken and fold(n) in _SHEET_NAMES[kind]), None)
         if name is not None:
             found[kind] = name
-    for kind in ("Benefits", "Measurements"):
-        if kind in found:
-            continue
-        taken = set(found.values())
-        best, best_score = None, CONTENT_MATCHES - 1
-        for name in names:
-            if name in taken or fold(name) in _SETTINGS_NAMES:
-                continue
-            rows = source.head(name)
-            idx = _find_header(rows, kind, None)
-            score = _score(rows[idx], kind, None) if idx is not None else 0
-            if score > best_score:
-                best, best_score = name, score
-        if best is not None:
-            found[kind] = best
-    return {kind: found[kind] for kind in SHEETS if kind in found}
+    return found
 
 
 def _match_sheet(wanted: str, names: Sequence[str]) -> str | None:
