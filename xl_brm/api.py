@@ -1,5 +1,8 @@
 """The library's front door: read a workbook, validate it, compute it. The CLI, the ribbon
-scripts and the sync client all come through here, so each does the same thing the same way."""
+scripts and the sync client all come through here, so each does the same thing the same way.
+
+The rule engine is imported when first used, so that a caller can start reading a file first
+(see `xl_brm.cli.sandbox`)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ from typing import TYPE_CHECKING, Protocol
 from xl_brm.errors import InputError
 from xl_brm.findings import FileReport, Finding
 from xl_brm.table import RawWorkbook
-from xl_brm.validate import Defaults, Validation, validate_workbook
 
 if TYPE_CHECKING:
     from xl_brm.calc import BenefitFigures
@@ -40,6 +42,7 @@ def load(
     """Read and validate one workbook. Raises `InputError` when the file cannot be used.
     `read` replaces `read_workbook` (the CLI's sandbox reads while the gate runs elsewhere)."""
     from xl_brm.reader import HeaderMapping, read_workbook
+    from xl_brm.validate import validate_workbook
 
     mapping = HeaderMapping.load(options.mapping) if options.mapping else None
     raw = (read or read_workbook)(path, mapping=mapping)

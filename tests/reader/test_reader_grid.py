@@ -16,6 +16,8 @@ from typing import Any
 import hostile
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_reader_read import trust_register
 
 from xl_brm.errors import MappingError
@@ -178,3 +180,41 @@ def test_the_grid_reader_imports_without_python_calamine(tmp_path: Path) -> None
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[('B1', 'x')]"
+
+
+def _rows_one_by_one(grid: list[list[Any]], key: int | None) -> list[tuple[int, tuple[Any, ...]]]:
+    """The rule for skipping rows, row by row as written in `_trailer`'s docstring: blank rows,
+    totals and notes rows go; inside a notes block every row is judged, and data ends it."""
+    from xl_brm.reader.grid import _trailer
+
+    out, in_notes = [], False
+    for number, row in enumerate(grid[1:], start=2):
+        vals = tuple(None if v == "" else v for v in row)
+        if all(v is None for v in vals):
+            continue
+        kind = _trailer(vals, key, in_notes) if in_notes or key is None or _looks_like_label(
+            vals[key]) else None
+        if kind is not None:
+            in_notes = in_notes or kind == "notes"
+            continue
+        in_notes = False
+        out.append((number, vals))
+    return out
+
+
+def _looks_like_label(k: Any) -> bool:
+    return k is None or (isinstance(k, str) and (k[:1] in "tTgGsSnNkKcCfF*†‡(0123456789" or " " in k))
+
+
+CELLS = st.sampled_from(["", "", "", "", "", "B001", "B002", "Total", "Sub-total:", "Notes", "NB:", "* see below",
+                         "1. Source: Datix", "Data from the PAS team monthly", "12", 3.5, "Key", None])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(CELLS, min_size=3, max_size=3), max_size=25), st.sampled_from([0, 1, None]))
+def test_rows_are_skipped_as_the_row_by_row_rule_says(body: list[list[Any]], key: int | None) -> None:
+    from xl_brm.reader.grid import _rows
+
+    grid = [["ID", "Title", "Value"], *([("" if v is None else v) for v in row] for row in body)]
+    got = [(r.row, r.values) for r in _rows(grid, 0, [0, 1, 2], key)]
+    assert got == _rows_one_by_one(grid, key)

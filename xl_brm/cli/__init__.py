@@ -78,6 +78,9 @@ FormatOpt = Annotated[
 
 def _options(mapping: Path | None, trust: str | None, programme: str | None) -> Any:
     from xl_brm.api import Options
+
+    if not trust and not programme:
+        return Options(mapping=mapping)  # the engine's own defaults: its import can wait
     from xl_brm.validate import Defaults
 
     defaults = Defaults(trust_ods=trust.strip().upper() if trust else None, programme=programme)

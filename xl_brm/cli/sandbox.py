@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import faulthandler
 import gc
+import importlib
 import os
 import pickle
 import signal
@@ -113,6 +114,8 @@ def _child(work: Work, gate_in: int, answer_out: int) -> NoReturn:
     try:
         faulthandler.disable()  # a crash here is an outcome the parent reports, not a bug dump
         gc.disable()  # a short-lived process whose objects form no cycles worth collecting
+        # import the rule engine while calamine parses (it does not hold Python's lock)
+        threading.Thread(target=importlib.import_module, args=("xl_brm.validate",), daemon=True).start()
         answer = work(_reader(_GateReport(gate_in)))
         with open(answer_out, "wb") as out:
             pickle.dump(answer, out, protocol=pickle.HIGHEST_PROTOCOL)

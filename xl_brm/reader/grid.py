@@ -22,8 +22,8 @@ from __future__ import annotations
 import datetime as dt
 import numbers
 import re
-from collections.abc import Callable, Mapping, Sequence
-from itertools import islice
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from itertools import compress, islice
 from operator import itemgetter
 from pathlib import PurePath
 from typing import Any, Protocol
@@ -504,9 +504,8 @@ def _rows(rows: list[list[Any]], header: int, positions: list[int], key: int | N
     """Data rows below the header: blank rows skipped, notes and totals rows below the table
     skipped (see `_trailer`), '' turned into None. `first_row` is the row number of rows[0]
     (1 for a sheet from A1, so row numbers are Excel's)."""
-    n = len(positions)
     pick: Callable[[list[Any]], tuple[Any, ...]]
-    if n == 1:
+    if len(positions) == 1:
         only = positions[0]
 
         def pick(row: list[Any]) -> tuple[Any, ...]:
@@ -514,29 +513,51 @@ def _rows(rows: list[list[Any]], header: int, positions: list[int], key: int | N
     else:
         pick = itemgetter(*positions)
     blank = _BLANK
-    first_chars = _TRAILER_FIRST
-    out: list[RawRow] = []
-    append = out.append
-    in_notes = False
-    empty = (None,) * n
-    for number, row in enumerate(islice(rows, header + 1, None), start=header + 1 + first_row):
-        picked = pick(row)
-        vals = tuple(map(blank, picked, picked))
-        if vals == empty:
-            continue
-        if in_notes or key is None:
-            suspect = True
+    vals = [tuple(map(blank, picked, picked)) for picked in map(pick, islice(rows, header + 1, None))]
+    first = header + 1 + first_row
+    numbers = range(first, first + len(vals))
+    keep = bytearray(b"\x01") * len(vals)
+    for i in _skipped(vals, key, len(positions)):
+        keep[i] = 0
+    return list(compress(map(RawRow, numbers, vals), keep))
+
+
+def _skipped(vals: list[tuple[Any, ...]], key: int | None, width: int) -> Iterator[int]:
+    """Indices of blank, notes and totals rows. Only rows whose key cell is blank or reads like
+    a label (`_suspect`) are looked at, and every row inside a block of notes, which a data row
+    ends; a key column of plain IDs is judged by its distinct values alone."""
+    if key is None:
+        suspects: list[int] = list(range(len(vals)))
+    else:
+        keys = list(map(itemgetter(key), vals))
+        labels = {k for k in set(keys) if _suspect(k)}
+        suspects = [i for i, k in enumerate(keys) if k in labels] if labels else []
+    empty = (None,) * width
+    in_notes, at, i = False, 0, -1
+    while True:
+        if in_notes and i + 1 < len(vals):
+            i += 1  # inside notes every row is looked at
         else:
-            k = vals[key]
-            suspect = k is None or (k.__class__ is str and (k[:1] in first_chars or " " in k))
-        if suspect:
-            kind = _trailer(vals, key, in_notes)
-            if kind is not None:
-                in_notes = in_notes or kind == "notes"
-                continue
+            while at < len(suspects) and suspects[at] <= i:
+                at += 1
+            if at == len(suspects):
+                return
+            i = suspects[at]
+        row = vals[i]
+        if row == empty:
+            yield i
+            continue
+        kind = _trailer(row, key, in_notes)
+        if kind is not None:
+            yield i
+            in_notes = in_notes or kind == "notes"
+        else:
             in_notes = False
-        append(RawRow(number, vals))
-    return out
+
+
+def _suspect(key: Any) -> bool:
+    """A key cell that may belong to a blank, notes or totals row rather than a benefit."""
+    return key is None or (key.__class__ is str and (key[:1] in _TRAILER_FIRST or " " in key))
 
 
 def _trailer(vals: tuple[Any, ...], key: int | None, in_notes: bool) -> str | None:
