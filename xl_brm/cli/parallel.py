@@ -10,7 +10,6 @@ from pathlib import Path
 
 from xl_brm.api import Options, Reader, validate_file
 from xl_brm.cli import sandbox
-from xl_brm.errors import InputError
 from xl_brm.findings import FileReport
 
 
@@ -19,14 +18,7 @@ def check(path: Path, options: Options, annotate_dir: Path | None, read: Reader 
     try:
         return validate_file(path, options, annotate_dir=annotate_dir, read=read)
     except Exception as exc:  # the last line of defence for one file
-        from xl_brm.api import unreadable_report
-
-        error = InputError(
-            f"could not be read ({type(exc).__name__}: {exc})",
-            path=path,
-            hint="open it in Excel, save it as .xlsx and try again; if it still fails, report it",
-        )
-        return unreadable_report(path, error)
+        return sandbox.failed(path, exc)
 
 
 def validate_many(

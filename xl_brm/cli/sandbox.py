@@ -55,9 +55,9 @@ def validate(path: Path, work: Work) -> FileReport:
     try:
         try:
             report = check_safety(path)
-        except InputError as error:
+        except Exception as exc:
             os.close(gate_out)
-            return unreadable_report(path, error)
+            return failed(path, exc)
         # sent from a thread: a large report and a large answer would otherwise fill both pipes
         threading.Thread(target=_send, args=(gate_out, report), daemon=True).start()
         answer = _receive(answer_in)
@@ -65,6 +65,16 @@ def validate(path: Path, work: Work) -> FileReport:
         _end(pid)
         os.close(answer_in)
     return answer if answer is not None else crashed(path)
+
+
+def failed(path: Path, exc: Exception) -> FileReport:
+    """The report of a file that could not be read: the reader's own message, or for a bug in
+    the reader (the last line of defence) what went wrong, never a traceback."""
+    if not isinstance(exc, InputError):
+        exc = InputError(
+            f"could not be read ({type(exc).__name__}: {exc})", path=path,
+            hint="open it in Excel, save it as .xlsx and try again; if it still fails, report it")
+    return unreadable_report(path, exc)
 
 
 def crashed(path: Path) -> FileReport:
