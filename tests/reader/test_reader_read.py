@@ -157,6 +157,19 @@ def test_incomplete_data_rows_are_kept_for_the_rule_engine(tmp_path: Path) -> No
     assert [r.row for r in table.rows] == [2, 3, 4]
 
 
+def test_section_band_rows_between_benefits_are_not_benefits(tmp_path: Path) -> None:
+    path = hostile.workbook(tmp_path / "bands.xlsx", {"Benefits": [
+        ["Benefit ID", "Title", "Owner"],
+        ["Workstream: EPMA"],  # a band, usually merged across the row
+        ["B1", "Fewer drug errors", "CNO"],
+        ["Workstream: Digital Dictation"],
+        ["B2", "Faster letters", "COO"],
+        ["B3"],  # a benefit with only its ID is data: the engine reports what is missing
+    ]})
+    table = read_workbook(path).tables["Benefits"]
+    assert [r.row for r in table.rows] == [3, 5, 6]
+
+
 def test_sheets_are_found_by_synonym_and_by_content(tmp_path: Path) -> None:
     path = hostile.workbook(tmp_path / "s.xlsx", {
         "Sheet1": [["Ref", "Benefit Title", "Benefit Type", "Owner"], ["B1", "x", "Qualitative", "me"]],

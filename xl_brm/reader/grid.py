@@ -69,6 +69,7 @@ _TOTAL = re.compile(r"(?:grand\s*|sub[\s-]?)?totals?\b(?:\s*[:(\-–—].*)?", r
 _NOTES_LABEL = re.compile(
     r"(?:notes?|n\.?\s?b\.?|sources?|key|footnotes?|comments?)(?:\s*[:\-–—].*)?", re.I | re.S)
 _FOOTNOTE = re.compile(r"[*†‡]|\(?\d{1,2}[.)]\s")
+_SECTION = re.compile(r":(?:\s|$)")
 _TRAILER_FIRST = frozenset("tTgGsSnNkKcCfF*†‡(0123456789")
 _MISSING = object()
 
@@ -568,7 +569,8 @@ def _trailer(vals: tuple[Any, ...], key: int | None, in_notes: bool) -> str | No
     - The same with "Notes", "Note:", "NB", "Source:", "Key", "Comments -": a notes label ->
       skip, and the single-text rows that follow are notes too.
     - A row with one non-blank cell, text in the table's first or key column, that reads as a
-      sentence (4+ words or longer than any ID) or a footnote ("* …", "1. …"): a note -> skip.
+      sentence (4+ words or longer than any ID), a footnote ("* …", "1. …") or a section band
+      ("Workstream: EPMA", often merged across the row): not a benefit -> skip.
     Anything else is data, however incomplete: the rule engine reports what is missing.
     """
     filled = [(j, v) for j, v in enumerate(vals) if v is not None]
@@ -583,7 +585,8 @@ def _trailer(vals: tuple[Any, ...], key: int | None, in_notes: bool) -> str | No
         if _NOTES_LABEL.fullmatch(label):
             return "notes"
     if len(filled) == 1 and (j0 == 0 or j0 == key) and (
-        in_notes or _FOOTNOTE.match(label) or len(label.split()) >= 4 or len(label) > 64
+        in_notes or _FOOTNOTE.match(label) or _SECTION.search(label)
+        or len(label.split()) >= 4 or len(label) > 64
     ):
         return "skip"
     return None
