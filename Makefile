@@ -15,8 +15,7 @@ setup: $(BIN)/xl-brm
 demo: setup
 	$(BIN)/xl-brm demo
 
-test: setup
-	$(BIN)/ruff check xl_brm udfs tests
+test: setup lint
 	$(BIN)/pytest -n 2
 
 lint: setup

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from xl_brm.model import Register
     from xl_brm.periods import Period
     from xl_brm.reader import HeaderMapping
+    from xl_brm.validate import Defaults, Validation
 
 UNREADABLE = "BRM100"
 """Code of the one finding a file gets when it cannot be read at all."""

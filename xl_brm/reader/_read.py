@@ -20,13 +20,13 @@ from typing import Any
 
 from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, SheetTypeEnum
 
+from xl_brm._gc import gc_paused
 from xl_brm.errors import InputError
 from xl_brm.reader import _limits as lim
 from xl_brm.reader._mapping import HeaderMapping
 from xl_brm.reader._safety import SafetyReport, check_safety
 from xl_brm.reader.grid import (
     Merge,
-    gc_paused,
     mapping_from_source,
     sheets_by_name,
     workbook_from_source,
@@ -126,7 +126,8 @@ class CalamineSheets:
         rows = self._rows(self._sheet(name))
         report = self._gate()
         if report is not None:
-            lost = {cell: FormulaWithoutValue(text) for cell, text in report.formulas(name).items()}
+            lost: dict[tuple[int, int], Any] = {
+                cell: FormulaWithoutValue(text) for cell, text in report.formulas(name).items()}
             lost.update(report.errors(name))
             if lost:
                 _put_back(rows, lost)
