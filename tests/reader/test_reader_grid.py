@@ -206,8 +206,9 @@ def _looks_like_label(k: Any) -> bool:
     return k is None or (isinstance(k, str) and (k[:1] in "tTgGsSnNkKcCfF*†‡(0123456789" or " " in k))
 
 
-CELLS = st.sampled_from(["", "", "", "", "", "B001", "B002", "Total", "Sub-total:", "Notes", "NB:", "* see below",
-                         "1. Source: Datix", "Data from the PAS team monthly", "12", 3.5, "Key", None])
+CELLS = st.sampled_from(["", "", "", "", "", "B001", "B002", "Total", "Sub-total:", "Notes", "NB:",
+                         "* see below", "1. Source: Datix", "Data from the PAS team monthly", "12", 3.5,
+                         "Key", None])
 
 
 @settings(max_examples=500, deadline=None)
