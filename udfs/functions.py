@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from xlwings import arg, func
 
 from xl_brm import calc
+from xl_brm._gc import gc_paused
 from xl_brm.addin import cells, sheet_functions
 from xl_brm.errors import XlBrmError
 from xl_brm.periods import PeriodError, parse_fy, parse_period
@@ -82,7 +83,8 @@ def BRM_VALIDATE(row: Any, headers: Any = None) -> str:
 @_cell_function(table="The Benefits table, header row first.", raw=("table",))
 def BRM_ISSUES(table: Any) -> Any:
     """List every issue in a Benefits table as a spilled table: row, column, code, severity, message."""
-    return sheet_functions.issues_table(cells.reader_rows(table))
+    with gc_paused():  # ~100k short-lived objects, no cycles: collections would only rescan them
+        return sheet_functions.issues_table(cells.reader_rows(table))
 
 
 @func(name="BASELINE")

@@ -29,13 +29,14 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import pairwise
 from operator import attrgetter, itemgetter, truediv
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
@@ -87,10 +88,26 @@ class Defaults:
 class Validation:
     """What validation found: the Register of usable rows and every finding, in stage order."""
 
-    register: Register
     findings: list[Finding]
+    trust_ods: str | None = None
+    """The workbook's trust: `register.trust_ods`, known without building the Register."""
+    benefit_count: int = 0
+    """`len(register.benefits)`, known without building the Register."""
+    measurement_count: int = 0
+    """`register.measurement_count`, known without building the Register."""
     places: Callable[[str], set[tuple[str, int]]] = field(default=lambda _: set(), repr=False)
     """benefit_id -> the (sheet, Excel row) pairs that belong to it (benefit, measurements...)."""
+    build_register: Callable[[], Register] = field(default=Register, repr=False)
+    """Makes the Register on first use: checking alone (BRM_ISSUES, `xl-brm validate`) needs
+    none of its 10k Benefit and 240k Measurement objects."""
+    _register: Register | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def register(self) -> Register:
+        """The typed Register of the rows that joined it, built once when first read."""
+        if self._register is None:
+            self._register = self.build_register()
+        return self._register
 
     @property
     def ok(self) -> bool:
@@ -116,7 +133,15 @@ def validate_workbook(
     with _paused_gc():
         findings = list(raw.findings)
         findings.extend(run.run())
-        return Validation(register=run.register(), findings=findings, places=run.places)
+    trust, benefits, measurements = run.summary()
+    return Validation(
+        findings=findings,
+        trust_ods=trust,
+        benefit_count=benefits,
+        measurement_count=measurements,
+        places=run.places,
+        build_register=run.register,
+    )
 
 
 def validate_row(
@@ -176,11 +201,15 @@ def _promote_survivors() -> None:
         gc.unfreeze()
 
 
+_NOTHING_BAD: frozenset[str] = frozenset()
+
+
 @dataclass(slots=True)
 class _BenefitRow:
     row: int
     values: dict[str, Any]
-    bad: set[str]
+    bad: AbstractSet[str]
+    """Fields whose cell could not be read (reported already)."""
     local: dict[str, Any]
     complete: bool = False
 
@@ -199,7 +228,7 @@ class _Run:
         self.benefits: list[_BenefitRow] = []
         self.by_id: dict[str, _BenefitRow] = {}
         self.trust: str | None = None
-        self.readings: dict[str, list[Measurement]] = {}
+        self.readings: dict[str, list[_Reading]] = {}
         """benefit_id -> its measurements as read (later sorted; repeats and text dropped)."""
         self.plans: dict[str, list[tuple[Period, float, int]]] = {}
         self.deferred: list[Finding] = []
@@ -222,8 +251,9 @@ class _Run:
         if self.ttable is not None and not self.single_row:
             yield from self._trajectory_cells(self.ttable)
         # row
+        today = self.today
         for b in self.benefits:
-            for code, name, value, params in _row_checks(b.values, b.bad, self.today):
+            for code, name, value, params in _row_checks(b.values, b.bad, today):
                 yield self._at_benefit(code, b, name, value, params)
         # table
         yield from self._benefit_table()
@@ -284,43 +314,51 @@ class _Run:
         local = [(i, c.header) for i, c in enumerate(table.columns) if i not in pos.values()]
         mapped = list(pos.values())
         rows = [rr for rr in table.rows if _has_content(rr.values, mapped)]
-        cells = [rr.values for rr in rows]
-        self.benefits = brows = [_BenefitRow(rr.row, {}, set(), _local(rr.values, local)) for rr in rows]
+        columns = list(zip(*(rr.values for rr in rows), strict=True))  # one transpose, not a pick per column
+        bad: dict[int, set[str]] = {}  # position in `rows` -> fields it could not read (few have any)
         read: list[list[Any]] = []
-        ambiguous: list[tuple[str, int, list[Any], list[tuple[int, _Odd]]]] = []
+        ambiguous: list[tuple[str, int, tuple[Any, ...], list[tuple[int, _Odd]]]] = []
         us_dates = False
         sheet = table.sheet
-        for name, i in pos.items():
-            column = list(map(itemgetter(i), cells))
+        for name, i in pos.items() if rows else ():
+            column = columns[i]
             values, report, maybe = _read_column(BENEFIT_FIELD[name], column)
             read.append(values)
             if maybe:
                 ambiguous.append((name, i, column, maybe))
             for k, got in report:
-                b, cell = brows[k], f"{letters[i]}{brows[k].row}"
+                row = rows[k].row
+                cell = f"{letters[i]}{row}"
                 if got.error is not None:
-                    b.bad.add(name)
+                    bad.setdefault(k, set()).add(name)
                     us_dates = us_dates or bool(got.error.params.get("us_only"))
                     yield RULES[got.error.code].finding(
                         sheet=sheet,
-                        row=b.row,
+                        row=row,
                         column=name,
                         cell=cell,
                         value=_raw(column[k]),
                         **got.error.params,
                     )
                 elif got.note is not None:
-                    yield self._note(got.note, sheet, b.row, name, cell, column[k])
+                    yield self._note(got.note, sheet, row, name, cell, column[k])
         if us_dates:  # ambiguous dates matter only beside a date that must be month-first
             for name, i, column, maybe in ambiguous:
                 for k, date_read in maybe:
                     assert date_read.note is not None
-                    row = brows[k].row
+                    row = rows[k].row
                     yield self._note(date_read.note, sheet, row, name, f"{letters[i]}{row}", column[k])
         names = list(pos)
+        self.benefits = brows = [
+            _BenefitRow(
+                rr.row,
+                {name: v for name, v in zip(names, row_values, strict=False) if v is not None},
+                bad.get(k, _NOTHING_BAD),
+                _local(rr.values, local) if local else {},
+            )
+            for k, (rr, row_values) in enumerate(zip(rows, zip(*read, strict=True), strict=False))
+        ]
         core = frozenset(CORE_BENEFIT_FIELDS)
-        for b, row_values in zip(brows, zip(*read, strict=True), strict=False):  # no columns: no rows
-            b.values = {name: v for name, v in zip(names, row_values, strict=False) if v is not None}
         for b in brows:
             if b.values.keys() >= core:  # the usual row: every core cell read, nothing to report
                 b.complete = True
@@ -387,15 +425,9 @@ class _Run:
         )
         measured = EvidenceGrade.MEASURED
         readings = self.readings
-        new, cls, fields_set = _new, Measurement, _M_FIELDS_SET
-        set_dict, set_fields_set, set_extra, set_private = (
-            _set_dict,
-            _set_fields_set,
-            _set_extra,
-            _set_private,
-        )
+        new, reading = tuple.__new__, _Reading
         last_bid: str | None = None
-        group: list[Measurement] = []
+        group: list[_Reading] = []
         for rr in table.rows:
             b, p, v, s, g, n = cells(rr.values)
             bid = bid_memo.get(b if type(b) is str else (type(b), b))
@@ -423,28 +455,13 @@ class _Run:
                 if grade is None:
                     _group(readings, (yield from slow.parse(rr)))
                     continue
-            obj = new(cls)
-            set_dict(
-                obj,
-                {
-                    "benefit_id": bid,
-                    "period": per,
-                    "value": v,
-                    "source": src,
-                    "evidence_grade": grade,
-                    "note": None,
-                    "row": rr.row,
-                },
-            )
-            set_fields_set(obj, fields_set)
-            set_extra(obj, None)
-            set_private(obj, None)
             if bid is not last_bid:  # rows usually come a benefit at a time
                 group = readings.get(bid)  # type: ignore[assignment]
                 if group is None:
                     readings[bid] = group = []
                 last_bid = bid
-            group.append(obj)
+            # tuple.__new__ skips the Python-level __new__ a NamedTuple has
+            group.append(new(reading, (bid, per, v, src, grade, None, rr.row)))
 
     def _trajectory_cells(self, table: RawTable) -> Iterator[Finding]:
         pos = _positions(table, TRAJECTORY_FIELD)
@@ -678,11 +695,9 @@ class _Run:
         for bid, b in self.by_id.items():
             if b.values.get("baseline_method") not in _COMPUTED:
                 continue
-            group = self.readings.get(bid, [])
-            drops = self.dropped.get(bid)
-            yield from self._baseline_points(b, [m for m in group if m.row not in drops] if drops else group)
+            yield from self._baseline_points(b, self._kept(bid))
 
-    def _baseline_points(self, b: _BenefitRow, kept: list[Measurement]) -> Iterator[Finding]:
+    def _baseline_points(self, b: _BenefitRow, kept: list[_Reading]) -> Iterator[Finding]:
         """BRM503 (few points) and BRM307 (approved, none at all) for computed baselines."""
         v = b.values
         method = v.get("baseline_method")
@@ -730,6 +745,11 @@ class _Run:
     # -------------------------------------------------------------- register
 
     def register(self) -> Register:
+        """The Register of the benefits that joined it, with their measurements and plans."""
+        with _paused_gc():
+            return self._register()
+
+    def _register(self) -> Register:
         benefits: list[Benefit] = []
         measurements: dict[str, list[Measurement]] = {}
         trajectory: dict[str, list[TrajectoryPoint]] = {}
@@ -737,10 +757,9 @@ class _Run:
             if not b.complete:
                 continue
             benefits.append(_benefit(b))
-            group = self.readings.get(bid)
-            if group:
-                drops = self.dropped.get(bid)
-                measurements[bid] = [m for m in group if m.row not in drops] if drops else group
+            kept = self._kept(bid)
+            if kept:
+                measurements[bid] = _measurements(kept)
             points = self.plans.get(bid)
             if points:
                 trajectory[bid] = _trajectory(bid, points)
@@ -752,6 +771,17 @@ class _Run:
             measurements=measurements,
             trajectory=trajectory,
         )
+
+    def _kept(self, bid: str) -> list[_Reading]:
+        """A benefit's measurements that join the Register: those read, less those dropped."""
+        group = self.readings.get(bid, [])
+        drops = self.dropped.get(bid)
+        return [m for m in group if m.row not in drops] if drops else group
+
+    def summary(self) -> tuple[str | None, int, int]:
+        """(trust, benefits, measurements) of the Register, without building it."""
+        joined = {bid for bid, b in self.by_id.items() if b.complete}
+        return self.trust, len(joined), sum(len(self._kept(bid)) for bid in self.readings if bid in joined)
 
     def places(self, benefit_id: str) -> set[tuple[str, int]]:
         """The (sheet, Excel row) pairs of a benefit's row and its measurement/trajectory rows."""
@@ -794,7 +824,7 @@ class _SlowMeasurement:
             zip(("benefit_id", "period", "source", "evidence_grade"), self.memos, strict=True)
         )
 
-    def parse(self, rr: RawRow) -> Generator[Finding, None, Measurement | None]:
+    def parse(self, rr: RawRow) -> Generator[Finding, None, _Reading | None]:
         """Yield the row's findings; return its measurement, or None when it is unusable."""
         vals = rr.values
         if all(is_blank(vals[i]) for i in self.pos.values()):
@@ -827,20 +857,15 @@ class _SlowMeasurement:
                 )
         if not ok:
             return None
-        built: Measurement = _build(
-            Measurement,
-            {
-                "benefit_id": got["benefit_id"],
-                "period": got["period"],
-                "value": got["value"],
-                "source": got.get("source"),
-                "evidence_grade": got.get("evidence_grade") or EvidenceGrade.MEASURED,
-                "note": got.get("note"),
-                "row": rr.row,
-            },
-            _M_FIELDS_SET,
+        return _Reading(
+            got["benefit_id"],
+            got["period"],
+            got["value"],
+            got.get("source"),
+            got.get("evidence_grade") or EvidenceGrade.MEASURED,
+            got.get("note"),
+            rr.row,
         )
-        return built
 
 
 # ------------------------------------------------------------------------------ reading benefit cells
@@ -867,14 +892,16 @@ def _outcome(parse: Parser, raw: Any) -> Any:
     try:
         value, note = parse(raw)
     except CellError as error:
-        return _Odd(None, None, error)
+        # a copy never raised: the error's traceback would tie the reading frames, and with
+        # them the whole run, into a cycle that only the garbage collector frees (~10 ms)
+        return _Odd(None, None, CellError(error.code, **error.params))
     if note is None or value is None:  # a blank-looking cell says nothing, note or not
         return value
     return _Odd(value, note, None)
 
 
 def _read_column(
-    spec: Field, column: list[Any]
+    spec: Field, column: Sequence[Any]
 ) -> tuple[list[Any], list[tuple[int, _Odd]], list[tuple[int, _Odd]]]:
     """Read one Benefits column: each cell's value (None: nothing to keep), the cells to
     report (an error or a note), and the ambiguous dates (reported only on US evidence).
@@ -890,22 +917,31 @@ def _read_column(
         distinct = dict.fromkeys(column)
     except TypeError:  # an unhashable oddity (never from a workbook)
         distinct = None
-    kinds = set(map(type, column))  # the whole column: True and 1.0 share one key in `distinct`
-    if distinct is None or (bool in kinds and (int in kinds or float in kinds)):
+    if distinct is None or ((0 in distinct or 1 in distinct) and _bools_and_numbers(column)):
         outcomes = [None if raw is None or raw == "" else _outcome(parse, raw) for raw in column]
         odd = [(k, got) for k, got in enumerate(outcomes) if type(got) is _Odd]
         values = [got.value if type(got) is _Odd else got for got in outcomes]
         return values, [x for x in odd if not x[1].ambiguous], [x for x in odd if x[1].ambiguous]
     memo = {raw: _outcome(parse, raw) for raw in distinct if raw is not None and raw != ""}
-    report = {raw: got for raw, got in memo.items() if type(got) is _Odd and not got.ambiguous}
-    ambiguous = {raw: got for raw, got in memo.items() if type(got) is _Odd and got.ambiguous}
-    for raw, got in (*report.items(), *ambiguous.items()):
+    odd_by_raw = {raw: got for raw, got in memo.items() if type(got) is _Odd}
+    report = {raw: got for raw, got in odd_by_raw.items() if not got.ambiguous}
+    ambiguous = {raw: got for raw, got in odd_by_raw.items() if got.ambiguous}
+    for raw, got in odd_by_raw.items():
         memo[raw] = got.value
     return (
         list(map(memo.get, column)),
         [(k, report[raw]) for k, raw in enumerate(column) if raw in report] if report else [],
         [(k, ambiguous[raw]) for k, raw in enumerate(column) if raw in ambiguous] if ambiguous else [],
     )
+
+
+def _bools_and_numbers(column: Sequence[Any]) -> bool:
+    """True when the column holds both booleans and numbers (a dict takes True for 1.0).
+
+    Only asked when a value equal to 0 or 1 is among the column's keys: otherwise no boolean
+    can share a key with a number."""
+    kinds = set(map(type, column))
+    return bool in kinds and (int in kinds or float in kinds)
 
 
 def _has_content(values: tuple[Any, ...], positions: list[int]) -> bool:
@@ -943,7 +979,7 @@ class _QuietSeries:
         self.facts = (False, 0, 0)
         """(in order without gaps, earliest last month, latest start) of `periods`."""
 
-    def __call__(self, group: list[Measurement], first_month: int, now: int) -> bool:
+    def __call__(self, group: list[_Reading], first_month: int, now: int) -> bool:
         """True when `_measurement_table` would report, drop and defer nothing for `group`."""
         periods = list(map(_PERIOD, group))
         if periods != self.periods:  # the same Period objects: compared by identity, fast
@@ -1001,30 +1037,36 @@ def _memoised(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
 # ------------------------------------------------------------------------------ checks
 
 
-def _missing(values: Mapping[str, Any], bad: set[str], name: str) -> bool:
+def _missing(values: Mapping[str, Any], bad: AbstractSet[str], name: str) -> bool:
     """Blank (not merely unreadable: an unreadable cell was reported already)."""
     return values.get(name) is None and name not in bad
 
+
+_MEASURE_NEEDS = dict.fromkeys(("measure", "unit", "direction")).keys()
+_PLANNED_NEEDS = dict.fromkeys((*_MEASURE_NEEDS, "target_value", "target_date")).keys()
+"""What a quantitative benefit needs (BRM309), a planned one a target too: as dict keys, so
+they are ordered (findings come in this order) and compare as sets with a row's keys."""
 
 _Hit = tuple[str, str, Any, dict[str, Any]]
 """(rule code, field it fires at, the offending value, message parameters)."""
 
 
-def _row_checks(v: Mapping[str, Any], bad: set[str], today: date) -> Iterator[_Hit]:
+def _row_checks(v: Mapping[str, Any], bad: AbstractSet[str], today: date) -> Iterator[_Hit]:
     """BRM3xx: one benefit's fields taken together."""
-    bt = v.get("benefit_type")
-    approved = v.get("approval_status") is ApprovalStatus.APPROVED
-    start, end = v.get("baseline_start"), v.get("baseline_end")
+    get = v.get  # this runs for every row
+    bt = get("benefit_type")
+    quantitative = bt is not None and bt is not BenefitType.QUALITATIVE
+    approved = get("approval_status") is ApprovalStatus.APPROVED
+    start, end = get("baseline_start"), get("baseline_end")
     if start is not None and end is not None and end < start:
         yield "BRM301", "baseline_end", end, {"start": start}
-    base, target, direction = v.get("baseline_value"), v.get("target_value"), v.get("direction")
+    base, target, direction = get("baseline_value"), get("target_value"), get("direction")
     if (
         base is not None
         and target is not None
         and direction is not None
-        and not v.get("is_disbenefit")
-        and bt is not None
-        and bt.is_quantitative
+        and quantitative
+        and not get("is_disbenefit")
     ):
         up = direction is Direction.INCREASE
         if (up and target <= base) or (not up and target >= base):
@@ -1044,18 +1086,16 @@ def _row_checks(v: Mapping[str, Any], bad: set[str], today: date) -> Iterator[_H
         for name in ("approved_by", "approved_on"):
             if _missing(v, bad, name):
                 yield "BRM304", name, None, {}
-    approved_on = v.get("approved_on")
+    approved_on = get("approved_on")
     if approved_on is not None and approved_on > today:
         yield "BRM305", "approved_on", approved_on, {"today": today}
     if approved and bt is BenefitType.QUALITATIVE and _missing(v, bad, "evidence"):
         yield "BRM306", "evidence", None, {}
-    method = v.get("baseline_method") or BaselineMethod.GIVEN
     if (
         approved
-        and bt is not None
-        and bt.is_quantitative
+        and quantitative
         and "baseline_method" not in bad
-        and method is BaselineMethod.GIVEN
+        and (get("baseline_method") or BaselineMethod.GIVEN) is BaselineMethod.GIVEN
         and _missing(v, bad, "baseline_value")
     ):
         yield (
@@ -1066,16 +1106,15 @@ def _row_checks(v: Mapping[str, Any], bad: set[str], today: date) -> Iterator[_H
                 "reason": "baseline_method is given but baseline_value is blank",
             },
         )
-    realise, target_date = v.get("realisation_start"), v.get("target_date")
+    realise, target_date = get("realisation_start"), get("target_date")
     if realise is not None and target_date is not None and target_date < realise:
         yield "BRM308", "target_date", target_date, {"start": realise}
-    if bt is not None and bt.is_quantitative:
-        needed = ["measure", "unit", "direction"]
-        if v.get("planned", True) is not False:
-            needed += ["target_value", "target_date"]
-        for name in needed:
-            if _missing(v, bad, name):
-                yield "BRM309", name, None, {"benefit_type": bt.value}
+    if quantitative:
+        needed = _PLANNED_NEEDS if get("planned", True) is not False else _MEASURE_NEEDS
+        if not v.keys() >= needed:  # the usual row has them all (values hold no blanks)
+            for name in needed:
+                if _missing(v, bad, name):
+                    yield "BRM309", name, None, {"benefit_type": bt.value}  # type: ignore[union-attr]
 
 
 def _row_plausibility(v: Mapping[str, Any]) -> Iterator[_Hit]:
@@ -1090,7 +1129,7 @@ def _row_plausibility(v: Mapping[str, Any]) -> Iterator[_Hit]:
             yield "BRM505", name, day, {"year": day.year}
 
 
-def _series_checks(bid: str, kept: list[Measurement], sheet: str, pl: str, vl: str) -> Iterator[Finding]:
+def _series_checks(bid: str, kept: list[_Reading], sheet: str, pl: str, vl: str) -> Iterator[Finding]:
     """BRM501 and BRM504 over one benefit's measurements in period order."""
     numeric = [m for m in kept if type(m.value) is float]
     values: list[float] = [m.value for m in numeric]  # type: ignore[misc]
@@ -1166,7 +1205,7 @@ def _raw(value: Any) -> Any:
     return str(value) if type(value) is FormulaWithoutValue else value
 
 
-def _group(readings: dict[str, list[Measurement]], m: Measurement | None) -> None:
+def _group(readings: dict[str, list[_Reading]], m: _Reading | None) -> None:
     if m is not None:
         group = readings.get(m.benefit_id)
         if group is None:
@@ -1249,8 +1288,46 @@ def _benefit(b: _BenefitRow) -> Benefit:
     return built
 
 
+class _Reading(NamedTuple):
+    """A usable Measurements row, light (a tuple): a workbook can have 240k of them and
+    checking needs only these values; `_measurements` makes them Measurements."""
+
+    benefit_id: str
+    period: Period
+    value: float | str
+    source: str | None
+    evidence_grade: EvidenceGrade
+    note: str | None
+    row: int
+
+
 _M_FIELDS_SET = set(Measurement.model_fields)
 """Shared by every measurement built here: it holds every field, so it never changes."""
+
+
+def _measurements(readings: list[_Reading]) -> list[Measurement]:
+    """Measurement objects for readings; `_build` inlined, as this runs for every one."""
+    new, cls, fields_set = _new, Measurement, _M_FIELDS_SET
+    out: list[Measurement] = []
+    for bid, period, value, source, grade, note, row in readings:
+        obj = new(cls)
+        _set_dict(
+            obj,
+            {
+                "benefit_id": bid,
+                "period": period,
+                "value": value,
+                "source": source,
+                "evidence_grade": grade,
+                "note": note,
+                "row": row,
+            },
+        )
+        _set_fields_set(obj, fields_set)
+        _set_extra(obj, None)
+        _set_private(obj, None)
+        out.append(obj)
+    return out
 
 
 def _trajectory(bid: str, points: list[tuple[Period, float, int]]) -> list[TrajectoryPoint]:

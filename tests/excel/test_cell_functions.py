@@ -119,6 +119,28 @@ def test_issues_spills_a_table_with_a_header(functions: ModuleType) -> None:
     assert clean == [["row", "column", "code", "severity", "message"], ["", "", "", "", "No issues found"]]
 
 
+def test_issues_read_office_value_objects_like_plain_cells(functions: ModuleType) -> None:
+    from xl_brm.addin import cells
+
+    header = ["Benefit ID", "Trust ODS", "Programme", "Project", "Title", "Benefit Type", "Category",
+              "Benefit Owner", "Approval Status", "Baseline"]  # fmt: skip
+    common = ["RJ1", "GDE", "EPMA", "Culture"]
+    plain = [
+        header,
+        ["Q-1", *common, "Qualitative", "Safety", "Lead", "Draft", 120],
+        ["Q-2", *common, "Cashable", "Safety", "Lead", "Draft", "#N/A"],
+    ]
+    assert cells.reader_rows(plain) is plain  # plain cells go to the reader as they are
+    rich = [list(row) for row in plain]
+    rich[1][9] = {"type": "Double", "basicValue": 120}
+    rich[2][9] = {"type": "Error", "errorType": "NotAvailable", "basicValue": "#N/A"}
+    assert cells.reader_rows(rich)[1:] == [plain[1], plain[2]]
+    issues = functions.BRM_ISSUES(plain)
+    assert [r[:3] for r in issues[1:]] == [[3, "benefit_type", "BRM204"], [3, "baseline_value", "BRM213"]]
+    assert functions.BRM_ISSUES(rich) == issues
+    assert functions.BRM_ISSUES([tuple(row) for row in plain]) == issues  # desktop's tuples
+
+
 def test_blanks_ints_serial_dates_and_text_numbers(functions: ModuleType) -> None:
     # Office.js: ints, "" for blanks, date serials; desktop: floats, None, datetimes
     assert office_call(functions, "BRM_BASELINE", [[100], [""], [110], ["120"]], None) == [[110.0]]

@@ -10,8 +10,9 @@ calculations see one shape and give one answer. No business rules live here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from itertools import chain
 from typing import Any
 
 from xl_brm.errors import UsageError
@@ -75,17 +76,20 @@ def grid(value: Any) -> list[list[Any]]:
 _NONE_AS_TEXT = {None: ""}.get
 
 
-def reader_rows(value: Any) -> list[list[Any]]:
-    """A block as the workbook reader holds a sheet: '' for blank cells, values as stored
-    (the rule engine reads ints, floats, datetimes and serials as the reader's types).
+def reader_rows(value: Any) -> Sequence[Sequence[Any]]:
+    """A block for the workbook reader's grid functions (`xl_brm.reader.grid`), which read
+    blanks (None or ''), ints, serials and datetimes as a saved file would give them.
 
-    This is the hot path of `BRM_ISSUES` over 10,000 rows, so plain rows go through C-level
-    `map`; only rows with Office.js value objects are tidied cell by cell.
+    This is the hot path of `BRM_ISSUES` over 10,000 rows. A 2-D range of plain cells, the
+    usual case, is handed on as it is (the reader copies it anyway); only a block holding
+    Office.js value objects (unhashable dicts) is copied and tidied, a row at a time.
     """
     if isinstance(value, (list, tuple)) and value and isinstance(value[0], (list, tuple)):
         block = value  # a 2-D range (desktop COM gives tuples of tuples)
     else:
         block = grid(value)
+    if all(kind.__hash__ is not None for kind in set(map(type, chain.from_iterable(block)))):
+        return block
     width = max(map(len, block), default=0)
     out: list[list[Any]] = []
     for row in block:

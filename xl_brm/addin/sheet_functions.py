@@ -32,7 +32,7 @@ def validate_row_text(row: Sequence[Any], headers: Sequence[Any] | None) -> str:
     return "\n".join(f"{f.code} {f.severity}: {f.message}" for f in _by_severity(findings))
 
 
-def issues_table(grid: list[list[Any]]) -> list[list[Any]]:
+def issues_table(grid: Sequence[Sequence[Any]]) -> list[list[Any]]:
     """Header row, then one row per finding on the table (row 1 is the header row)."""
     table, findings = table_from_grid(grid)
     raw = RawWorkbook(path="", tables={"Benefits": table} if table.columns else {}, findings=findings)
