@@ -43,10 +43,11 @@ def load(
     """Read and validate one workbook. Raises `InputError` when the file cannot be used.
     `read` replaces `read_workbook` (the CLI's sandbox reads while the gate runs elsewhere)."""
     from xl_brm.reader import HeaderMapping, read_workbook
-    from xl_brm.validate import validate_workbook
 
     mapping = HeaderMapping.load(options.mapping) if options.mapping else None
     raw = (read or read_workbook)(path, mapping=mapping)
+    from xl_brm.validate import validate_workbook  # after reading: see the module docstring
+
     return raw, validate_workbook(raw, defaults=options.defaults)
 
 

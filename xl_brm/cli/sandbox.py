@@ -28,6 +28,7 @@ from typing import Any, NoReturn
 from xl_brm.api import Reader, unreadable_report
 from xl_brm.errors import InputError
 from xl_brm.findings import FileReport
+from xl_brm.reader._read import read_after_gate
 from xl_brm.reader._safety import SafetyReport, check_safety
 
 Work = Callable[[Reader], FileReport]
@@ -135,8 +136,6 @@ def _child(work: Work, gate_in: int, answer_out: int) -> NoReturn:
 
 
 def _reader(gate: Callable[[], SafetyReport]) -> Reader:
-    from xl_brm.reader._read import read_after_gate
-
     def read(path: str | Path, *, mapping: Any = None) -> Any:
         return read_after_gate(Path(path), gate, mapping=mapping)
 
