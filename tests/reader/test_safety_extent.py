@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from xl_brm.errors import UnsafeWorkbookError
 from xl_brm.reader import check_safety
-from xl_brm.reader._safety import _ExactExtent, _Extent, _FastExtent
+from xl_brm.reader._safety import _ExactExtent, _Extent, _FastExtent, _Gate
 from xl_brm.table import column_letter
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -246,3 +246,24 @@ def test_ordinary_excel_spellings_stay_on_the_fast_path() -> None:
             b'<c r="B1" s="2"/><c r="C1" t="str"><f>A1&amp;"x"</f><v>ax</v></c></row>'
             b"</sheetData></worksheet>")
     assert run_fast([data]) == _Extent(1, 3)
+
+
+def test_a_sheet_past_a_million_rows_is_measured_exactly_not_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fast bounds say "7 digits led by 1": up to 1,999,999 rows, beyond Excel's grid. The
+    # refining pass finds the real farthest cell, so a real 1M-row register is not refused,
+    # and the slow exact pass (8 s on a 1M-row sheet) is not needed.
+    def slow(*_args: object) -> None:
+        raise AssertionError("the exact pass ran")
+
+    monkeypatch.setattr(_Gate, "_exact_extent", slow)
+    report = check_safety(hostile.far_cell(tmp_path, "C1000001", with_a1=True))
+    scan = report.sheets["Benefits"]
+    assert (scan.max_row, scan.max_col) == (1_000_001, 3)
+
+
+def test_refining_never_lets_through_a_grid_too_big_to_read(tmp_path: Path) -> None:
+    # 1,000,000 rows x 26 columns = 26M cells, over MAX_GRID_CELLS (25M): refused, naming the cell.
+    with pytest.raises(UnsafeWorkbookError, match="Z1000000"):
+        check_safety(hostile.far_cell(tmp_path, "Z1000000", with_a1=True))

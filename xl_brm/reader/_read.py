@@ -11,6 +11,8 @@ become `FormulaWithoutValue`, and row numbers are the Excel row numbers the user
 
 from __future__ import annotations
 
+import ctypes
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
@@ -95,7 +97,7 @@ class CalamineSheets:
     Calamine parses a whole sheet to hand any of it over, without holding Python's lock, so the
     sheets the reader will want are parsed ahead on threads of their own, side by side (each
     with its own handle on the file: a handle serves one thread at a time). Any other sheet is
-    parsed when asked for, and the last one asked for is kept.
+    parsed when asked for. A parsed sheet is kept until its rows are taken, then let go.
     """
 
     def __init__(self, wb: CalamineWorkbook, p: Path, gate: Callable[[], SafetyReport | None]) -> None:
@@ -104,6 +106,7 @@ class CalamineSheets:
         self._gate = gate
         self._last: tuple[str, CalamineSheet] | None = None
         self._ahead: dict[str, Future[CalamineSheet]] = {}
+        self._merged: dict[str, Sequence[Merge]] = {}
 
     def read_ahead(self, names: Sequence[str]) -> None:
         """Start parsing these sheets now, each on its own thread."""
@@ -123,7 +126,15 @@ class CalamineSheets:
         return self._rows(sheet, nrows=start[0] + lim.HEADER_SCAN_ROWS)
 
     def rows(self, name: str) -> list[list[Any]]:
-        rows = self._rows(self._sheet(name))
+        sheet = self._sheet(name)
+        rows = self._rows(sheet)
+        # calamine's own copy of the cells is not needed again: let it go before the rows are
+        # turned into tables (a 1M-row sheet holds a few hundred MB there)
+        self._merged[name] = sheet.merged_cell_ranges or []
+        self._ahead.pop(name, None)
+        self._last = None
+        del sheet
+        _release_freed_memory()
         report = self._gate()
         if report is not None:
             lost: dict[tuple[int, int], Any] = {
@@ -134,6 +145,8 @@ class CalamineSheets:
         return rows
 
     def merged(self, name: str) -> Sequence[Merge]:
+        if name in self._merged:
+            return self._merged[name]
         return self._sheet(name).merged_cell_ranges or []
 
     def _sheet(self, name: str) -> CalamineSheet:
@@ -158,6 +171,27 @@ class CalamineSheets:
         except (CalamineError, ValueError, UnicodeError) as exc:
             raise InputError(f"cannot be read ({exc})", path=self._p, sheet=sheet.name,
                              hint="open the workbook in Excel and save it again") from None
+
+
+def _release_freed_memory() -> None:
+    """Hand memory the C allocator holds but no longer uses back to the system (glibc only).
+
+    calamine's copy of a sheet lives in the C heap, which keeps freed blocks for reuse; Python
+    builds its objects elsewhere, so without this a freed 1M-row sheet still counts in the
+    process's memory while the rule engine runs."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _glibc() -> Any:
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
+
+
+_LIBC = _glibc() if sys.platform.startswith("linux") else None
 
 
 def _parse_ahead(p: Path, name: str) -> Future[CalamineSheet]:

@@ -358,6 +358,8 @@ class _Gate:
             if b"\"e\"" in data or b"'e'" in data:
                 _errors_in(data, errors)
         vouched = fast.extent()
+        if vouched is not None and not vouched.acceptable:
+            vouched = self._refined(info, fast.bounds)
         extent = vouched if vouched is not None and vouched.acceptable else self._exact_extent(info)
         if vouched is None:  # odd spellings (prefixes, attribute order): look at every cell
             for data in self._chunks(info, check_entities=False, cut=b"</c>"):
@@ -366,6 +368,23 @@ class _Gate:
             raise self._too_far(sheet, extent)
         return SheetScan(sheet=sheet, part=info.filename, max_row=extent.max_row,
                          max_col=extent.max_col, formulas=formulas, errors=errors)
+
+    def _refined(self, info: zipfile.ZipInfo, bounds: _Bounds) -> _Extent:
+        """The fast path's bounds made exact, for a sheet they were too coarse to accept (a
+        1M-row sheet is bounded by 1,999,999 rows, beyond Excel's grid).
+
+        The fast path proved every cell canonical and within the bounds, so the farthest row
+        is among the references with as many digits as the bounds, led by the top digit, and
+        the farthest column likewise: few cells, read exactly in one more pass.
+        """
+        rows = re.compile(b'<c r="[A-Z]+(%c[0-9]{%d})"' % (bounds.top_digit, bounds.digits - 1))
+        cols = re.compile(b'<c r="(%c[A-Z]{%d})[0-9]' % (bounds.top_letter, bounds.letters - 1))
+        max_row = max_col = 0
+        for data in self._chunks(info, check_entities=False, cut=b"</c>"):
+            max_row = max(max_row, max(map(int, rows.findall(data)), default=0))
+            letters = {c.decode("ascii") for c in cols.findall(data)}
+            max_col = max(max_col, max((column_index(c) + 1 for c in letters), default=0))
+        return _Extent(max_row or bounds.max_row, max_col or bounds.max_col)
 
     def _check_text(self, info: zipfile.ZipInfo, data: bytes, *, first: bool) -> None:
         """A sheet must be ASCII-compatible text, so that byte patterns see what a parser sees
