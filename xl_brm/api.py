@@ -6,6 +6,7 @@ The rule engine is imported when first used, so that a caller can start reading 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from xl_brm.model import Register
     from xl_brm.periods import Period
     from xl_brm.reader import HeaderMapping
-    from xl_brm.validate import Defaults, Validation
+    from xl_brm.validate import Defaults, Validation, Validator
 
 UNREADABLE = "BRM100"
 """Code of the one finding a file gets when it cannot be read at all."""
@@ -34,7 +35,10 @@ class Options:
 
 
 class Reader(Protocol):
-    def __call__(self, path: str | Path, *, mapping: HeaderMapping | None = None) -> RawWorkbook: ...
+    def __call__(
+        self, path: str | Path, *, mapping: HeaderMapping | None = None,
+        on_benefits: Callable[[RawWorkbook], None] | None = None,
+    ) -> RawWorkbook: ...
 
 
 def load(
@@ -45,10 +49,29 @@ def load(
     from xl_brm.reader import HeaderMapping, read_workbook
 
     mapping = HeaderMapping.load(options.mapping) if options.mapping else None
-    raw = (read or read_workbook)(path, mapping=mapping)
-    from xl_brm.validate import validate_workbook  # after reading: see the module docstring
+    early = _EarlyStart(options.defaults)
+    raw = (read or read_workbook)(path, mapping=mapping, on_benefits=early)
+    return raw, early.finish(raw)
 
-    return raw, validate_workbook(raw, defaults=options.defaults)
+
+class _EarlyStart:
+    """Starts validating the Benefits table as soon as the reader has it, while the other
+    sheets are still being parsed; the engine is imported only then (see the module docstring)."""
+
+    def __init__(self, defaults: Defaults | None) -> None:
+        self._defaults = defaults
+        self._validator: Validator | None = None
+
+    def __call__(self, so_far: RawWorkbook) -> None:
+        from xl_brm.validate import Validator
+
+        self._validator = Validator(self._defaults)
+        self._validator.benefits_read(so_far)
+
+    def finish(self, raw: RawWorkbook) -> Validation:
+        from xl_brm.validate import Validator
+
+        return (self._validator or Validator(self._defaults)).finish(raw)
 
 
 def report_for(path: str | Path, raw: RawWorkbook, validation: Validation) -> FileReport:

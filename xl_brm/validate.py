@@ -129,19 +129,46 @@ def validate_workbook(
     raw: RawWorkbook, *, defaults: Defaults | None = None, today: date | None = None
 ) -> Validation:
     """Validate a workbook the reader (or the national store) built; never raises on bad data."""
-    run = _Run(raw, defaults or Defaults(), today or date.today())
-    with _paused_gc():
-        findings = list(raw.findings)
-        findings.extend(run.run())
-    trust, benefits, measurements = run.summary()
-    return Validation(
-        findings=findings,
-        trust_ods=trust,
-        benefit_count=benefits,
-        measurement_count=measurements,
-        places=run.places,
-        build_register=run.register,
-    )
+    return Validator(defaults, today).finish(raw)
+
+
+class Validator:
+    """One validation, which may start before the whole workbook is read.
+
+    The reader hands over the Benefits table as soon as it has it (`benefits_read`), and the
+    stages that need nothing else run then, while a thread is still parsing the Measurements
+    sheet; `finish` runs the rest. The findings come out in the same order either way.
+    """
+
+    def __init__(self, defaults: Defaults | None = None, today: date | None = None) -> None:
+        self._defaults = defaults or Defaults()
+        self._today = today or date.today()
+        self._run: _Run | None = None
+
+    def benefits_read(self, so_far: RawWorkbook) -> None:
+        """The reader's workbook so far: settings, its findings and the Benefits table."""
+        self._run = _Run(so_far, self._defaults, self._today)
+        with _paused_gc():
+            self._run.benefit_stages()
+
+    def finish(self, raw: RawWorkbook) -> Validation:
+        run = self._run
+        if run is None or run.btable is not raw.tables.get(BENEFITS):
+            run = _Run(raw, self._defaults, self._today)
+        else:
+            run.read_all(raw)
+        with _paused_gc():
+            findings = list(raw.findings)
+            findings.extend(run.run())
+        trust, benefits, measurements = run.summary()
+        return Validation(
+            findings=findings,
+            trust_ods=trust,
+            benefit_count=benefits,
+            measurement_count=measurements,
+            places=run.places,
+            build_register=run.register,
+        )
 
 
 def validate_row(
@@ -238,32 +265,51 @@ class _Run:
         self.btable = raw.tables.get(BENEFITS)
         self.mtable = raw.tables.get(MEASUREMENTS)
         self.ttable = raw.tables.get(TRAJECTORY)
+        self.early: tuple[list[Finding], list[Finding], list[Finding]] | None = None
+        """Findings of `benefit_stages`: cells (with defaults), rows, row plausibility."""
 
     # -------------------------------------------------------------- driver
 
-    def run(self) -> Iterator[Finding]:
-        yield from self._defaults()
-        # cell
+    def read_all(self, raw: RawWorkbook) -> None:
+        """The whole workbook, after `benefit_stages` ran on the part read first."""
+        self.raw = raw
+        self.mtable = raw.tables.get(MEASUREMENTS)
+        self.ttable = raw.tables.get(TRAJECTORY)
+
+    def benefit_stages(self) -> None:
+        """Run, once, the stages that read only the defaults and the Benefits table (cells, then
+        each row's own checks and plausibility); `run` reports them in their places."""
+        if self.early is not None:
+            return
+        cells = list(self._defaults())
         if self.btable is not None:
-            yield from self._benefit_cells(self.btable)
+            cells.extend(self._benefit_cells(self.btable))
+        today = self.today
+        rows = [self._at_benefit(code, b, name, value, params) for b in self.benefits
+                for code, name, value, params in _row_checks(b.values, b.bad, today)]
+        plausibility = [self._at_benefit(code, b, name, value, params) for b in self.benefits
+                        for code, name, value, params in _row_plausibility(b.values)]
+        self.early = (cells, rows, plausibility)
+
+    def run(self) -> Iterator[Finding]:
+        self.benefit_stages()
+        assert self.early is not None
+        cells, rows, plausibility = self.early
+        # cell
+        yield from cells
         if self.mtable is not None and not self.single_row:
             yield from self._measurement_cells(self.mtable)
         if self.ttable is not None and not self.single_row:
             yield from self._trajectory_cells(self.ttable)
         # row
-        today = self.today
-        for b in self.benefits:
-            for code, name, value, params in _row_checks(b.values, b.bad, today):
-                yield self._at_benefit(code, b, name, value, params)
+        yield from rows
         # table
         yield from self._benefit_table()
         if not self.single_row:
             yield from self._measurement_table()
             yield from self._trajectory_table()
         # plausibility
-        for b in self.benefits:
-            for code, name, value, params in _row_plausibility(b.values):
-                yield self._at_benefit(code, b, name, value, params)
+        yield from plausibility
         if not self.single_row:
             yield from self._series_plausibility()
 

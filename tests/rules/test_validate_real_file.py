@@ -57,3 +57,21 @@ def test_findings_name_the_cell_the_user_sees(tmp_path: Path) -> None:
         ("BRM201", "Benefits Register", "O4", "n/a"),
         ("BRM202", "Benefits Register", "T4", "31/02/2021"),
     }
+
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "workbooks" / "examples").glob("*.xlsx"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_starting_on_the_benefits_while_reading_changes_nothing(path: Path) -> None:
+    # api.load checks the Benefits table while the other sheets are still being read; the
+    # findings (and their order), counts and Register must be those of validating afterwards.
+    from xl_brm.api import load
+    from xl_brm.reader import read_workbook
+
+    _raw, early = load(path)
+    after = validate_workbook(read_workbook(path))
+    assert early.findings == after.findings and early.findings
+    assert (early.trust_ods, early.benefit_count, early.measurement_count) == (
+        after.trust_ods, after.benefit_count, after.measurement_count)
+    assert early.register == after.register

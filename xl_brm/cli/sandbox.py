@@ -136,8 +136,8 @@ def _child(work: Work, gate_in: int, answer_out: int) -> NoReturn:
 
 
 def _reader(gate: Callable[[], SafetyReport]) -> Reader:
-    def read(path: str | Path, *, mapping: Any = None) -> Any:
-        return read_after_gate(Path(path), gate, mapping=mapping)
+    def read(path: str | Path, *, mapping: Any = None, on_benefits: Any = None) -> Any:
+        return read_after_gate(Path(path), gate, mapping=mapping, on_benefits=on_benefits)
 
     return read
 

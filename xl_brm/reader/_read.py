@@ -36,19 +36,24 @@ from xl_brm.reader.grid import (
 from xl_brm.table import FormulaWithoutValue, RawWorkbook
 
 
-def read_workbook(path: str | Path, *, mapping: HeaderMapping | None = None) -> RawWorkbook:
+def read_workbook(
+    path: str | Path, *, mapping: HeaderMapping | None = None,
+    on_benefits: Callable[[RawWorkbook], None] | None = None,
+) -> RawWorkbook:
     """Read a trust workbook: safety gate, sheets, header rows, columns and data rows.
 
     Raises `UnsafeWorkbookError` / `InputError` / `MappingError`; structural problems of the
     sheets (missing columns, no header row…) are BRM1xx findings on the result instead.
+    `on_benefits`: see `workbook_from_source`.
     """
     p = Path(path)
     report = check_safety(p)
-    return read_after_gate(p, lambda: report, mapping=mapping)
+    return read_after_gate(p, lambda: report, mapping=mapping, on_benefits=on_benefits)
 
 
 def read_after_gate(
-    p: Path, gate: Callable[[], SafetyReport], *, mapping: HeaderMapping | None = None
+    p: Path, gate: Callable[[], SafetyReport], *, mapping: HeaderMapping | None = None,
+    on_benefits: Callable[[RawWorkbook], None] | None = None,
 ) -> RawWorkbook:
     """`read_workbook` with the safety gate's report fetched only when the cells are needed.
 
@@ -59,7 +64,7 @@ def read_after_gate(
     with _open(p) as wb:
         source = CalamineSheets(wb, p, gate)
         source.read_ahead(sheets_by_name(source.names(), path=str(p), mapping=mapping))
-        raw = workbook_from_source(source, path=str(p), mapping=mapping)
+        raw = workbook_from_source(source, path=str(p), mapping=mapping, on_benefits=on_benefits)
     gate()  # whatever the sheets held, nothing leaves here before the gate has passed
     return raw
 

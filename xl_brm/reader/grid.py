@@ -167,12 +167,16 @@ def header_columns(
 
 
 def workbook_from_source(
-    source: SheetSource, *, path: str, mapping: HeaderMapping | None = None
+    source: SheetSource, *, path: str, mapping: HeaderMapping | None = None,
+    on_benefits: Callable[[RawWorkbook], None] | None = None,
 ) -> RawWorkbook:
     """The reader after the cells are in memory: sheets, header rows, columns, data rows and
-    the BRM Settings sheet (see `tables_from_grids`)."""
+    the BRM Settings sheet (see `tables_from_grids`). `on_benefits` is given the workbook so
+    far (settings, findings, the Benefits table) as soon as the Benefits table is read, so
+    validation can start while a thread still parses the other sheets."""
     findings: list[Finding] = []
     tables: dict[str, RawTable] = {}
+    settings = _read_settings(source)
     located = locate_sheets(source, path=path, mapping=mapping)
     for kind in REQUIRED_SHEETS:
         if kind not in located:
@@ -182,7 +186,9 @@ def workbook_from_source(
         table = _read_table(source, kind, name, sm, findings)
         if table is not None:
             tables[kind] = table
-    settings = _read_settings(source)
+            if kind == "Benefits" and on_benefits is not None:
+                on_benefits(RawWorkbook(path=path, tables={kind: table}, settings=settings,
+                                        findings=findings))
     return RawWorkbook(path=path, tables=tables, settings=settings, findings=findings)
 
 
