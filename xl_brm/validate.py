@@ -276,11 +276,11 @@ class _Run:
         self.mtable = raw.tables.get(MEASUREMENTS)
         self.ttable = raw.tables.get(TRAJECTORY)
 
-    def benefit_stages(self) -> None:
+    def benefit_stages(self) -> tuple[list[Finding], list[Finding], list[Finding]]:
         """Run, once, the stages that read only the defaults and the Benefits table (cells, then
         each row's own checks and plausibility); `run` reports them in their places."""
         if self.early is not None:
-            return
+            return self.early
         cells = list(self._defaults())
         if self.btable is not None:
             cells.extend(self._benefit_cells(self.btable))
@@ -290,11 +290,10 @@ class _Run:
         plausibility = [self._at_benefit(code, b, name, value, params) for b in self.benefits
                         for code, name, value, params in _row_plausibility(b.values)]
         self.early = (cells, rows, plausibility)
+        return self.early
 
     def run(self) -> Iterator[Finding]:
-        self.benefit_stages()
-        assert self.early is not None
-        cells, rows, plausibility = self.early
+        cells, rows, plausibility = self.benefit_stages()
         # cell
         yield from cells
         if self.mtable is not None and not self.single_row:
