@@ -9,7 +9,7 @@ from pathlib import Path
 
 def test_demo_runs_the_whole_journey(tmp_path: Path) -> None:
     run = subprocess.run(
-        [sys.executable, "-m", "xl_brm.cli", "demo", "--keep", str(tmp_path)],
+        [sys.executable, "-m", "xl_brm", "demo", "--keep", str(tmp_path)],
         capture_output=True, text=True, timeout=300,
     )
     assert run.returncode == 0, run.stderr

@@ -2,7 +2,7 @@
 scripts and the sync client all come through here, so each does the same thing the same way.
 
 The rule engine is imported when first used, so that a caller can start reading a file first
-(see `xl_brm.cli.sandbox`)."""
+(see `xl_brm.sandbox`)."""
 
 from __future__ import annotations
 

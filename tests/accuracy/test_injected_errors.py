@@ -88,7 +88,7 @@ def test_the_real_cli_json_reports_the_same_findings(tmp_path: Path) -> None:
     style = STYLES[0]
     scored, path, expected = injected_run(style, 7, tmp_path)
     exe = Path(sys.executable).with_name("xl-brm")
-    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "xl_brm.cli"]
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "xl_brm"]
     run = subprocess.run(
         [*command, "validate", str(path), "--format", "json"], capture_output=True, text=True, timeout=120
     )

@@ -181,7 +181,7 @@ def xl_brm_command(*args: str) -> list[str]:
     script = Path(sys.executable).with_name("xl-brm")
     if script.exists():
         return [sys.executable, str(script), *args]
-    entry = "import sys; from xl_brm.cli import main; sys.exit(main())"
+    entry = "import sys; from xl_brm.launch import main; sys.exit(main())"
     return [sys.executable, "-c", entry, *args]
 
 

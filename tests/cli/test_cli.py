@@ -18,7 +18,7 @@ COMMUNITY = EXAMPLES / "community_taj.xlsx"
 
 def xl_brm(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "xl_brm.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+        [sys.executable, "-m", "xl_brm", *args], capture_output=True, text=True, cwd=cwd, timeout=120
     )
 
 

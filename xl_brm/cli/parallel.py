@@ -6,19 +6,13 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from pathlib import Path
 
-from xl_brm.api import Options, Reader, validate_file
-from xl_brm.cli import sandbox
+from xl_brm import sandbox
+from xl_brm.api import Options
 from xl_brm.findings import FileReport
-
-
-def check(path: Path, options: Options, annotate_dir: Path | None, read: Reader | None = None) -> FileReport:
-    """Worker body: a reader bug becomes a finding on its file, never a traceback."""
-    try:
-        return validate_file(path, options, annotate_dir=annotate_dir, read=read)
-    except Exception as exc:  # the last line of defence for one file
-        return sandbox.failed(path, exc)
+from xl_brm.sandbox import check
 
 
 def validate_many(
@@ -31,10 +25,10 @@ def validate_many(
     """Reports in the order of `paths`. Small runs stay in this process; larger ones use a pool,
     and a file that kills its worker process is retried alone and reported, not fatal."""
     if len(paths) == 1 and sandbox.available():
-        path = paths[0]
-        reports = [sandbox.validate(path, lambda read: check(path, options, annotate_dir, read))]
+        reports = [sandbox.validate(paths[0], partial(check, paths[0], options, annotate_dir))]
         on_done(reports[0])
         return reports
+    sandbox.stop_early()  # started for a lone workbook the command line did not turn out to name
     if len(paths) <= 1 or (os.cpu_count() or 1) == 1:
         reports = []
         for path in paths:

@@ -35,6 +35,9 @@ from xl_brm.reader.grid import (
 )
 from xl_brm.table import FormulaWithoutValue, RawWorkbook
 
+Ahead = dict[str, Future[CalamineSheet]]
+"""Sheets being parsed on threads of their own, by sheet name."""
+
 
 def read_workbook(
     path: str | Path, *, mapping: HeaderMapping | None = None,
@@ -53,20 +56,34 @@ def read_workbook(
 
 def read_after_gate(
     p: Path, gate: Callable[[], SafetyReport], *, mapping: HeaderMapping | None = None,
-    on_benefits: Callable[[RawWorkbook], None] | None = None,
+    on_benefits: Callable[[RawWorkbook], None] | None = None, ahead: Ahead | None = None,
 ) -> RawWorkbook:
     """`read_workbook` with the safety gate's report fetched only when the cells are needed.
 
     Only for a process that may crash: python-calamine starts parsing before `gate()` returns,
-    so a hostile file can abort this process. `xl_brm.cli.sandbox` runs it in a forked child
-    while the parent runs the gate, and uses the child's answer only if the gate passed.
+    so a hostile file can abort this process. `xl_brm.sandbox` runs it in a forked child while
+    the parent runs the gate, and uses the child's answer only if the gate passed. `ahead`:
+    sheets already being parsed (`parse_ahead`).
     """
     with _open(p) as wb:
-        source = CalamineSheets(wb, p, gate)
+        source = CalamineSheets(wb, p, gate, ahead)
         source.read_ahead(sheets_by_name(source.names(), path=str(p), mapping=mapping))
         raw = workbook_from_source(source, path=str(p), mapping=mapping, on_benefits=on_benefits)
     gate()  # whatever the sheets held, nothing leaves here before the gate has passed
     return raw
+
+
+def parse_ahead(p: Path) -> Ahead:
+    """Start parsing the sheets a reader without a saved mapping would want, each on its own
+    thread, before anything else is known (see `xl_brm.sandbox`). Only for a process that may
+    crash, like `read_after_gate`. A file calamine cannot open gets nothing here: reading it
+    later says why."""
+    try:
+        with CalamineWorkbook.from_path(str(p)) as wb:
+            names = [m.name for m in wb.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+    except (CalamineError, OSError, ValueError, UnicodeError):
+        return {}
+    return {name: _parse_ahead(p, name) for name in sheets_by_name(names, path=str(p))}
 
 
 def propose_mapping(path: str | Path) -> HeaderMapping:
@@ -105,12 +122,13 @@ class CalamineSheets:
     parsed when asked for. A parsed sheet is kept until its rows are taken, then let go.
     """
 
-    def __init__(self, wb: CalamineWorkbook, p: Path, gate: Callable[[], SafetyReport | None]) -> None:
+    def __init__(self, wb: CalamineWorkbook, p: Path, gate: Callable[[], SafetyReport | None],
+                 ahead: Ahead | None = None) -> None:
         self._wb = wb
         self._p = p
         self._gate = gate
         self._last: tuple[str, CalamineSheet] | None = None
-        self._ahead: dict[str, Future[CalamineSheet]] = {}
+        self._ahead: Ahead = ahead if ahead is not None else {}  # taken over: emptied as read
         self._merged: dict[str, Sequence[Merge]] = {}
 
     def read_ahead(self, names: Sequence[str]) -> None:

@@ -1,0 +1,152 @@
+"""One file on two cores: the gate here, the reading in a forked child (xl_brm.sandbox).
+
+Real forks, real files: the child's answer must equal the one-process answer, a refused file
+must give the gate's message with nothing done by the child, and a crash must be a report. The
+child forked early (before its work is known, as `xl-brm validate FILE` does) must answer the
+same, and must be gone when it is not wanted."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from xl_brm import sandbox
+from xl_brm.api import Options, Reader
+from xl_brm.findings import FileReport
+from xl_brm.launch import lone_workbook
+from xl_brm.sandbox import check
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "reader"))
+import hostile
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = sorted((ROOT / "workbooks" / "examples").glob("*.xlsx"))
+
+pytestmark = pytest.mark.skipif(not sandbox.available(), reason="needs fork() and two cores")
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_the_child_answers_what_one_process_answers(path: Path) -> None:
+    options = Options()
+    forked = sandbox.validate(path, partial(check, path, options, None))
+    alone = check(path, options, None)
+    assert forked == alone
+    assert forked.benefits > 0 and forked.issues  # the examples hold planted mistakes
+
+
+def test_a_child_forked_early_answers_the_same(tmp_path: Path) -> None:
+    path = EXAMPLES[0]
+    sandbox.start_early(path)
+    early = sandbox.validate(path, partial(check, path, Options(), None))
+    assert early == check(path, Options(), None)
+    assert sandbox._early is None  # taken, so a second run forks afresh
+
+
+def test_an_early_child_for_another_file_is_ended_and_a_new_one_reads(tmp_path: Path) -> None:
+    wrong, right = EXAMPLES[0], EXAMPLES[1]
+    sandbox.start_early(wrong)
+    child = sandbox._early
+    assert child is not None
+    report = sandbox.validate(right, partial(check, right, Options(), None))
+    assert report == check(right, Options(), None)
+    assert child._pid == -1  # killed and reaped
+
+
+def _use_the_cells_anyway(path: Path, marker: Path, read: Reader) -> FileReport:
+    read(path)  # the gate refuses the file, so this never returns
+    marker.write_text("the child went on after the gate refused the file")
+    return check(path, Options(), None)
+
+
+@pytest.mark.parametrize("early", [False, True], ids=["forked-late", "forked-early"])
+def test_a_refused_file_gets_the_gates_message_and_the_child_does_nothing(
+    tmp_path: Path, early: bool
+) -> None:
+    path = hostile.far_cell(tmp_path, with_a1=True)
+    marker = tmp_path / "child-used-the-cells"
+    if early:
+        sandbox.start_early(path)
+    report = sandbox.validate(path, partial(_use_the_cells_anyway, path, marker))
+    (finding,) = report.issues
+    assert finding.code == "BRM100" and "XFD1048576" in finding.message
+    assert not marker.exists()
+
+
+def _abort(path: Path, read: Reader) -> FileReport:
+    read(path)
+    os.abort()  # as python-calamine does when an allocation fails
+
+
+def test_a_child_that_dies_is_reported_not_fatal(tmp_path: Path) -> None:
+    path = hostile.workbook(tmp_path / "fine.xlsx")
+    report = sandbox.validate(path, partial(_abort, path))
+    (finding,) = report.issues
+    assert finding.code == "BRM100" and "crash" in finding.message
+    assert str(path) in finding.message or report.path == str(path)
+
+
+# -- the command: `xl-brm validate FILE` forks its reader before the CLI loads -----------------
+
+
+def test_the_lone_workbook_is_guessed_only_for_validate_with_one_workbook(tmp_path: Path) -> None:
+    a = hostile.workbook(tmp_path / "a.xlsx")
+    b = hostile.workbook(tmp_path / "b.xlsm")
+    assert lone_workbook(["validate", str(a), "--format", "json"]) == a
+    assert lone_workbook(["validate", str(a), str(b)]) is None
+    assert lone_workbook(["validate", str(tmp_path)]) is None
+    assert lone_workbook(["validate", str(tmp_path / "missing.xlsx")]) is None
+    assert lone_workbook(["validate", str(a), "--help"]) is None
+    assert lone_workbook(["compute", str(a)]) is None
+
+
+def _command(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "xl_brm", *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def _processes_naming(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cmdline").exists(), reason="needs /proc")
+def test_a_usage_error_leaves_no_early_reader_behind(tmp_path: Path) -> None:
+    path = hostile.workbook(tmp_path / "leftover-check.xlsx")
+    run = _command("validate", str(path), "--format", "no-such-format")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    deadline = time.monotonic() + 5
+    while _processes_naming(str(path)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _processes_naming(str(path)) == []
+
+
+def test_the_command_with_an_early_reader_reports_what_the_library_does(tmp_path: Path) -> None:
+    path = EXAMPLES[0]
+    run = _command("validate", str(path), "--format", "json")
+    (file,) = json.loads(run.stdout)["files"]
+    alone = check(path, Options(), None)
+    assert [(i["code"], i["cell"]) for i in file["issues"]] == [(f.code, f.cell) for f in alone.issues]
+    assert file["benefits"] == alone.benefits and file["measurements"] == alone.measurements
+
+
+def test_the_command_gives_the_gates_message_for_a_hostile_lone_file(tmp_path: Path) -> None:
+    path = hostile.xxe(tmp_path)
+    run = _command("validate", str(path), "--format", "json")
+    assert run.returncode == 2, run.stderr
+    (file,) = json.loads(run.stdout)["files"]
+    (finding,) = file["issues"]
+    assert finding["code"] == "BRM100" and "DOCTYPE" in finding["message"]

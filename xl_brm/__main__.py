@@ -1,0 +1,3 @@
+from xl_brm.launch import main
+
+main()

@@ -1,3 +1,0 @@
-from xl_brm.cli import main
-
-main()
