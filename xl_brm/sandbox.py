@@ -143,8 +143,11 @@ class _Child:
             return
         with suppress(ProcessLookupError):
             os.kill(self._pid, signal.SIGKILL)
-        # the kernel takes a while to tear down a big child: reap it without waiting here
-        threading.Thread(target=os.waitpid, args=(self._pid, 0), daemon=True).start()
+        # the kernel takes a while to tear down a big child: reap it while the report is
+        # printed, and before this process exits (so its memory counts in this one's rusage)
+        reaper = threading.Thread(target=os.waitpid, args=(self._pid, 0), daemon=True)
+        reaper.start()
+        _reapers.append(reaper)
         self._pid = -1
         for fd in (self._work_out, self._gate_out, self._answer_in):
             if fd >= 0:
@@ -152,6 +155,13 @@ class _Child:
 
 
 _early: _Child | None = None
+_reapers: list[threading.Thread] = []
+
+
+@atexit.register
+def _reaped() -> None:
+    for reaper in _reapers:
+        reaper.join()
 
 
 def _take_early(path: Path) -> _Child | None:
