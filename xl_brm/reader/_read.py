@@ -80,7 +80,7 @@ def parse_ahead(p: Path) -> Ahead:
     later says why."""
     try:
         with CalamineWorkbook.from_path(str(p)) as wb:
-            names = [m.name for m in wb.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+            names = _worksheet_names(wb)
     except (CalamineError, OSError, ValueError, UnicodeError):
         return {}
     return {name: _parse_ahead(p, name) for name in sheets_by_name(names, path=str(p))}
@@ -138,7 +138,7 @@ class CalamineSheets:
                 self._ahead[name] = _parse_ahead(self._p, name)
 
     def names(self) -> list[str]:
-        return [m.name for m in self._wb.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
+        return _worksheet_names(self._wb)
 
     def head(self, name: str) -> list[list[Any]]:
         """The top of a sheet, enough to find its header row."""
@@ -194,6 +194,11 @@ class CalamineSheets:
         except (CalamineError, ValueError, UnicodeError) as exc:
             raise InputError(f"cannot be read ({exc})", path=self._p, sheet=sheet.name,
                              hint="open the workbook in Excel and save it again") from None
+
+
+def _worksheet_names(wb: CalamineWorkbook) -> list[str]:
+    """The workbook's worksheets (not chart sheets), in tab order."""
+    return [m.name for m in wb.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
 
 
 def _release_freed_memory() -> None:
