@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import hostile
+import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from xl_brm.errors import UnsafeWorkbookError
+from xl_brm.reader import _limits as lim
 from xl_brm.reader import check_safety
 from xl_brm.reader._safety import _ExactExtent, _Extent, _FastExtent, _Gate
 from xl_brm.table import column_letter
@@ -252,15 +254,43 @@ def test_a_sheet_past_a_million_rows_is_measured_exactly_not_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The fast bounds say "7 digits led by 1": up to 1,999,999 rows, beyond Excel's grid. The
-    # refining pass finds the real farthest cell, so a real 1M-row register is not refused,
-    # and the slow exact pass (8 s on a 1M-row sheet) is not needed.
+    # first pass refines them on its way, so a real 1M-row register is not refused, and
+    # neither a second pass nor the slow exact pass (8 s on a 1M-row sheet) is needed.
     def slow(*_args: object) -> None:
-        raise AssertionError("the exact pass ran")
+        raise AssertionError("a second pass ran")
 
     monkeypatch.setattr(_Gate, "_exact_extent", slow)
+    monkeypatch.setattr(_Gate, "_refined", slow)
     report = check_safety(hostile.far_cell(tmp_path, "C1000001", with_a1=True))
     scan = report.sheets["Benefits"]
     assert (scan.max_row, scan.max_col) == (1_000_001, 3)
+
+
+def test_a_band_reached_before_the_bounds_were_too_coarse_stays_coarse() -> None:
+    # Columns AA-AZ turn up in the first chunk, rows of 6 digits led by 8 in the second: only
+    # then are the bounds too coarse (899,999 x 52 cells), so the first pass can pin down the
+    # rows (their band began in that chunk) but not the columns: AB1 in the first chunk was
+    # skipped unread, and AA, the farthest column of the second, is not the farthest. It keeps
+    # their coarse bound rather than guess.
+    fast = run_fast([b'<c r="AB1" t="s"><v>0</v></c>', b'<c r="AA800000"><v>1</v></c>'])
+    assert fast == _Extent(800_000, 52)
+
+
+def test_a_coarse_band_is_refined_by_a_second_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The same shape in a real file read in small chunks: the second pass finds column AB, and
+    # 800,000 x 28 cells are within what a reader may allocate.
+    monkeypatch.setattr(lim, "SCAN_CHUNK_BYTES", 64)
+    path = tmp_path / "wide-then-long.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Benefits"
+    ws["A1"], ws["AB1"] = "Benefit ID", "x"
+    for row in range(2, 40):
+        ws.cell(row, 1, f"B{row:04d}")
+    ws["AA800000"] = "last"
+    wb.save(path)
+    scan = check_safety(path).sheets["Benefits"]
+    assert (scan.max_row, scan.max_col) == (800_000, 28)
 
 
 def test_refining_never_lets_through_a_grid_too_big_to_read(tmp_path: Path) -> None:

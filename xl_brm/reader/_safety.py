@@ -363,7 +363,7 @@ class _Gate:
                 _errors_in(data, errors)
         vouched = fast.extent()
         if vouched is not None and not vouched.acceptable:
-            vouched = self._refined(info, fast.bounds)
+            vouched = self._refined(info, fast.bounds)  # what the fast path could not pin down
         extent = vouched if vouched is not None and vouched.acceptable else self._exact_extent(info)
         if vouched is None:  # odd spellings (prefixes, attribute order): look at every cell
             for data in self._chunks(info, check_entities=False, cut=b"</c>"):
@@ -374,21 +374,12 @@ class _Gate:
                          max_col=extent.max_col, formulas=formulas, errors=errors)
 
     def _refined(self, info: zipfile.ZipInfo, bounds: _Bounds) -> _Extent:
-        """The fast path's bounds made exact, for a sheet they were too coarse to accept (a
-        1M-row sheet is bounded by 1,999,999 rows, beyond Excel's grid).
-
-        The fast path proved every cell canonical and within the bounds, so the farthest row
-        is among the references with as many digits as the bounds, led by the top digit, and
-        the farthest column likewise: few cells, read exactly in one more pass.
-        """
-        rows = re.compile(b'<c r="[A-Z]+(%c[0-9]{%d})"' % (bounds.top_digit, bounds.digits - 1))
-        cols = re.compile(b'<c r="(%c[A-Z]{%d})[0-9]' % (bounds.top_letter, bounds.letters - 1))
-        max_row = max_col = 0
+        """The fast path's bounds made exact in one more pass, for a sheet they were too coarse
+        to accept and that the first pass could not refine on its way (see `_FastExtent`)."""
+        top = _TopBand(bounds)
         for data in self._chunks(info, check_entities=False, cut=b"</c>"):
-            max_row = max(max_row, max(map(int, rows.findall(data)), default=0))
-            letters = {c.decode("ascii") for c in cols.findall(data)}
-            max_col = max(max_col, max((column_index(c) + 1 for c in letters), default=0))
-        return _Extent(max_row or bounds.max_row, max_col or bounds.max_col)
+            top.feed(data)
+        return _Extent(top.max_row or bounds.max_row, top.max_col or bounds.max_col)
 
     def _check_text(self, info: zipfile.ZipInfo, data: bytes, *, first: bool) -> None:
         """A sheet must be ASCII-compatible text, so that byte patterns see what a parser sees
@@ -471,25 +462,80 @@ class _FastExtent:
     inside the current bounds: one compiled pattern skips all such cells without Python seeing
     them and stops at the rest. A canonical cell beyond the bounds widens them (a few dozen
     times a sheet, as rows grow); anything else gives up, and the exact pass decides.
+
+    Bounds too coarse to accept (a 1M-row sheet is bounded by 1,999,999 rows, beyond Excel's
+    grid) are made exact on the way: the farthest row can only be among the references with
+    as many digits as the bounds, led by their top digit (their top band), and since bounds
+    only widen, those turn up no earlier than the chunk that widened the bounds to that band.
+    From the first chunk the bounds are too coarse, each chunk's top-band references are read
+    (few cells), for rows and columns alike; a band reached before that chunk stays coarse.
     """
 
-    __slots__ = ("bounds", "ok")
+    __slots__ = ("bounds", "chunk", "ok", "refine_from", "since", "top")
 
     def __init__(self) -> None:
         self.bounds = _Bounds()
         self.ok = True
+        self.chunk = 0
+        self.since = (0, 0)
+        """The chunks that widened the bounds to their current row band and column band."""
+        self.refine_from: int | None = None
+        self.top: _TopBand | None = None
 
     def feed(self, data: bytes) -> None:
         """Take one chunk; after a give-up the rest is ignored."""
-        if self.ok:
-            self.ok = _PREFIXED_CELL.search(data) is None and _widen_over(data, self.bounds)
+        if not self.ok:
+            return
+        bounds = self.bounds
+        before = bounds.bands()
+        self.ok = _PREFIXED_CELL.search(data) is None and _widen_over(data, bounds)
+        after = bounds.bands()
+        if after != before:
+            self.since = (self.chunk if after[0] != before[0] else self.since[0],
+                          self.chunk if after[1] != before[1] else self.since[1])
+        if self.ok and self.refine_from is None and not _acceptable(bounds.max_row, bounds.max_col):
+            self.refine_from = self.chunk
+        if self.refine_from is not None:
+            if self.top is None or after != before:
+                self.top = _TopBand(bounds, self.top)
+            self.top.feed(data)
+        self.chunk += 1
 
     def extent(self) -> _Extent | None:
-        """The proved bounds, or None when the sheet needs the exact pass."""
+        """The proved bounds, exact where they had to be and could be, or None when the sheet
+        needs the exact pass."""
         if not self.ok:
             return None
-        rows = self.bounds.max_row
-        return _Extent(rows, self.bounds.max_col if rows else 0)
+        rows, cols = self.bounds.max_row, self.bounds.max_col
+        if self.top is not None and self.refine_from is not None:
+            if self.since[0] >= self.refine_from:
+                rows = self.top.max_row or rows
+            if self.since[1] >= self.refine_from:
+                cols = self.top.max_col or cols
+        return _Extent(rows, cols if rows else 0)
+
+
+class _TopBand:
+    """The farthest row and column among the references in the bounds' top bands (see
+    `_FastExtent`): the exact extent of a sheet whose every cell the bounds hold."""
+
+    __slots__ = ("cols", "max_col", "max_row", "rows")
+
+    def __init__(self, bounds: _Bounds, before: _TopBand | None = None) -> None:
+        self.rows = re.compile(b'<c r="[A-Z]+(%c[0-9]{%d})"' % (bounds.top_digit, bounds.digits - 1))
+        self.cols = re.compile(b'<c r="(%c[A-Z]{%d})[0-9]' % (bounds.top_letter, bounds.letters - 1))
+        self.max_row: int = 0
+        self.max_col: int = 0
+        if before is not None:  # a band that stayed keeps what it found
+            if before.rows.pattern == self.rows.pattern:
+                self.max_row = before.max_row
+            if before.cols.pattern == self.cols.pattern:
+                self.max_col = before.max_col
+
+    def feed(self, data: bytes) -> None:
+        self.max_row = max(self.max_row, max(map(int, self.rows.findall(data)), default=0))
+        letters = {c.decode("ascii") for c in self.cols.findall(data)}
+        self.max_col = max(self.max_col, max((column_index(c) + 1 for c in letters), default=0))
 
 
 def _widen_over(data: bytes, bounds: _Bounds) -> bool:
@@ -519,6 +565,10 @@ class _Bounds:
         self.letters, self.top_letter = 1, ord("A")
         self.digits, self.top_digit = 1, ord("0")
         self.pattern = _bounds_pattern(self.letters, self.top_letter, self.digits, self.top_digit)
+
+    def bands(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """(digits, top digit) of the rows and (letters, top letter) of the columns."""
+        return (self.digits, self.top_digit), (self.letters, self.top_letter)
 
     def covers(self, letters: bytes, digits: bytes) -> bool:
         return (_within(letters, self.letters, self.top_letter)
