@@ -141,6 +141,7 @@ def test_the_command_with_an_early_reader_reports_what_the_library_does(tmp_path
     alone = check(path, Options(), None)
     assert [(i["code"], i["cell"]) for i in file["issues"]] == [(f.code, f.cell) for f in alone.issues]
     assert file["benefits"] == alone.benefits and file["measurements"] == alone.measurements
+    assert run.returncode == (0 if alone.ok else 1)  # the exit without teardown keeps the code
 
 
 def test_the_command_gives_the_gates_message_for_a_hostile_lone_file(tmp_path: Path) -> None:
