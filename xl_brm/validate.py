@@ -62,7 +62,7 @@ from xl_brm.normalise import (
 )
 from xl_brm.periods import Period
 from xl_brm.rules import RULES
-from xl_brm.table import Column, FormulaWithoutValue, RawRow, RawTable, RawWorkbook
+from xl_brm.table import Column, FormulaWithoutValue, RawRow, RawTable, RawWorkbook, row_cells
 
 __all__ = ["Defaults", "Validation", "validate_row", "validate_workbook"]
 
@@ -460,21 +460,22 @@ class _Run:
         isrc, igrade, inote = pos.get("source"), pos.get("evidence_grade"), pos.get("note")
         # an absent optional column reads the benefit_id cell and is then ignored
         has_src, has_grade, has_note = isrc is not None, igrade is not None, inote is not None
+        at, rows, values = row_cells(table)  # a blank cell is None or '' here
         cells = itemgetter(
-            ib,
-            ip,
-            iv,
-            ib if isrc is None else isrc,
-            ib if igrade is None else igrade,
-            ib if inote is None else inote,
+            at[ib],
+            at[ip],
+            at[iv],
+            at[ib if isrc is None else isrc],
+            at[ib if igrade is None else igrade],
+            at[ib if inote is None else inote],
         )
         measured = EvidenceGrade.MEASURED
         readings = self.readings
         new, reading = tuple.__new__, _Reading
         last_bid: str | None = None
         group: list[_Reading] = []
-        for rr in table.rows:
-            b, p, v, s, g, n = cells(rr.values)
+        for number, row in rows:
+            b, p, v, s, g, n = cells(row)
             bid = bid_memo.get(b if type(b) is str else (type(b), b))
             per = per_memo.get(p)
             tv = type(v)
@@ -484,21 +485,21 @@ class _Run:
                 or (v - v != 0.0 if tv is float else tv is not str or not _plain_text(v))
                 or (has_note and n is not None and n != "")
             ):
-                _group(readings, (yield from slow.parse(rr)))
+                _group(readings, (yield from slow.parse(RawRow(number, values(row)))))
                 continue
             if not has_src or s is None or s == "":
                 src = None
             else:
                 src = src_memo.get(s if type(s) is str else (type(s), s))
                 if src is None:
-                    _group(readings, (yield from slow.parse(rr)))
+                    _group(readings, (yield from slow.parse(RawRow(number, values(row)))))
                     continue
             if not has_grade or g is None or g == "":
                 grade: EvidenceGrade | None = measured
             else:
                 grade = grade_memo.get(g)
                 if grade is None:
-                    _group(readings, (yield from slow.parse(rr)))
+                    _group(readings, (yield from slow.parse(RawRow(number, values(row)))))
                     continue
             if bid is not last_bid:  # rows usually come a benefit at a time
                 group = readings.get(bid)  # type: ignore[assignment]
@@ -506,7 +507,7 @@ class _Run:
                     readings[bid] = group = []
                 last_bid = bid
             # tuple.__new__ skips the Python-level __new__ a NamedTuple has
-            group.append(new(reading, (bid, per, v, src, grade, None, rr.row)))
+            group.append(new(reading, (bid, per, v, src, grade, None, number)))
 
     def _trajectory_cells(self, table: RawTable) -> Iterator[Finding]:
         pos = _positions(table, TRAJECTORY_FIELD)

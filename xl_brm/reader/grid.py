@@ -12,9 +12,10 @@ The reader's own form has '' for a blank cell and rows of one width; the public 
 looser grids (None or '' for blank, ragged rows, tuples, ints) and put them in that form with
 `reader_grid`.
 
-The row loop is the hot path (a Measurements sheet can hold 240k rows): per row it does one
-C-level column pick, one C-level blank substitution, and a cheap test of the key cell; anything
-slower only runs for rows that might be notes or totals.
+A table's rows are the grid itself (`SheetRows`): the rule engine reads a big sheet's cells
+straight from it, and RawRows are built only for whoever asks. Finding the rows to skip looks
+at the key column's distinct values; anything slower only runs for rows that might be notes or
+totals.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ import datetime as dt
 import numbers
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from itertools import compress, islice
-from operator import itemgetter
 from pathlib import PurePath
 from typing import Any, Protocol
 
@@ -37,7 +36,7 @@ from xl_brm.reader import _limits as lim
 from xl_brm.reader._mapping import HeaderMapping, SheetMapping
 from xl_brm.reader.headers import assign_by_keywords, keyword_score
 from xl_brm.rules import RULES
-from xl_brm.table import Column, FormulaWithoutValue, RawRow, RawTable, RawWorkbook, column_letter
+from xl_brm.table import Column, FormulaWithoutValue, RawTable, RawWorkbook, SheetRows, column_letter
 
 Merge = tuple[tuple[int, int], tuple[int, int]]
 """A merged range as ((first row, first column), (last row, last column)), 0-based, inclusive."""
@@ -58,7 +57,6 @@ _SETTING_KEYS = {key: name for name in DEFAULTABLE for key in BENEFIT_FIELD[name
 _SETTING_HEADERS = {"setting", "settings", "key", "name", "item", "parameter"}
 _FOLDED = {kind: {key: f.name for f in fields for key in f.folded} for kind, fields in SHEETS.items()}
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-_BLANK: Callable[[Any, Any], Any] = {"": None}.get
 _NONE_AS_TEXT: Callable[[Any, Any], Any] = {None: ""}.get
 _AS_STORED = frozenset({str, float, bool, dt.date, dt.time, dt.timedelta, FormulaWithoutValue,
                         type(None)})
@@ -507,42 +505,37 @@ def _columns(header: Sequence[Any], kind: str, lookup: Mapping[str, str | None] 
 
 
 def _rows(rows: list[list[Any]], header: int, positions: list[int], key: int | None, *,
-          first_row: int = 1) -> list[RawRow]:
+          first_row: int = 1) -> SheetRows:
     """Data rows below the header: blank rows skipped, notes and totals rows below the table
-    skipped (see `_trailer`), '' turned into None. `first_row` is the row number of rows[0]
+    skipped (see `_trailer`), '' read as None. `first_row` is the row number of rows[0]
     (1 for a sheet from A1, so row numbers are Excel's)."""
-    pick: Callable[[list[Any]], tuple[Any, ...]]
-    if len(positions) == 1:
-        only = positions[0]
+    start = header + 1
+    data = SheetRows(rows, start=start, positions=positions, offset=first_row)
+    values = data.values()
+    keys = data.column(key) if key is not None else None
+    skipped = [start + i for i in _skipped(lambda i: values(rows[start + i]), key, keys,
+                                           len(data), len(positions))]
+    if not skipped:
+        return data
+    return SheetRows(rows, start=start, positions=positions, offset=first_row, skipped=skipped)
 
-        def pick(row: list[Any]) -> tuple[Any, ...]:
-            return (row[only],)
+
+def _skipped(values: Callable[[int], tuple[Any, ...]], key: int | None, keys: list[Any] | None,
+             height: int, width: int) -> Iterator[int]:
+    """Indices of blank, notes and totals rows among `height` data rows (`values(i)`: row i's
+    cells, None for blank; `keys`: the cells of the key column, `key` its position). Only rows
+    whose key cell is blank or reads like a label (`_suspect`) are looked at, and every row
+    inside a block of notes, which a data row ends; a key column of plain IDs is judged by its
+    distinct values alone."""
+    if key is None or keys is None:
+        suspects: list[int] = list(range(height))
     else:
-        pick = itemgetter(*positions)
-    blank = _BLANK
-    vals = [tuple(map(blank, picked, picked)) for picked in map(pick, islice(rows, header + 1, None))]
-    first = header + 1 + first_row
-    numbers = range(first, first + len(vals))
-    keep = bytearray(b"\x01") * len(vals)
-    for i in _skipped(vals, key, len(positions)):
-        keep[i] = 0
-    return list(compress(map(RawRow, numbers, vals), keep))
-
-
-def _skipped(vals: list[tuple[Any, ...]], key: int | None, width: int) -> Iterator[int]:
-    """Indices of blank, notes and totals rows. Only rows whose key cell is blank or reads like
-    a label (`_suspect`) are looked at, and every row inside a block of notes, which a data row
-    ends; a key column of plain IDs is judged by its distinct values alone."""
-    if key is None:
-        suspects: list[int] = list(range(len(vals)))
-    else:
-        keys = list(map(itemgetter(key), vals))
         labels = {k for k in set(keys) if _suspect(k)}
         suspects = [i for i, k in enumerate(keys) if k in labels] if labels else []
     empty = (None,) * width
     in_notes, at, i = False, 0, -1
     while True:
-        if in_notes and i + 1 < len(vals):
+        if in_notes and i + 1 < height:
             i += 1  # inside notes every row is looked at
         else:
             while at < len(suspects) and suspects[at] <= i:
@@ -550,7 +543,7 @@ def _skipped(vals: list[tuple[Any, ...]], key: int | None, width: int) -> Iterat
             if at == len(suspects):
                 return
             i = suspects[at]
-        row = vals[i]
+        row = values(i)
         if row == empty:
             yield i
             continue
