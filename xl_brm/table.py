@@ -175,6 +175,14 @@ def row_cells(table: RawTable) -> tuple[list[int], Iterable[tuple[int, Sequence[
     return list(range(len(table.columns))), ((rr.row, rr.values) for rr in rows), tuple
 
 
+def column_cells(table: RawTable, position: int) -> list[Any]:
+    """One column's cells, a data row at a time (None for blank), without building RawRows."""
+    rows = table.rows
+    if isinstance(rows, SheetRows):
+        return rows.column(position)
+    return [rr.values[position] for rr in rows]
+
+
 @dataclass(slots=True)
 class RawWorkbook:
     path: str

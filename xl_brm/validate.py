@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -62,7 +62,15 @@ from xl_brm.normalise import (
 )
 from xl_brm.periods import Period
 from xl_brm.rules import RULES
-from xl_brm.table import Column, FormulaWithoutValue, RawRow, RawTable, RawWorkbook, row_cells
+from xl_brm.table import (
+    Column,
+    FormulaWithoutValue,
+    RawRow,
+    RawTable,
+    RawWorkbook,
+    column_cells,
+    row_cells,
+)
 
 __all__ = ["Defaults", "Validation", "validate_row", "validate_workbook"]
 
@@ -461,6 +469,7 @@ class _Run:
         # an absent optional column reads the benefit_id cell and is then ignored
         has_src, has_grade, has_note = isrc is not None, igrade is not None, inote is not None
         at, rows, values = row_cells(table)  # a blank cell is None or '' here
+        slow.learn("benefit_id", dict.fromkeys(column_cells(table, ib)))
         cells = itemgetter(
             at[ib],
             at[ip],
@@ -869,6 +878,19 @@ class _SlowMeasurement:
         self._memo_of = dict(
             zip(("benefit_id", "period", "source", "evidence_grade"), self.memos, strict=True)
         )
+
+    def learn(self, name: str, raws: Iterable[Any]) -> None:
+        """Fill a field's memo from its column's distinct cells before the rows are read, so
+        that the first row of each benefit takes the fast path too. A cell that reads with a
+        finding stays out, as in `parse`: each row holding it is then reported there."""
+        i, memo = self.pos[name], self._memo_of[name]
+        spec = MEASUREMENT_FIELD[name]
+        parse = parser_for(spec)
+        for raw in raws:
+            if raw is not None and raw != "":
+                value, found = _parse_cell(spec, parse, raw, self.table, 0, i)
+                if found is None and value is not None:
+                    memo[raw if type(raw) is str or name in _ANY_KEY else (type(raw), raw)] = value
 
     def parse(self, rr: RawRow) -> Generator[Finding, None, _Reading | None]:
         """Yield the row's findings; return its measurement, or None when it is unusable."""

@@ -43,6 +43,17 @@ def test_true_and_one_as_measurement_ids_and_sources_read_as_themselves() -> Non
     assert got == {"TRUE": [(2, "1"), (4, "TRUE")], "1": [(3, "TRUE"), (5, "1")]}
 
 
+def test_a_measurement_id_that_reads_with_a_note_is_reported_on_every_row() -> None:
+    # the memo of benefit ids is filled from the column before the rows are read: an id that
+    # reads with a note (BRM208, a leading '+') must stay out of it, or rows would go unreported
+    # (B2's rows come first, so the period, source and grade of +B1's rows are known already)
+    benefits = [_benefit(benefit_id="B2"), _benefit(benefit_id="+B1")]
+    readings = months("B2", (2019, 4), [5.0, 6.0, 7.0]) + months("+B1", (2019, 4), [100.0, 101.0, 102.0])
+    found = validate({"Benefits": benefits, "Measurements": readings})
+    assert [f.row for f in of(found.findings, "BRM208") if f.sheet == "Measurements"] == [5, 6, 7]
+    assert sorted(found.register.measurements) == ["+B1", "B2"]
+
+
 def test_repeated_ambiguous_dates_wait_for_us_evidence() -> None:
     # 01/04/2019 reads as 1 April or 4 January: 3 rows x 2 columns share the one reading
     rows = [
