@@ -83,7 +83,7 @@ class SheetRows(Sequence[RawRow]):
     rows start at `start`, and `skipped` lists the grid rows that are not data (notes, totals).
     """
 
-    __slots__ = ("_built", "_grid", "_offset", "_positions", "_skipped", "_start")
+    __slots__ = ("_built", "_columns", "_grid", "_offset", "_positions", "_skipped", "_start")
 
     def __init__(self, grid: list[list[Any]], *, start: int, positions: Sequence[int],
                  offset: int = 1, skipped: Iterable[int] = ()) -> None:
@@ -93,6 +93,7 @@ class SheetRows(Sequence[RawRow]):
         self._offset = offset
         self._skipped = sorted(skipped)
         self._built: list[RawRow] | None = None
+        self._columns: dict[int, tuple[Any, ...]] = {}
 
     def cells(self) -> tuple[list[int], Iterator[tuple[int, Sequence[Any]]]]:
         """(where each column's cell is in a grid row, (Excel row, grid row) per data row)."""
@@ -108,10 +109,14 @@ class SheetRows(Sequence[RawRow]):
 
         return values
 
-    def column(self, position: int) -> list[Any]:
-        """One column's cells, a data row at a time, None for blank."""
-        cells = list(map(itemgetter(self._positions[position]), self._numbered()[1]))
-        return list(map(_BLANK, cells, cells))
+    def column(self, position: int) -> tuple[Any, ...]:
+        """One column's cells, a data row at a time, None for blank (kept: the reader and the
+        rule engine both read the key column)."""
+        cells = self._columns.get(position)
+        if cells is None:
+            picked = list(map(itemgetter(self._positions[position]), self._numbered()[1]))
+            cells = self._columns[position] = tuple(map(_BLANK, picked, picked))
+        return cells
 
     def _numbered(self) -> tuple[Iterator[int], Iterator[list[Any]]]:
         grid, start, offset = self._grid, self._start, self._offset
@@ -175,7 +180,7 @@ def row_cells(table: RawTable) -> tuple[list[int], Iterable[tuple[int, Sequence[
     return list(range(len(table.columns))), ((rr.row, rr.values) for rr in rows), tuple
 
 
-def column_cells(table: RawTable, position: int) -> list[Any]:
+def column_cells(table: RawTable, position: int) -> Sequence[Any]:
     """One column's cells, a data row at a time (None for blank), without building RawRows."""
     rows = table.rows
     if isinstance(rows, SheetRows):

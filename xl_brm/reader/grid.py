@@ -520,7 +520,7 @@ def _rows(rows: list[list[Any]], header: int, positions: list[int], key: int | N
     return SheetRows(rows, start=start, positions=positions, offset=first_row, skipped=skipped)
 
 
-def _skipped(values: Callable[[int], tuple[Any, ...]], key: int | None, keys: list[Any] | None,
+def _skipped(values: Callable[[int], tuple[Any, ...]], key: int | None, keys: Sequence[Any] | None,
              height: int, width: int) -> Iterator[int]:
     """Indices of blank, notes and totals rows among `height` data rows (`values(i)`: row i's
     cells, None for blank; `keys`: the cells of the key column, `key` its position). Only rows
