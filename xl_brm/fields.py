@@ -49,6 +49,10 @@ class Field:
         object.__setattr__(self, "folded", frozenset(fold(n) for n in names))
 
 
+_BARE_NO = "no$ -row -line -seq -serial -item -page -sheet"
+"""A column headed just "No." holds the benefit's number when no other header names the ID
+(a keyword, so an exact synonym elsewhere wins); "Row No." and the like are row counters."""
+
 BENEFIT_FIELDS: tuple[Field, ...] = (
     Field(
         "benefit_id",
@@ -70,7 +74,8 @@ BENEFIT_FIELDS: tuple[Field, ...] = (
             "BRM ID",
             "Benefit Code",
         ),
-        keywords=("ref", "id$", "identifier", "benefit no$", "benefit num", "unique", "benefit code"),
+        keywords=("ref", "id$", "identifier", "benefit no$", "benefit num", "unique", "benefit code",
+                  _BARE_NO),
     ),
     Field(
         "trust_ods",
@@ -485,7 +490,8 @@ MEASUREMENT_FIELDS: tuple[Field, ...] = (
         example="EPMA-01",
         help="The benefit this measurement belongs to.",
         synonyms=("Benefit ID", "Benefit Ref", "Ref", "Ref No", "Reference", "ID", "Benefit"),
-        keywords=("ref", "id$", "identifier", "benefit no$", "benefit num", "benefit code", "benefit$"),
+        keywords=("ref", "id$", "identifier", "benefit no$", "benefit num", "benefit code", "benefit$",
+                  _BARE_NO),
     ),
     Field(
         "period",
@@ -493,8 +499,8 @@ MEASUREMENT_FIELDS: tuple[Field, ...] = (
         core=True,
         example="2019-10",
         help="A month (2019-10, Oct-19) or a quarter (2019/20 Q3).",
-        synonyms=("Period", "Month", "Quarter", "Reporting Period", "Date", "Period Ending"),
-        keywords=("period", "month", "quarter", "date", "reporting", "week"),
+        synonyms=("Period", "Month", "Quarter", "Reporting Period", "Date", "Period Ending", "Qtr", "Mth"),
+        keywords=("period", "month", "quarter", "qtr", "mth", "date", "reporting", "week"),
     ),
     Field(
         "value",

@@ -48,3 +48,18 @@ def test_measurement_headers() -> None:
     headers = ["Month Ending", "Benefit No.", "Measured Value", "Basis", "Comments"]
     assert assign_by_keywords("Measurements", headers, taken=[]) == {
         0: "period", 1: "benefit_id", 2: "value", 3: "evidence_grade", 4: "note"}
+
+
+def test_a_bare_no_column_is_the_benefit_id_only_when_nothing_else_names_it() -> None:
+    # "No." (1, 2, 3 ...) is the benefit's number in some registers, a row counter in others
+    assert assign_by_keywords("Benefits", ["No.", "Benefit title"], taken=[]) == {0: "benefit_id", 1: "title"}
+    assert assign_by_keywords("Benefits", ["No.", "Benefit title"], taken=["benefit_id"]) == {1: "title"}
+    assert keyword_score("Benefits", "Row No.") is None and keyword_score("Benefits", "Line No") is None
+    assert assign_by_keywords("Measurements", ["No.", "Qtr", "Actual"], taken=[]) == {
+        0: "benefit_id", 1: "period", 2: "value"}
+
+
+def test_period_abbreviations() -> None:
+    assert keyword_score("Measurements", "Qtr")[0] == "period"  # type: ignore[index]
+    assert keyword_score("Measurements", "Reporting Mth")[0] == "period"  # type: ignore[index]
+
