@@ -184,15 +184,23 @@ def test_the_grid_reader_imports_without_python_calamine(tmp_path: Path) -> None
 
 def _rows_one_by_one(grid: list[list[Any]], key: int | None) -> list[tuple[int, tuple[Any, ...]]]:
     """The rule for skipping rows, row by row as written in `_trailer`'s docstring: blank rows,
-    totals and notes rows go; inside a notes block every row is judged, and data ends it."""
+    totals and notes rows go; inside a notes block every row is judged, and data ends it; after
+    the last benefit (a keyed data row) and a blank row, the table has ended."""
     from xl_brm.reader.grid import _trailer
 
-    out, in_notes = [], False
-    for number, row in enumerate(grid[1:], start=2):
-        vals = tuple(None if v == "" else v for v in row)
+    rows = [tuple(None if v == "" else v for v in row) for row in grid[1:]]
+    last = len(rows)
+    if key is not None:
+        keyed = [i for i, vals in enumerate(rows) if vals[key] is not None and (
+            not _looks_like_label(vals[key]) or _trailer(vals, key, False) is None)]
+        last = keyed[-1] if keyed else -1
+    out, in_notes, below = [], False, False
+    for i, vals in enumerate(rows):
+        number = i + 2
         if all(v is None for v in vals):
+            below = below or i > last
             continue
-        kind = _trailer(vals, key, in_notes) if in_notes or key is None or _looks_like_label(
+        kind = _trailer(vals, key, in_notes, below=below) if in_notes or key is None or _looks_like_label(
             vals[key]) else None
         if kind is not None:
             in_notes = in_notes or kind == "notes"

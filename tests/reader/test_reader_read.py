@@ -145,6 +145,21 @@ def test_totals_label_in_the_id_column_and_footnotes(tmp_path: Path) -> None:
     assert [r.row for r in table.rows] == [2, 3]
 
 
+def test_a_footer_below_the_table_in_any_column_is_not_a_benefit(tmp_path: Path) -> None:
+    # after the last benefit and a blank row, one text cell anywhere is a footer; an
+    # incomplete row directly under the table is still data (a benefit being typed in)
+    path = hostile.workbook(tmp_path / "footer.xlsx", {"Benefits": [
+        ["Benefit ID", "Title", "Owner", "Project"],
+        ["B1", "Fewer falls", "CNO", "EPMA"],
+        [None, None, None, "Falls work"],
+        [None],
+        [None, None, None, "End of register"],
+        [None, None, "Prepared by the PMO"],
+    ]})
+    table = read_workbook(path).tables["Benefits"]
+    assert [r.row for r in table.rows] == [2, 3]
+
+
 def test_incomplete_data_rows_are_kept_for_the_rule_engine(tmp_path: Path) -> None:
     # A blank ID, a lone ID, or a title that merely starts with "Total": data, not trailers.
     path = hostile.workbook(tmp_path / "inc.xlsx", {"Benefits": [

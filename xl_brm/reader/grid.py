@@ -533,7 +533,8 @@ def _skipped(values: Callable[[int], tuple[Any, ...]], key: int | None, keys: Se
         labels = {k for k in set(keys) if _suspect(k)}
         suspects = [i for i, k in enumerate(keys) if k in labels] if labels else []
     empty = (None,) * width
-    in_notes, at, i = False, 0, -1
+    last = _last_benefit(values, key, keys) if key is not None and keys is not None else height
+    in_notes, below, at, i = False, False, 0, -1
     while True:
         if in_notes and i + 1 < height:
             i += 1  # inside notes every row is looked at
@@ -545,9 +546,10 @@ def _skipped(values: Callable[[int], tuple[Any, ...]], key: int | None, keys: Se
             i = suspects[at]
         row = values(i)
         if row == empty:
+            below = below or i > last  # a blank row below the last benefit ends the table
             yield i
             continue
-        kind = _trailer(row, key, in_notes)
+        kind = _trailer(row, key, in_notes, below=below)
         if kind is not None:
             yield i
             in_notes = in_notes or kind == "notes"
@@ -555,12 +557,23 @@ def _skipped(values: Callable[[int], tuple[Any, ...]], key: int | None, keys: Se
             in_notes = False
 
 
+def _last_benefit(values: Callable[[int], tuple[Any, ...]], key: int,
+                  keys: Sequence[Any]) -> int:
+    """Index of the last row with a key cell that is data (not a notes or totals label)."""
+    for i in range(len(keys) - 1, -1, -1):
+        k = keys[i]
+        if k is not None and (not _suspect(k) or _trailer(values(i), key, False) is None):
+            return i
+    return -1
+
+
 def _suspect(key: Any) -> bool:
     """A key cell that may belong to a blank, notes or totals row rather than a benefit."""
     return key is None or (key.__class__ is str and (key[:1] in _TRAILER_FIRST or " " in key))
 
 
-def _trailer(vals: tuple[Any, ...], key: int | None, in_notes: bool) -> str | None:
+def _trailer(vals: tuple[Any, ...], key: int | None, in_notes: bool, *,
+             below: bool = False) -> str | None:
     """Is this a notes or totals row rather than data? 'notes', 'skip' or None (data).
 
     - A row whose first non-blank cell is text like "Total", "Sub-total:", "Grand total (£)"
@@ -570,6 +583,8 @@ def _trailer(vals: tuple[Any, ...], key: int | None, in_notes: bool) -> str | No
     - A row with one non-blank cell, text in the table's first or key column, that reads as a
       sentence (4+ words or longer than any ID), a footnote ("* …", "1. …") or a section band
       ("Workstream: EPMA", often merged across the row): not a benefit -> skip.
+    - `below` the table (after its last benefit and a blank row), a row with one non-blank
+      cell, text with a blank key, in any column: a footer ("End of register") -> skip.
     Anything else is data, however incomplete: the rule engine reports what is missing.
     """
     filled = [(j, v) for j, v in enumerate(vals) if v is not None]
@@ -583,6 +598,8 @@ def _trailer(vals: tuple[Any, ...], key: int | None, in_notes: bool) -> str | No
             return "skip"
         if _NOTES_LABEL.fullmatch(label):
             return "notes"
+    if len(filled) == 1 and below and key_value is None:
+        return "skip"
     if len(filled) == 1 and (j0 == 0 or j0 == key) and (
         in_notes or _FOOTNOTE.match(label) or _SECTION.search(label)
         or len(label.split()) >= 4 or len(label) > 64
