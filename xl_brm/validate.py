@@ -22,7 +22,10 @@ Decisions where SPEC §6 is silent:
   baseline_start to baseline_end, a blank end meaning "up to realisation_start".
 - BRM501 flags a value more than 10x away from every value within two periods either side
   (an isolated spike, not a step change). BRM504 flags gaps between measurements, not a
-  missing tail (the calculations' `no_data` status covers that).
+  missing tail (the calculations' `no_data` status covers that), and not for a qualitative
+  benefit, whose evidence comes when there is some.
+- A Benefits sheet without a benefit_id column gets BRM101 once; its measurements are not
+  each reported as belonging to no benefit (BRM402).
 """
 
 from __future__ import annotations
@@ -596,6 +599,8 @@ class _Run:
         pos = _positions(table, MEASUREMENT_FIELD)
         if any(n not in pos for n in ("benefit_id", "period", "value")):
             return
+        if self.btable.position("benefit_id") is None:
+            return  # no benefit can be found: the Benefits sheet's BRM101 says why, once
         sheet, bsheet = table.sheet, self.btable.sheet
         bl, pl, vl = (table.columns[pos[n]].letter for n in ("benefit_id", "period", "value"))
         today = self.today.strftime("%d/%m/%Y")
@@ -703,10 +708,10 @@ class _Run:
                         )
                     else:
                         seen[per] = row
-            if not ordered or spiky or gappy:
+            if not ordered or spiky or (gappy and not qualitative):
                 drops = self.dropped.get(bid)
                 kept = [m for m in group if m.row not in drops] if drops else group
-                self.deferred.extend(_series_checks(bid, kept, sheet, pl, vl))
+                self.deferred.extend(_series_checks(bid, kept, sheet, pl, vl, gaps=not qualitative))
 
     def _trajectory_table(self) -> Iterator[Finding]:
         table = self.ttable
@@ -1197,8 +1202,10 @@ def _row_plausibility(v: Mapping[str, Any]) -> Iterator[_Hit]:
             yield "BRM505", name, day, {"year": day.year}
 
 
-def _series_checks(bid: str, kept: list[_Reading], sheet: str, pl: str, vl: str) -> Iterator[Finding]:
-    """BRM501 and BRM504 over one benefit's measurements in period order."""
+def _series_checks(bid: str, kept: list[_Reading], sheet: str, pl: str, vl: str, *,
+                   gaps: bool) -> Iterator[Finding]:
+    """BRM501 and (with `gaps`) BRM504 over one benefit's measurements in period order. A
+    qualitative benefit's evidence comes when there is some, so its gaps are not reported."""
     numeric = [m for m in kept if type(m.value) is float]
     values: list[float] = [m.value for m in numeric]  # type: ignore[misc]
     for k, x in enumerate(values):
@@ -1214,7 +1221,7 @@ def _series_checks(bid: str, kept: list[_Reading], sheet: str, pl: str, vl: str)
                 period=str(numeric[k].period),
                 neighbours=", ".join(_num(z) for z in near),
             )
-    if not kept:
+    if not kept or not gaps:
         return
     previous = kept[0].period
     for m in kept:

@@ -58,6 +58,32 @@ def test_missing_core_column_is_reported_once_and_rows_stay_out() -> None:
     assert result.register.benefits == []
 
 
+def test_without_a_benefit_id_column_one_brm101_says_why_no_measurement_joins() -> None:
+    parts = clean_parts()
+    assert parts["Measurements"]
+    for row in parts["Benefits"]:
+        del row["benefit_id"]
+    result = validate(parts)
+    assert codes(result.findings) == ["BRM101"]
+    assert result.findings[0].column == "benefit_id" and result.measurement_count == 0
+
+
+def test_gaps_in_a_qualitative_benefits_evidence_are_not_reported() -> None:
+    # evidence collected every six months: a gap for a quantitative series, not for this one
+    quantitative = _benefit_row(benefit_id="Q1")
+    qualitative = _benefit_row(benefit_id="Q2", benefit_type="qualitative", evidence="Staff survey")
+    series = months("Q1", (2019, 4), [5.0, 6.0])
+    series.append({**months("Q1", (2019, 10), [7.0])[0]})
+    evidence = months("Q2", (2019, 4), ["Survey: fewer complaints"])
+    evidence.append({**months("Q2", (2019, 10), ["Survey: steady"])[0]})
+    found = validate({"Benefits": [quantitative, qualitative], "Measurements": series + evidence})
+    assert [(f.code, f.row) for f in found.findings] == [("BRM504", 4)]
+
+
+def _benefit_row(**changes: Any) -> dict[str, Any]:
+    return {**CLEAN_BENEFIT, **changes}
+
+
 def test_reader_findings_are_kept_and_not_repeated() -> None:
     parts = clean_parts()
     for row in parts["Benefits"]:
