@@ -573,7 +573,7 @@ _ALL: tuple[Rule, ...] = (
         message="{benefit_id} has no measurement for {missing} periods between {after} and {value}",
         fix="Fill in the missing periods, or note why they could not be measured.",
         why="Gaps hide whether a benefit is still being realised, and a benefit with no recent "
-        "data shows as no_data.",
+        "data shows as no_data. Qualitative evidence is not checked: it comes when there is some.",
         bad_example="measurements for 2019-04, 2019-05, then 2019-10",
         good_example="one measurement each month",
     ),
