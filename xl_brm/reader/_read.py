@@ -14,7 +14,9 @@ from __future__ import annotations
 import ctypes
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+import zipfile
+import zlib
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +27,7 @@ from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, Shee
 from xl_brm._gc import gc_paused
 from xl_brm.errors import InputError
 from xl_brm.reader import _limits as lim
+from xl_brm.reader._formats import percent_rows
 from xl_brm.reader._mapping import HeaderMapping
 from xl_brm.reader._safety import SafetyReport, check_safety
 from xl_brm.reader.grid import (
@@ -171,6 +174,17 @@ class CalamineSheets:
         if name in self._merged:
             return self._merged[name]
         return self._sheet(name).merged_cell_ranges or []
+
+    def percent_rows(self, name: str, column: int) -> Collection[int]:
+        report = self._gate()  # read only what the gate has passed
+        scan = report.sheets.get(name) if report is not None else None
+        if scan is None:
+            return ()
+        try:
+            return percent_rows(self._p, scan.part, column)
+        except (zipfile.BadZipFile, OSError, KeyError, zlib.error, EOFError) as exc:
+            raise InputError(f"cannot be read ({exc})", path=self._p, sheet=name,
+                             hint="open the workbook in Excel and save it again") from None
 
     def _sheet(self, name: str) -> CalamineSheet:
         if self._last is not None and self._last[0] == name:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import numbers
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from pathlib import PurePath
 from typing import Any, Protocol
 
@@ -56,6 +56,7 @@ _SETTINGS_NAMES = {fold(SETTINGS_SHEET), "settings", "brmconfig"}
 _SETTING_KEYS = {key: name for name in DEFAULTABLE for key in BENEFIT_FIELD[name].folded}
 _SETTING_HEADERS = {"setting", "settings", "key", "name", "item", "parameter"}
 _FOLDED = {kind: {key: f.name for f in fields for key in f.folded} for kind, fields in SHEETS.items()}
+_PERCENT = {kind: {f.name: f.kind == "percent" for f in fields} for kind, fields in SHEETS.items()}
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NONE_AS_TEXT: Callable[[Any, Any], Any] = {None: ""}.get
 _AS_STORED = frozenset({str, float, bool, dt.date, dt.time, dt.timedelta, FormulaWithoutValue,
@@ -93,6 +94,10 @@ class SheetSource(Protocol):
 
     def merged(self, name: str) -> Sequence[Merge]:
         """The sheet's merged ranges."""
+        ...
+
+    def percent_rows(self, name: str, column: int) -> Collection[int]:
+        """Rows (0-based) whose cell in `column` is shown as a percentage, where known."""
         ...
 
 
@@ -295,6 +300,9 @@ class GridSheets:
     def merged(self, name: str) -> Sequence[Merge]:
         return self._merged.get(name, ())
 
+    def percent_rows(self, name: str, column: int) -> Collection[int]:
+        return ()  # an open workbook's values come without their number formats
+
 
 def reader_cell(value: Any) -> Any:
     """One cell as python-calamine reads it from a saved file: '' for blank, numbers as float,
@@ -376,6 +384,9 @@ def _read_table(
     header_row = idx + 1
     _fill_merges(rows, source.merged(name), idx)
     columns = _columns(rows[idx], kind, lookup, name, header_row, findings)
+    for col in columns:
+        if col.field is not None and _PERCENT[kind].get(col.field):
+            _as_shown(rows, source.percent_rows(name, col.index), col.index, idx)
     present = {c.field for c in columns}
     for f in SHEETS[kind]:
         if f.core and f.name not in DEFAULTABLE and f.name not in present:
@@ -388,6 +399,14 @@ def _read_table(
     if not data:
         findings.append(RULES["BRM104"].finding(sheet=name))
     return RawTable(kind=kind, sheet=name, header_row=header_row, columns=columns, rows=data)
+
+
+def _as_shown(rows: list[list[Any]], percent: Collection[int], column: int, header: int) -> None:
+    """A number shown as a percentage becomes the text the user sees (0.8 -> '80%'), so a
+    percent field reads it as such rather than guessing (1.5 is 150%, not 1.5%)."""
+    for r in percent:
+        if header < r < len(rows) and type(value := rows[r][column]) is float:
+            rows[r][column] = f"{value * 100:.10g}%"
 
 
 def _fill_merges(rows: list[list[Any]], merged: Sequence[Merge], header: int) -> None:

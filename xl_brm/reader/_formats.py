@@ -1,0 +1,79 @@
+"""Which cells of a column Excel shows as a percentage: python-calamine gives a cell's number,
+not its number format, and 0.8 shown as "80%" or 1.5 shown as "150%" must read as what the user
+sees (SPEC §4: a cell's type as stored decides how it is read).
+
+Only run on a file the safety gate has passed, and only for a column whose field is a percent:
+the styles part is parsed with defusedxml, and the sheet's cells in that one column are found
+by their canonical spelling (`<c r="S12" s="3"`), which Excel, openpyxl and LibreOffice write.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from functools import cache
+from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from xl_brm.table import column_letter
+
+STYLES_PART = "xl/styles.xml"
+_PERCENT_BUILTIN = frozenset({9, 10})
+"""Excel's built-in number formats 0% and 0.00%."""
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_LITERAL = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+"""Quoted text, escaped characters and [colour]/[condition] sections of a format code."""
+_CHUNK = 4 * 1024 * 1024
+
+
+def percent_rows(path: Path, part: str, column: int) -> set[int]:
+    """0-based rows of the sheet in `part` whose cell in `column` (0 = A) has a percent format."""
+    with zipfile.ZipFile(path) as zf:
+        styles = _percent_styles(zf)
+        if not styles:
+            return set()
+        cell = re.compile(rb'<c r="%s([0-9]+)"(?: [a-z]+="[^"<]*")*? s="([0-9]+)"'
+                          % column_letter(column).encode("ascii"))
+        found: set[int] = set()
+        carry = b""
+        with zf.open(part) as fh:
+            while block := fh.read(_CHUNK):
+                data = carry + block
+                cut = data.rfind(b"<")  # a tag that may end in the next block
+                if cut < 0:
+                    cut = len(data)
+                data, carry = data[:cut], data[cut:]
+                found.update(int(row) - 1 for row, style in cell.findall(data) if int(style) in styles)
+        found.update(int(row) - 1 for row, style in cell.findall(carry) if int(style) in styles)
+        return found
+
+
+def _percent_styles(zf: zipfile.ZipFile) -> frozenset[int]:
+    """Indices of the cell styles (`cellXfs`) whose number format shows a percentage."""
+    try:
+        root = fromstring(zf.read(STYLES_PART))
+    except (KeyError, ParseError, DefusedXmlException):  # no styles: every cell is General
+        return frozenset()
+    custom = {int(f.get("numFmtId", -1)): f.get("formatCode", "")
+              for f in root.iter(f"{_NS}numFmt")}
+    xfs = root.find(f"{_NS}cellXfs")
+    if xfs is None:
+        return frozenset()
+    return frozenset(i for i, xf in enumerate(xfs.iter(f"{_NS}xf"))
+                     if _is_percent(int(xf.get("numFmtId", 0)), custom))
+
+
+def _is_percent(fmt: int, custom: dict[int, str]) -> bool:
+    if fmt in _PERCENT_BUILTIN:
+        return True
+    code = custom.get(fmt)
+    return code is not None and _shows_percent(code)
+
+
+@cache
+def _shows_percent(code: str) -> bool:
+    """A custom format code multiplies by 100 when it has a % outside quoted text."""
+    return "%" in _LITERAL.sub("", code.split(";")[0])
