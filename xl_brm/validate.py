@@ -31,6 +31,7 @@ Decisions where SPEC §6 is silent:
 from __future__ import annotations
 
 import gc
+import re
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -43,7 +44,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
-from xl_brm.enums import ApprovalStatus, BaselineMethod, BenefitType, Direction, EvidenceGrade
+from xl_brm.enums import ApprovalStatus, BaselineMethod, BenefitType, Direction, EvidenceGrade, fold
 from xl_brm.fields import (
     BENEFIT_FIELD,
     CORE_BENEFIT_FIELDS,
@@ -609,11 +610,13 @@ class _Run:
             RULES[c] for c in ("BRM402", "BRM403", "BRM404", "BRM405", "BRM407", "BRM408")
         )
         quiet = _QuietSeries()
+        near = _NearestId(self.by_id)
         month_of = _memoised(lambda day: Period.of_date(day).index)
         for bid, group in self.readings.items():
             b = self.by_id.get(bid)
             if b is None:
                 self.dropped[bid] = {m.row for m in group if m.row is not None}
+                nearest = near(bid)
                 for m in group:
                     row = m.row
                     yield rule402.finding(
@@ -623,6 +626,7 @@ class _Run:
                         cell=f"{bl}{row}",
                         value=bid,
                         benefits_sheet=bsheet,
+                        nearest=f" (the register has '{nearest}')" if nearest else "",
                     )
                 continue
             bt = b.values.get("benefit_type")
@@ -1092,6 +1096,32 @@ def _period_facts(periods: list[Period]) -> tuple[bool, int, int]:
         if not before.index < after.index <= before.index + 3 * before.months:
             tidy = False
     return tidy, min(p.index + p.months - 1 for p in periods), max(map(_INDEX, periods))
+
+
+class _NearestId:
+    """The register's benefit_id a measurement's unknown ID most likely means: the same once
+    case, spaces, punctuation and leading zeros are set aside ('epma 1' -> 'EPMA-01'), if
+    exactly one benefit reads so. Built on the first unknown ID."""
+
+    def __init__(self, ids: Mapping[str, Any]) -> None:
+        self._ids = ids
+        self._by_key: dict[str, str | None] | None = None
+
+    def __call__(self, bid: str) -> str | None:
+        if self._by_key is None:
+            self._by_key = {}
+            for known in self._ids:
+                key = _id_key(known)
+                self._by_key[key] = None if key in self._by_key else known  # None: ambiguous
+        found = self._by_key.get(_id_key(bid))
+        return found if found != bid else None
+
+
+def _id_key(text: str) -> str:
+    return _LEADING_ZEROS.sub("", fold(text))
+
+
+_LEADING_ZEROS = re.compile(r"(?<![0-9])0+(?=[0-9])")
 
 
 def _memoised(function: Callable[[Any], Any]) -> Callable[[Any], Any]:

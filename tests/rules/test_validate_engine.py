@@ -68,6 +68,14 @@ def test_without_a_benefit_id_column_one_brm101_says_why_no_measurement_joins() 
     assert result.findings[0].column == "benefit_id" and result.measurement_count == 0
 
 
+def test_an_unknown_measurement_id_names_the_register_id_it_most_likely_means() -> None:
+    benefits = [_benefit_row(benefit_id=b) for b in ("EPMA-01", "GDE-001", "A-1", "A1")]
+    rows = [m for b in ("epma 1", "gde-001", "a1", "XYZ-9") for m in months(b, (2019, 4), [5.0])]
+    found = of(validate({"Benefits": benefits, "Measurements": rows}).findings, "BRM402")
+    assert [f.message.partition("sheet")[2] for f in found] == [
+        " (the register has 'EPMA-01')", " (the register has 'GDE-001')", "", ""]  # A-1 or A1: no guess
+
+
 def test_gaps_in_a_qualitative_benefits_evidence_are_not_reported() -> None:
     # evidence collected every six months: a gap for a quantitative series, not for this one
     quantitative = _benefit_row(benefit_id="Q1")

@@ -425,8 +425,10 @@ _ALL: tuple[Rule, ...] = (
         slug="measurement-unknown-benefit",
         severity="error",
         title="Measurement for an unknown benefit",
-        message="benefit_id '{value}' is not in the {benefits_sheet} sheet",
-        fix="Correct the ID (check spaces and spelling) or add the benefit to the register.",
+        message="benefit_id '{value}' is not in the {benefits_sheet} sheet{nearest}",
+        fix="Correct the ID (check spaces and spelling) or add the benefit to the register. "
+        "Where one of the register's IDs differs only in case, spaces, punctuation or leading "
+        "zeros, the message names it: \"... sheet (the register has 'EPMA-01')\".",
         why="A measurement that belongs to no benefit is silently lost from every figure.",
         bad_example="Measurements row with benefit_id `EPMA-1` when the register says `EPMA-01`",
         good_example="benefit_id `EPMA-01`",
