@@ -10,7 +10,7 @@ import hostile
 import openpyxl
 import pytest
 
-from xl_brm.reader import read_workbook
+from xl_brm.reader import propose_mapping, read_workbook
 from xl_brm.table import RawTable
 
 HEADERS = ["Ref No", "Trust Code", "Programme", "Scheme", "Benefit Title", "BENEFIT   type",
@@ -158,6 +158,42 @@ def test_a_footer_below_the_table_in_any_column_is_not_a_benefit(tmp_path: Path)
     ]})
     table = read_workbook(path).tables["Benefits"]
     assert [r.row for r in table.rows] == [2, 3]
+
+
+def two_tier(path: Path, above: list[tuple[str, str]]) -> Path:
+    """A Benefits sheet whose header cells sit under labels merged across them in the row above
+    (`above`: (label, range) pairs), under a title row."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Benefits"
+    ws.append(["Northshire benefits register"])
+    ws.append([None] * 8)
+    ws.append(["Ref", "Benefit Title", "Value", "Start", "Value", "Date", "Status", "By"])
+    ws.append(["B1", "Fewer falls", 10, "01/04/2023", 5, "31/03/2026", "Approved", "CNO"])
+    for label, cells in above:
+        ws[cells.split(":")[0].replace("1", "2")] = label
+        ws.merge_cells(cells.replace("1", "2"))
+    wb.save(path)
+    return path
+
+
+def test_a_header_under_merged_group_labels_reads_each_cell_with_its_label(tmp_path: Path) -> None:
+    path = two_tier(tmp_path / "tiers.xlsx", [("Baseline", "C1:D1"), ("Target", "E1:F1"),
+                                              ("Approval", "G1:H1")])
+    table = read_workbook(path).tables["Benefits"]
+    assert table.header_row == 3
+    assert [(c.header, c.field) for c in table.columns] == [
+        ("Ref", "benefit_id"), ("Benefit Title", "title"), ("Baseline Value", "baseline_value"),
+        ("Baseline Start", "baseline_start"), ("Target Value", "target_value"),
+        ("Target Date", "target_date"), ("Approval Status", "approval_status"),
+        ("Approval By", "approved_by")]
+    assert propose_mapping(path).sheets["Benefits"].columns["Baseline Start"] == "baseline_start"
+
+
+def test_a_title_merged_across_the_whole_header_is_not_a_group_label(tmp_path: Path) -> None:
+    path = two_tier(tmp_path / "title.xlsx", [("Benefits we track", "A1:H1")])
+    table = read_workbook(path).tables["Benefits"]
+    assert [c.header for c in table.columns][:3] == ["Ref", "Benefit Title", "Value"]
 
 
 def test_incomplete_data_rows_are_kept_for_the_rule_engine(tmp_path: Path) -> None:

@@ -203,11 +203,13 @@ def mapping_from_source(source: SheetSource, *, path: str) -> HeaderMapping:
         rows = source.head(name)
         sm = SheetMapping(kind=kind, sheet=name)
         mapping.sheets[kind] = sm
-        idx = _find_header(rows, kind, None)
+        merged = source.merged(name)
+        idx = _find_header(rows, kind, None, merged)
         if idx is None:
             continue
         sm.header_row = idx + 1
-        for col in _columns(rows[idx], kind, None, name, idx + 1, []):
+        header = _best_header(rows, idx, merged, kind, None)
+        for col in _columns(header, kind, None, name, idx + 1, []):
             if col.field is None:
                 sm.unmapped.append(col.header)
             else:
@@ -368,6 +370,7 @@ def _read_table(
                                 message=f"Sheet '{name}' is empty; fill it in or delete it"))
         return None
     lookup = sm.lookup() if sm is not None and sm.columns else None
+    merged = source.merged(name)
     if sm is not None and sm.header_row is not None:
         idx: int | None = sm.header_row - 1
         if sm.header_row > len(rows) or all(v == "" for v in rows[sm.header_row - 1]):
@@ -377,13 +380,14 @@ def _read_table(
                         "is empty; correct 'header row' in the mapping or remake it with `xl-brm map`"))
             return None
     else:
-        idx = _find_header(rows, kind, lookup)
+        idx = _find_header(rows, kind, lookup, merged)
     if idx is None:
         findings.append(RULES["BRM103"].finding(sheet=name))
         return None
     header_row = idx + 1
-    _fill_merges(rows, source.merged(name), idx)
-    columns = _columns(rows[idx], kind, lookup, name, header_row, findings)
+    _fill_merges(rows, merged, idx)
+    columns = _columns(_best_header(rows, idx, merged, kind, lookup), kind, lookup, name,
+                       header_row, findings)
     for col in columns:
         if col.field is not None and _PERCENT[kind].get(col.field):
             _as_shown(rows, source.percent_rows(name, col.index), col.index, idx)
@@ -472,8 +476,10 @@ def _score(row: Sequence[Any], kind: str, lookup: Mapping[str, str | None] | Non
 
 
 def _find_header(rows: Sequence[Sequence[Any]], kind: str,
-                 lookup: Mapping[str, str | None] | None) -> int | None:
-    """Index of the best-scoring row among the first rows below any leading blank rows."""
+                 lookup: Mapping[str, str | None] | None,
+                 merged: Sequence[Merge] = ()) -> int | None:
+    """Index of the best-scoring row among the first rows below any leading blank rows (a row
+    under merged group labels scored as read with them, see `_best_header`)."""
     first = next((i for i, row in enumerate(rows) if any(v != "" for v in row)), None)
     if first is None:
         return None
@@ -481,10 +487,37 @@ def _find_header(rows: Sequence[Sequence[Any]], kind: str,
     if lookup:
         best_score = min(lim.MIN_HEADER_MATCHES, len(lookup)) - 1
     for i in range(first, min(len(rows), first + lim.HEADER_SCAN_ROWS)):
-        score = _score(rows[i], kind, lookup)
+        score = _score(_best_header(rows, i, merged, kind, lookup), kind, lookup)
         if score > best_score:
             best, best_score = i, score
     return best
+
+
+def _best_header(rows: Sequence[Sequence[Any]], idx: int, merged: Sequence[Merge], kind: str,
+                 lookup: Mapping[str, str | None] | None) -> Sequence[Any]:
+    """The header row, or the header read under its group labels when that names more fields:
+    'Baseline' merged over 'Value', 'Start', 'End' gives 'Baseline Value', 'Baseline Start'…"""
+    grouped = _grouped(rows, idx, merged)
+    if grouped is not None and _score(grouped, kind, lookup) > _score(rows[idx], kind, lookup):
+        return grouped
+    return rows[idx]
+
+
+def _grouped(rows: Sequence[Sequence[Any]], idx: int, merged: Sequence[Merge]) -> list[Any] | None:
+    """The header cells under a label merged across columns in the row right above, each led
+    by that label; None when there is no such label, or one covers the whole header (a title)."""
+    header = list(rows[idx])
+    labels: dict[int, str] = {}
+    for (r1, c1), (r2, c2) in merged:
+        if r1 == r2 == idx - 1 and c2 > c1 and isinstance(label := rows[r1][c1], str) and label.strip():
+            labels.update(dict.fromkeys(range(c1, c2 + 1), label.strip()))
+    named = [j for j, v in enumerate(header) if isinstance(v, str) and v.strip()]
+    if not labels or all(j in labels for j in named):
+        return None
+    for j in named:
+        if j in labels:
+            header[j] = f"{labels[j]} {header[j].strip()}"
+    return header
 
 
 def _columns(header: Sequence[Any], kind: str, lookup: Mapping[str, str | None] | None,
