@@ -506,13 +506,15 @@ def _best_header(rows: Sequence[Sequence[Any]], idx: int, merged: Sequence[Merge
 def _grouped(rows: Sequence[Sequence[Any]], idx: int, merged: Sequence[Merge]) -> list[Any] | None:
     """The header cells under a label merged across columns in the row right above, each led
     by that label; None when there is no such label, or one covers the whole header (a title)."""
-    header = list(rows[idx])
     labels: dict[int, str] = {}
     for (r1, c1), (r2, c2) in merged:
         if r1 == r2 == idx - 1 and c2 > c1 and isinstance(label := rows[r1][c1], str) and label.strip():
             labels.update(dict.fromkeys(range(c1, c2 + 1), label.strip()))
+    if not labels:
+        return None
+    header = list(rows[idx])
     named = [j for j, v in enumerate(header) if isinstance(v, str) and v.strip()]
-    if not labels or all(j in labels for j in named):
+    if all(j in labels for j in named):
         return None
     for j in named:
         if j in labels:
