@@ -37,6 +37,31 @@ def test_inert_leaves_safe_values_alone(value: object) -> None:
     assert inert(value) == value
 
 
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("x;=1+1", "x;'=1+1"),  # Excel splits on ';' in many locales
+        ("x,=1+1", "x,'=1+1"),
+        ("x; =1+1", "x; '=1+1"),  # importers trim spaces
+        ('x;"=1+1', "x;\"'=1+1"),
+        ("a;b;-1;c", "a;b;'-1;c"),
+        ("x\n@SUM(A1)", "x\n'@SUM(A1)"),
+        ("x\t+1", "x\t'+1"),
+        (" =1+1", " '=1+1"),
+        ("\x01=1+1", "'=1+1"),  # control characters go BEFORE the check
+        ("\x00\x1f=1+1", "'=1+1"),
+        ("x;\x01=1+1", "x;'=1+1"),
+        ("\x7f\x85=1", "'=1"),
+        ("a\x00b", "ab"),
+        ("lone \ud800 surrogate", "lone  surrogate"),
+        ("1+1=2; a-b, c@d", "1+1=2; a-b, c@d"),  # triggers inside a cell stay as they are
+        ("x;'=1", "x;'=1"),  # already inert
+    ],
+)
+def test_inert_neutralises_after_separators_and_control_characters(text: str, written: str) -> None:
+    assert inert(text) == written
+
+
 def _seed(store: Store) -> list[str]:
     """Store benefits titled with each nasty text; the titles as stored (the engine trims)."""
     benefits = [
