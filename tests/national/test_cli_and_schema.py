@@ -63,7 +63,11 @@ def test_migrations_are_alembic_and_idempotent(backend: dict[str, Any]) -> None:
         "rate_windows",
         "alembic_version",
     } <= names
-    assert version == "0001"
+    from alembic.script import ScriptDirectory
+
+    from xl_brm.national.migrate import alembic_config
+
+    assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
     first.state.db.dispose()
     second.state.db.dispose()
 

@@ -40,7 +40,7 @@ from xl_brm.national.schemas import (
     TrustBenefitsOut,
 )
 from xl_brm.national.settings import StoreSettings
-from xl_brm.national.tokens import Principal, lookup
+from xl_brm.national.tokens import Principal, authenticate
 
 KEY_PATTERN = r"^[\x21-\x7e]{1,255}$"
 """Idempotency keys: 1-255 visible ASCII characters (a UUID is typical)."""
@@ -109,15 +109,7 @@ def create_app(settings: StoreSettings) -> FastAPI:
                 "Send your token as `Authorization: Bearer <token>`.",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        who = lookup(db, credentials.credentials)
-        if who is None:
-            raise ProblemError(
-                401,
-                "unknown-token",
-                "This token is not known to the store (mistyped, revoked or for another store). "
-                "Ask the national programme office for a new one.",
-                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-            )
+        who = authenticate(db, credentials.credentials)  # 401 when unknown, revoked or expired
         limits.hit(db, who.token_hash, per_minute=settings.requests_per_minute)
         return who
 

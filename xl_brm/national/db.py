@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 BUSY_TIMEOUT_MS = 60_000
 
@@ -50,6 +51,36 @@ class Database:
         else:
             with self.writer.begin() as conn:
                 yield conn
+
+    @contextmanager
+    def write_unless_busy(self) -> Iterator[Connection | None]:
+        """A write transaction, or None at once while another write holds the lock (SQLite):
+        for bookkeeping that must never make a request wait behind a long submission."""
+        if not self.is_sqlite:
+            with self.writer.begin() as conn:
+                yield conn
+            return
+        if not self._write_lock.acquire(blocking=False):
+            yield None
+            return
+        try:
+            with self.writer.connect() as conn:
+                raw: Any = conn.connection.dbapi_connection
+                raw.execute("PRAGMA busy_timeout=0")  # another process writing: fail, not wait
+                try:
+                    try:
+                        transaction = conn.begin()
+                    except OperationalError:
+                        transaction = None
+                    if transaction is None:
+                        yield None
+                    else:
+                        with transaction:
+                            yield conn
+                finally:
+                    raw.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        finally:
+            self._write_lock.release()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

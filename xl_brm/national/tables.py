@@ -39,6 +39,8 @@ tokens = Table(
     Column("is_national", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
     CheckConstraint(
         "(is_national AND trust_ods IS NULL) OR (NOT is_national AND trust_ods IS NOT NULL)",
         name="ck_tokens_one_scope",
