@@ -5,7 +5,8 @@
     │   ├── UnsafeWorkbookError  refused before parsing: bomb, entities, encrypted, not a zip…
     │   └── MappingError         a mapping file is malformed or names unknown fields
     ├── UsageError               wrong command-line or function arguments
-    └── SyncError                talking to the national store failed
+    └── SyncError                submitting to or reading from the national store failed
+        ├── SubmissionBlocked    the workbook's own errors block submission (CLI exit code 1)
         └── StoreRejected        the store answered with a problem+json error
 
 Findings (a bad value in a cell) are data, not exceptions: see `xl_brm.findings`.
@@ -69,6 +70,10 @@ class UsageError(XlBrmError):
 
 class SyncError(XlBrmError):
     """The national store could not be reached, or answered in a way we cannot use."""
+
+
+class SubmissionBlocked(SyncError):
+    """Validation errors in the workbook block its submission; the message lists their cells."""
 
 
 class StoreRejected(SyncError):

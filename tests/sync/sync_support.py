@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,8 +37,14 @@ FAST = RetryPolicy(
 TOKEN = "xlbrm_test-token-DO-NOT-LEAK-6f1c2a9e"
 
 
+def scripted_hash(benefit: dict[str, Any]) -> str:
+    """The scripted store's content hash of one benefit of a body (its JSON, keys sorted)."""
+    return hashlib.sha256(json.dumps(benefit, sort_keys=True).encode()).hexdigest()
+
+
 def make_prepared(contents: dict[str, float], *, trust: str = "RJ1") -> Prepared:
-    """A submission of benefits `id -> one measurement value`; hashes derived from the value."""
+    """A submission of benefits `id -> one measurement value`, hashed as the scripted store
+    hashes them (so it can say which it holds)."""
     benefits = []
     for row, (benefit_id, value) in enumerate(sorted(contents.items()), start=2):
         benefits.append(
@@ -64,39 +71,69 @@ def make_prepared(contents: dict[str, float], *, trust: str = "RJ1") -> Prepared
         ),
         benefits=benefits,
     )
-    hashes = {b: hashlib.sha256(repr(v).encode()).hexdigest() for b, v in contents.items()}
-    return Prepared(body=body, hashes=hashes)
+    prepared = Prepared(body=body)
+    prepared.hashes = {b["fields"]["benefit_id"]: scripted_hash(b)
+                       for b in prepared.data["benefits"]}
+    return prepared
+
+
+def store_hashes(body: dict[str, Any]) -> list[str | None]:
+    """Content hashes as the real store computes them (its own `assess`, no database)."""
+    from xl_brm.national.ingest import assess
+
+    verdicts = assess(SubmissionIn.model_validate(body)).verdicts
+    return [v.content_hash for v in verdicts]
 
 
 @dataclass
 class ScriptedStore:
-    """An in-memory stand-in for the store's submission endpoint, for retry and replay paths.
+    """An in-memory stand-in for the store's submission and hashes endpoints, for retry and
+    replay paths.
 
-    `script` is a queue of what to do with the next requests: 'ok', a status code, or an
-    exception instance to raise (a transport error). Once empty, every request is 'ok'.
-    Like the real store it replays the stored answer for a key it has seen.
+    `script` is a queue of what to do with the next submissions: 'ok', a status code, or an
+    exception instance to raise (a transport error). Once empty, every submission is 'ok'.
+    `hashes_script` does the same for the hashes endpoint. Like the real store it replays the
+    stored answer for a key it has seen, answers 'unchanged' for content it holds, and says
+    which content hashes it holds. `hashes` computes a body's content hashes: by default
+    `scripted_hash` (what `make_prepared` uses), `store_hashes` for bodies read from real
+    workbooks.
     """
 
     script: list[Any] = field(default_factory=list)
+    hashes_script: list[Any] = field(default_factory=list)
     requests: list[httpx.Request] = field(default_factory=list)
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)
     versions: dict[str, tuple[int, str]] = field(default_factory=dict)
     retry_after: str | None = None
     applied: int = 0
+    problem: dict[str, Any] = field(default_factory=dict)
+    """Extra members of the problem body of a scripted error answer."""
+    hashes: Callable[[dict[str, Any]], list[str | None]] = field(
+        default=lambda body: [scripted_hash(b) for b in body["benefits"]]
+    )
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
-        step = self.script.pop(0) if self.script else "ok"
+        held = request.url.path.endswith("/hashes")
+        queue = self.hashes_script if held else self.script
+        step = queue.pop(0) if queue else "ok"
         if isinstance(step, Exception):
             raise step
         if isinstance(step, int):
             headers = {"Retry-After": self.retry_after} if self.retry_after else {}
             return httpx.Response(
                 step,
-                headers=headers,
+                headers={**headers, "Content-Type": "application/problem+json"},
                 json={"type": "about:blank", "title": f"status {step}", "status": step,
-                      "detail": "scripted"},
+                      "detail": "scripted", **self.problem},
             )
+        if held:
+            sent = json.loads(request.content)["hashes"]
+            trust = request.url.path.split("/")[3]
+            return httpx.Response(200, json={"trust_ods": trust, "held": {
+                b: self.versions[b][0] for b, h in sent.items()
+                if b in self.versions and self.versions[b][1] == h
+            }})
         key = request.headers.get("Idempotency-Key")
         if key and key in self.answers:
             return httpx.Response(200, json=self.answers[key])
@@ -108,9 +145,9 @@ class ScriptedStore:
 
     def _apply(self, body: dict[str, Any], *, dry_run: bool) -> dict[str, Any]:
         results = []
-        for benefit in body["benefits"]:
+        for benefit, digest in zip(body["benefits"], self.hashes(body), strict=True):
             benefit_id = benefit["fields"]["benefit_id"]
-            digest = hashlib.sha256(json.dumps(benefit, sort_keys=True).encode()).hexdigest()
+            assert digest is not None, f"the store would reject {benefit_id}"
             version, old = self.versions.get(benefit_id, (0, ""))
             status = "unchanged" if old == digest else "accepted"
             if status == "accepted":
@@ -128,6 +165,9 @@ class ScriptedStore:
 
     def submissions(self) -> list[httpx.Request]:
         return [r for r in self.requests if r.url.path == "/v1/submissions"]
+
+    def hash_queries(self) -> list[httpx.Request]:
+        return [r for r in self.requests if r.url.path.endswith("/hashes")]
 
 
 # --- a real store on loopback -------------------------------------------------------------

@@ -130,14 +130,24 @@ def test_4xx_problem_is_final_and_carries_the_problem(state):
     assert SyncState.load(state).store(URL).pending is None
 
 
-def test_401_keeps_the_pending_submission_for_when_the_token_is_fixed(state):
-    transport = httpx.MockTransport(
+def test_401_keeps_the_pending_submission_for_when_the_token_is_fixed(scripted, transport, state):
+    scripted.script = [503] * FAST.attempts
+    with pytest.raises(SyncError):
+        _push(state, transport, {"B1": 1.0})  # the store is down: B1 is pending
+    pending = SyncState.load(state).store(URL).pending
+    assert pending is not None
+    refused = httpx.MockTransport(
         lambda r: httpx.Response(401, json={"title": "Unauthorised", "status": 401})
     )
     with pytest.raises(StoreRejected, match="401") as caught:
-        _push(state, transport, {"B1": 1.0})
+        _push(state, refused, {"B1": 1.0})
     assert "XL_BRM_TOKEN" in caught.value.hint
-    assert SyncState.load(state).store(URL).pending is not None
+    saved = SyncState.load(state).store(URL)
+    assert saved.pending == pending.model_copy(update={"attempts": pending.attempts + 1})
+    assert saved.set_aside == []  # the token is wrong, not the body
+    outcome = _push(state, transport, {"B1": 1.0})  # the token fixed: resent as it was
+    assert outcome.replayed is not None
+    assert scripted.submissions()[-1].headers["Idempotency-Key"] == pending.idempotency_key
 
 
 def test_non_json_error_page_becomes_a_clear_error(state):
@@ -157,7 +167,9 @@ def test_crash_after_writing_pending_is_replayed_with_the_same_key_and_body(scri
     byte for byte before sending what changed since, under a new key."""
 
     def dies(request: httpx.Request) -> httpx.Response:
-        scripted(request)  # the store receives and commits it...
+        answer = scripted(request)  # the store receives and commits it...
+        if request.url.path != "/v1/submissions":
+            return answer
         raise Crash()  # ...and the client dies before it reads the answer
 
     with pytest.raises(Crash):
@@ -169,6 +181,8 @@ def test_crash_after_writing_pending_is_replayed_with_the_same_key_and_body(scri
     # Meanwhile the user changed B2; the next run replays first, then sends B2 alone.
     outcome = _push(state, httpx.MockTransport(scripted), {"B1": 1.0, "B2": 2.5})
     replay, fresh = scripted.submissions()[1:]
+    assert [r.url.path for r in scripted.requests[2:]] == [  # resent first, then asked
+        "/v1/submissions", "/v1/trusts/RJ1/hashes", "/v1/submissions"]
     assert replay.headers["Idempotency-Key"] == pending.idempotency_key
     assert replay.content == pending.body_bytes()
     assert fresh.headers["Idempotency-Key"] != pending.idempotency_key
@@ -183,6 +197,8 @@ def test_crash_after_writing_pending_is_replayed_with_the_same_key_and_body(scri
 
 def test_crash_before_sending_is_replayed_too(scripted, state):
     def dies(request: httpx.Request) -> httpx.Response:
+        if request.url.path != "/v1/submissions":
+            return scripted(request)
         raise Crash()
 
     with pytest.raises(Crash):
@@ -251,8 +267,13 @@ def test_damaged_state_file_is_a_clear_error(state, transport):
 
 
 def test_damaged_pending_body_is_refused(scripted, state):
+    def dies(request: httpx.Request) -> httpx.Response:
+        if request.url.path != "/v1/submissions":
+            return scripted(request)
+        raise Crash()
+
     with pytest.raises(Crash):
-        _push(state, httpx.MockTransport(lambda r: (_ for _ in ()).throw(Crash())), {"B1": 1.0})
+        _push(state, httpx.MockTransport(dies), {"B1": 1.0})
     data = json.loads(state.read_text())
     data["stores"][URL]["pending"]["body"] = data["stores"][URL]["pending"]["body"].replace(
         "1.0", "7.0"

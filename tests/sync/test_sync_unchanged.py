@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sync_support import FAST, TOKEN, ScriptedStore
+from sync_support import FAST, TOKEN, ScriptedStore, store_hashes
 from test_sync_e2e import MEASURED, MemoryKeyring, benefit, memory_keyring, write_register
 
 import xl_brm.api
@@ -42,6 +42,12 @@ class Reads:
             return out
 
         monkeypatch.setattr(xl_brm.api, "load", counted)
+
+
+@pytest.fixture
+def scripted() -> ScriptedStore:
+    """The scripted store, hashing as the real store does (these bodies come from workbooks)."""
+    return ScriptedStore(hashes=store_hashes)
 
 
 @pytest.fixture
@@ -184,19 +190,22 @@ def test_a_pending_submission_is_replayed_not_skipped(
 
 
 class Rejects(ScriptedStore):
-    """The scripted store, refusing one benefit."""
+    """The scripted store, refusing one benefit (and so never holding it)."""
 
     def _apply(self, body: dict[str, Any], *, dry_run: bool) -> dict[str, Any]:
-        answer = super()._apply(body, dry_run=dry_run)
-        for result in answer["results"]:
-            if result["benefit_id"] == "EPMA-02":
-                result.update(status="rejected", version=None, content_hash=None)
+        kept = [b for b in body["benefits"] if b["fields"]["benefit_id"] != "EPMA-02"]
+        answer = super()._apply({**body, "benefits": kept}, dry_run=dry_run)
+        for b in body["benefits"]:
+            if b not in kept:
+                answer["results"].append({"benefit_id": "EPMA-02", "row": b["row"],
+                                          "status": "rejected", "version": None,
+                                          "content_hash": None, "findings": []})
         return answer
 
 
 def test_a_rejected_benefit_is_sent_again_next_time(tmp_path: Path, reads: Reads) -> None:
     path = register(tmp_path / "r.xlsx")
-    store = Rejects()
+    store = Rejects(hashes=store_hashes)
     transport = httpx.MockTransport(store)
     first = run(path, transport)
     assert not first.ok
@@ -215,7 +224,8 @@ def edit_state(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
 
 @pytest.mark.parametrize("edit", ["hash", "version", "forgotten", "clock", "pending-elsewhere"])
 def test_a_state_that_no_longer_agrees_reads_again(
-    tmp_path: Path, transport: httpx.MockTransport, reads: Reads, edit: str
+    tmp_path: Path, scripted: ScriptedStore, transport: httpx.MockTransport, reads: Reads,
+    edit: str,
 ) -> None:
     path = register(tmp_path / "r.xlsx")
     run(path, transport)
@@ -235,11 +245,11 @@ def test_a_state_that_no_longer_agrees_reads_again(
     edit_state(path, change)
     outcome = run(path, transport)
     assert reads.count == 2
-    if edit in ("hash", "version", "forgotten"):
-        sent = {r.benefit_id for r in outcome.results}
-        assert sent == {"EPMA-01"} if edit == "hash" else sent == {"EPMA-02"}
-    else:
-        assert outcome.answer is None and outcome.skipped == ["EPMA-01", "EPMA-02"]
+    # The store, asked, still holds both: nothing is sent, and the state learns it again.
+    assert outcome.answer is None and outcome.skipped == ["EPMA-01", "EPMA-02"]
+    assert len(scripted.submissions()) == 1
+    run(path, transport)
+    assert reads.count == 2
 
 
 def test_another_store_has_its_own_fingerprint(

@@ -274,12 +274,17 @@ def submit(book: Any, *, dry_run: bool = False, transport: Any = None) -> Any:
         )
     for benefit_id in outcome.skipped:
         table.append(
-            [benefit_id, rows_of.get(benefit_id, ""), "unchanged", "", "already held nationally", now]
+            [benefit_id, rows_of.get(benefit_id, ""), "unchanged", "", "the store holds it already", now]
         )
     counts = outcome.counts
     head: list[list[Any]] = [
         ["Submitted to", url, "dry run" if dry_run else ""],
         ["accepted", counts["accepted"], "unchanged", counts["unchanged"], "rejected", counts["rejected"]],
+        *(
+            ["Set aside", "an earlier submission the store refused for good (this one sent the "
+             "workbook as it is)", entry.reason, "; ".join(entry.cells)]
+            for entry in outcome.set_aside
+        ),
         [],
     ]
     _national_sheet(book, head + table)

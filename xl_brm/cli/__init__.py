@@ -369,10 +369,21 @@ def submit(
         Path, typer.Argument(help="A benefits register workbook.", exists=True, dir_okay=False)
     ],
     url: Annotated[
-        str, typer.Option("--url", help="The national store, e.g. https://brm.example.nhs.uk")
-    ],
+        str | None,
+        typer.Option("--url", help="The national store, e.g. https://brm.example.nhs.uk"),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Validate on the store without storing anything.")
+    ] = False,
+    status: Annotated[
+        bool,
+        typer.Option("--status", help="Show what is pending or set aside for this workbook "
+                     "(with --url: for that store only); sends nothing."),
+    ] = False,
+    drop_pending: Annotated[
+        bool,
+        typer.Option("--drop-pending", help="Forget the pending and set-aside submissions of "
+                     "this workbook; the next submit sends the workbook as it is then."),
     ] = False,
     mapping: MappingOpt = None,
     trust: TrustOpt = None,
@@ -380,15 +391,41 @@ def submit(
 ) -> None:
     """Send approved benefits to the national store (token from XL_BRM_TOKEN or the OS keyring).
 
+    Only what the store does not already hold is sent; a submission the store refuses for good
+    is set aside and shown by --status. Exit codes: 0 sent (or nothing to send), 1 validation
+    errors block the workbook or the store rejected a benefit, 2 the store or the file could
+    not be used.
+
     Example: [bold]XL_BRM_TOKEN=… xl-brm submit register.xlsx --url http://127.0.0.1:8000 --dry-run[/]
     """
-    from xl_brm.cli.render import print_submit_outcome
+    from xl_brm.cli.render import print_submit_outcome, print_sync_status
+    from xl_brm.errors import SubmissionBlocked, UsageError
+    from xl_brm.sync import drop_pending as drop
     from xl_brm.sync import submit as submit_workbook
+    from xl_brm.sync import sync_status
 
+    if status and drop_pending:
+        raise UsageError("give --status or --drop-pending, not both")
+    if status:
+        print_sync_status(out, path, sync_status(path, url=url), url=url)
+        return
+    if drop_pending:
+        dropped = drop(path, url=url)
+        for store, what in dropped:
+            out.print(f"Dropped the {what} for {store}.", markup=False)
+        out.print("Nothing was pending or set aside." if not dropped else
+                  "The next submit sends the workbook as it is then.")
+        return
+    if not url:
+        raise UsageError("--url is required to submit", hint="e.g. --url https://brm.example.nhs.uk")
     options = _options(mapping, trust, programme)
-    outcome = submit_workbook(
-        path, url=url, dry_run=dry_run, mapping=options.mapping, defaults=options.defaults
-    )
+    try:
+        outcome = submit_workbook(
+            path, url=url, dry_run=dry_run, mapping=options.mapping, defaults=options.defaults
+        )
+    except SubmissionBlocked as blocked:
+        err.print(f"[bold red]error:[/] {blocked}", markup=True, soft_wrap=True)
+        raise typer.Exit(EXIT_FINDINGS) from None
     print_submit_outcome(out, outcome)
     raise typer.Exit(EXIT_OK if outcome.ok else EXIT_FINDINGS)
 

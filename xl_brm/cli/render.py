@@ -210,15 +210,74 @@ def print_submit_outcome(console: Console, outcome: Any) -> None:
                 findings or "—",
             )
     for benefit_id in outcome.skipped:
-        table.add_row(benefit_id, "[dim]unchanged[/]", "—", "already held nationally; not sent")
+        table.add_row(benefit_id, "[dim]unchanged[/]", "—", "the store holds it already; not sent")
     console.print(table)
-    if outcome.replay_refused:
+    for entry in outcome.set_aside:
         console.print(
-            f"[yellow]An earlier unfinished submission was refused and sent again: "
-            f"{outcome.replay_refused}[/]"
+            f"[yellow]An earlier unfinished submission was refused for good and set aside "
+            f"({_aside(entry)}); this run sent the workbook as it is now.[/]",
+            soft_wrap=True,
         )
     c = outcome.counts
     console.print(f"{c['accepted']} accepted, {c['unchanged']} unchanged, {c['rejected']} rejected")
+
+
+def _when(moment: Any) -> str:
+    return f"{moment:%d/%m/%Y %H:%M} UTC" if moment is not None else "never"
+
+
+def _benefits(ids: Sequence[str], shown: int = 5) -> str:
+    more = f", and {len(ids) - shown} more" if len(ids) > shown else ""
+    return f"{len(ids)} benefit(s): {', '.join(ids[:shown])}{more}"
+
+
+def _aside(entry: Any) -> str:
+    """Why a submission was set aside, escaped for rich (the store's words, the trust's cells)."""
+    from rich.markup import escape
+
+    cells = f" — {'; '.join(entry.cells)}" if entry.cells else ""
+    return escape(f"{entry.reason}{cells}")
+
+
+def print_sync_status(console: Console, workbook: Any, state: Any, *, url: str | None) -> None:
+    """`xl-brm submit FILE --status`: per store, what is pending and what was set aside."""
+    from rich.markup import escape
+
+    from xl_brm.sync import state_path_for
+
+    stores = state.stores
+    console.print(f"Sync state of {workbook.name} ({state_path_for(workbook)})", markup=False)
+    if not stores:
+        console.print("No submission recorded" + (f" for {url}." if url else "."), markup=False)
+        return
+    anything = False
+    for key, store in stores.items():
+        acknowledged = sum(1 for b in store.benefits.values() if b.version is not None)
+        console.print(f"\n[bold]{escape(key)}[/] (trust {store.trust_ods or '?'}): {acknowledged} "
+                      f"benefit(s) acknowledged; last submission {_when(store.last_submission_at)}")
+        if store.pending is not None:
+            anything = True
+            pending = store.pending
+            console.print(
+                f"  [yellow]Pending[/] since {_when(pending.created_at)}, "
+                f"{escape(_benefits(list(pending.hashes)))}; {pending.attempts} attempt(s). The next "
+                "submit resends it first, unchanged (the store never applies it twice).",
+                soft_wrap=True,
+            )
+        for entry in store.set_aside:
+            anything = True
+            console.print(
+                f"  [red]Set aside[/] {_when(entry.set_aside_at)} (submitted "
+                f"{_when(entry.created_at)}), {escape(_benefits(entry.benefits))}: the store refused it "
+                f"({_aside(entry)}). It is never resent: the next submit sends the workbook as "
+                "it is then.",
+                soft_wrap=True, markup=True,
+            )
+    if anything:
+        console.print(f"\nDrop them with `xl-brm submit {workbook.name} --drop-pending`.",
+                      markup=False)
+    else:
+        console.print("\nNothing pending or set aside.")
 
 
 def print_pull(console: Console, statuses: Sequence[Any]) -> None:

@@ -31,6 +31,8 @@ from xl_brm.national.problems import ProblemError
 from xl_brm.national.schemas import (
     ODS_PATTERN,
     BenefitVersionsOut,
+    HashesIn,
+    HashesOut,
     Problem,
     ReturnsOut,
     RulesOut,
@@ -243,6 +245,36 @@ def create_app(settings: StoreSettings) -> FastAPI:
                 "trust_ods": ods,
                 "benefits": queries.trust_benefits(conn, ods, with_measurements=measurements),
             }
+
+    @app.post(
+        "/v1/trusts/{ods}/hashes",
+        tags=["submissions"],
+        summary="Which of these content hashes the store holds as current (before submitting)",
+        response_model=HashesOut,
+        responses=_problem_responses(401, 403, 413, 422, 429),
+    )
+    def post_hashes(
+        who: Caller,
+        ods: Annotated[str, Path(pattern=ODS_PATTERN, description="ODS code, e.g. RJ1")],
+        body: HashesIn,
+    ) -> dict[str, Any]:
+        """'Unchanged' is the store's decision: the sync client sends each benefit's content
+        hash and sends only what the store does not hold. Authorised as a submission is."""
+        if who.is_national:
+            raise ProblemError(403, "trust-only", "Submissions come from a trust token, not a national one.")
+        if ods != who.trust_ods:
+            raise ProblemError(
+                403, "other-trust", f"This token belongs to {who.trust_ods}; it cannot submit for {ods}."
+            )
+        if len(body.hashes) > settings.max_rows:
+            raise ProblemError(
+                422,
+                "too-many-rows",
+                f"{len(body.hashes)} hashes in one request; this store takes at most {settings.max_rows}.",
+                max_rows=settings.max_rows,
+            )
+        with db.read() as conn:
+            return {"trust_ods": ods, "held": queries.held(conn, ods, body.hashes)}
 
     @app.get(
         "/v1/trusts/{ods}/benefits/{benefit_id}/versions",

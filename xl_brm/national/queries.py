@@ -97,6 +97,15 @@ def versions(conn: Connection, trust: str, benefit_id: str) -> list[dict[str, An
     ]
 
 
+def held(conn: Connection, trust: str, hashes: dict[str, str]) -> dict[str, int]:
+    """benefit_id -> current version, for each of `hashes` whose current content hash it is."""
+    cb = tables.current_benefits
+    rows = conn.execute(
+        select(cb.c.benefit_id, cb.c.version, cb.c.content_hash).where(cb.c.trust_ods == trust)
+    )
+    return {r.benefit_id: r.version for r in rows if hashes.get(r.benefit_id) == r.content_hash}
+
+
 def _aware(value: datetime) -> datetime:
     """SQLite hands back naive datetimes; everything the store writes is UTC."""
     from datetime import UTC

@@ -233,6 +233,31 @@ class TrustBenefitsOut(BaseModel):
     benefits: list[StoredBenefit]
 
 
+CONTENT_HASH_PATTERN = r"^[0-9a-f]{64}$"
+
+
+class HashesIn(_Strict):
+    """`POST /v1/trusts/{ods}/hashes`: the content hash a client has for each of its benefits."""
+
+    hashes: dict[
+        Annotated[str, Field(min_length=1, max_length=64)],
+        Annotated[str, Field(pattern=CONTENT_HASH_PATTERN)],
+    ] = Field(
+        description="benefit_id -> SHA-256 content hash (`xl_brm.model.content_hash`).",
+        examples=[{"EPMA-01": "0" * 64}],
+    )
+
+
+class HashesOut(BaseModel):
+    """Which of the hashes sent are the current content of the trust's benefits."""
+
+    trust_ods: str
+    held: dict[str, int] = Field(
+        description="benefit_id -> current version, for each benefit whose current content hash "
+        "is the one sent; a benefit left out must be submitted to be stored."
+    )
+
+
 class BenefitVersion(BaseModel):
     version: int
     content_hash: str

@@ -1,12 +1,14 @@
 """Sync client: send a workbook's approved rows to the national store exactly once (SPEC §7.3).
 
-    submit(path, url=...)     read, validate, send changed approved benefits, record the answer
+    submit(path, url=...)     read, validate, send approved benefits the store does not hold
     pull(path, url=...)       what the store holds for each benefit of the workbook
+    sync_status(path)         what is pending or set aside for the workbook (no network)
+    drop_pending(path)        forget them; the next submit sends the workbook as it is
     build_submission(raw, validation)   the request body, for tools that want to look first
 
 State lives beside the workbook in `.xl-brm/<workbook name>.sync.json`; it also keeps the
-workbook's fingerprint when everything in it was acknowledged, so an unchanged resubmit does not
-read the workbook again.
+workbook's fingerprint when everything in it was acknowledged, so an unchanged resubmit asks the
+store about the recorded content hashes before reading the workbook again.
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ from xl_brm.sync._state import (
     BenefitSync,
     Fingerprint,
     PendingSubmission,
+    SetAside,
     StoreSync,
     SyncState,
+    drop_pending,
     state_path_for,
+    sync_status,
 )
 from xl_brm.sync._submit import BenefitStatus, SubmitOutcome, pull, push, record_answer, submit
 from xl_brm.sync._token import ENV_VAR, KEYRING_SERVICE, resolve_token
@@ -34,12 +39,14 @@ __all__ = [
     "PendingSubmission",
     "Prepared",
     "RetryPolicy",
+    "SetAside",
     "StoreClient",
     "StoreSync",
     "SubmitOutcome",
     "SyncState",
     "blocking_errors",
     "build_submission",
+    "drop_pending",
     "prepare",
     "pull",
     "push",
@@ -47,5 +54,6 @@ __all__ = [
     "resolve_token",
     "state_path_for",
     "submit",
+    "sync_status",
     "workbook_fingerprint",
 ]

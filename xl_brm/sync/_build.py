@@ -27,7 +27,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from xl_brm._gc import gc_paused
 from xl_brm.enums import ApprovalStatus
-from xl_brm.errors import SyncError
+from xl_brm.errors import SubmissionBlocked, SyncError
 from xl_brm.fields import BENEFIT_FIELD, MEASUREMENT_FIELD, Field
 from xl_brm.findings import Finding
 from xl_brm.model import Benefit, Measurement, content_hash
@@ -159,7 +159,7 @@ def _prepare(
 ) -> Prepared:
     errors = blocking_errors(raw, validation)
     if errors:
-        raise SyncError(
+        raise SubmissionBlocked(
             f"{Path(raw.path).name}: {len(errors)} error(s) block submission: {_describe(errors)}",
             hint="fix them (run `xl-brm validate` for the details) and submit again",
         )

@@ -4,8 +4,13 @@ httpx's `retries=` only covers connect failures; a timeout after the store commi
 from a restarting worker or a 429 from the rate limit must be retried too, with jittered
 exponential backoff (stamina), honouring `Retry-After`, within a bounded number of attempts and
 total time. Retrying a submission is safe only because the caller resends the same
-`Idempotency-Key` with the same bytes. A 4xx answer is final: it becomes `StoreRejected` with the
-problem details. The token goes into the Authorization header and nowhere else.
+`Idempotency-Key` with the same bytes.
+
+Not every failure is worth the whole budget. Answers that say the store is busy or restarting
+(408, 409, 425, 429, 502, 503, 504) get it; a 500 says the store failed on this very request,
+so it is tried `server_error_attempts` times (seconds, not the minute a restart may take) and
+then becomes `StoreRejected`, like a 4xx; so does any error whose problem says
+`"retryable": false`. The token goes into the Authorization header and nowhere else.
 """
 
 from __future__ import annotations
@@ -31,8 +36,11 @@ log = logging.getLogger("xl_brm.sync")
 
 M = TypeVar("M", bound=BaseModel)
 
-RETRY_STATUSES = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
-"""Answers worth another try. 409 is 'the first request with this key is still in progress'."""
+RETRY_STATUSES = frozenset({408, 409, 425, 429, 502, 503, 504})
+"""Answers worth the whole retry budget: the store is busy, restarting or rate-limiting, or
+(409) the first request with this key is still in progress."""
+STILL_BUSY = frozenset({409, 502, 503, 504})
+"""Retryable answers that, once the budget is spent, leave a pending submission for next time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +55,9 @@ class RetryPolicy:
     wait_jitter: float = 1.0
     retry_after_max: float = 60.0
     """A `Retry-After` longer than this is cut to it."""
+    server_error_attempts: int = 3
+    """How many times a request is tried while the store answers 500 (or another 5xx that is
+    not in `RETRY_STATUSES`): the same request failing the same way is not worth a minute."""
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
     """One request's connect and read timeouts (a big submission takes a while to validate)."""
@@ -119,10 +130,27 @@ class StoreClient:
     def get(self, path: str, *, answer: type[M]) -> M:
         return _parse(self._send("GET", path), answer)
 
+    def held(self, trust: str, hashes: dict[str, str]) -> dict[str, int] | None:
+        """benefit_id -> version for each of `hashes` the store holds as current content
+        (`POST /v1/trusts/{trust}/hashes`, authorised as a submission is). None from a store
+        without that endpoint: the caller then sends everything and the store answers
+        'unchanged' per benefit."""
+        from xl_brm.national.schemas import HashesOut
+
+        body = json.dumps({"hashes": hashes}, ensure_ascii=True).encode("ascii")
+        try:
+            response = self._send("POST", f"/v1/trusts/{trust}/hashes", content=body,
+                                  headers={"Content-Type": "application/json"})
+        except StoreRejected as error:
+            if error.status in (404, 405):
+                return None
+            raise
+        return _parse(response, HashesOut).held
+
     def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         policy = self.retry
         response: httpx.Response | None = None
-        tries = 0
+        tries = server_errors = 0
         try:
             for attempt in stamina.retry_context(
                 on=self._backoff,
@@ -135,15 +163,18 @@ class StoreClient:
                 with attempt:
                     tries = attempt.num
                     response = self._http.request(method, path, **kwargs)
-                    if response.status_code in RETRY_STATUSES:
+                    status = response.status_code
+                    if status >= 500 and status not in RETRY_STATUSES:
+                        server_errors += 1
+                    if _worth_retrying(response, server_errors, policy):
                         log.info(
                             "national store answered %s to %s %s (attempt %d); retrying",
-                            response.status_code, method, path, attempt.num,
+                            status, method, path, attempt.num,
                         )
                         raise _RetryableStatus(response, _retry_after(response))
         except _RetryableStatus as final:
             response = final.response
-            if response.status_code == 409 or response.status_code >= 500:
+            if response.status_code in STILL_BUSY:  # else a 4xx or a 500: StoreRejected below
                 raise SyncError(
                     f"the national store at {self.url} answered {response.status_code} "
                     f"{_title(response)} after {tries} attempt(s)",
@@ -159,7 +190,7 @@ class StoreClient:
         assert response is not None
         if response.is_success:
             return response
-        raise _rejected(response)
+        raise _rejected(response, tries=tries)
 
     def _backoff(self, error: Exception) -> bool | float:
         """stamina hook: retry transport errors and retryable statuses, honouring Retry-After."""
@@ -177,6 +208,16 @@ class StoreClient:
 def _ssl_context() -> ssl.SSLContext:
     """httpx builds a fresh certificate store per client (~0.1 s); build it once per process."""
     return httpx.create_ssl_context()
+
+
+def _worth_retrying(response: httpx.Response, server_errors: int, policy: RetryPolicy) -> bool:
+    """Another try for this answer? `server_errors` counts the 500-like answers so far."""
+    status = response.status_code
+    if status < 400 or _problem(response).get("retryable") is False:
+        return False
+    if status in RETRY_STATUSES:
+        return True
+    return status >= 500 and server_errors < policy.server_error_attempts
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -219,19 +260,25 @@ def _title(response: httpx.Response) -> str:
     return str(_problem(response).get("title") or "")
 
 
-def _rejected(response: httpx.Response) -> StoreRejected:
+def _rejected(response: httpx.Response, *, tries: int = 1) -> StoreRejected:
     problem = _problem(response)
-    title = str(problem.get("title") or f"HTTP {response.status_code}")
+    status = response.status_code
+    title = str(problem.get("title") or f"HTTP {status}")
     detail = problem.get("detail")
-    message = f"the national store refused the request ({response.status_code} {title})"
+    if status >= 500:
+        times = f" {tries} times" if tries > 1 else ""
+        message = f"the national store failed on this request{times} ({status} {title})"
+    else:
+        message = f"the national store refused the request ({status} {title})"
     if detail:
         message += f": {detail}"
     hint = {
-        401: "the token is missing or unknown: set XL_BRM_TOKEN or store it in the OS keyring",
+        401: "the token is missing, unknown, revoked or expired: set XL_BRM_TOKEN or store it in "
+        "the OS keyring; ask the national programme office for a new one",
         403: "this token may not do that: a trust token can only read and write its own trust",
         413: "the submission is too large: submit the workbook in smaller parts",
-    }.get(response.status_code, "")
-    return StoreRejected(message, status=response.status_code, problem=problem, hint=hint)
+    }.get(status, "tell the national programme office if it persists" if status >= 500 else "")
+    return StoreRejected(message, status=status, problem=problem, hint=hint)
 
 
 def _parse(response: httpx.Response, model: type[M]) -> M:

@@ -3,8 +3,9 @@ submission that is on its way.
 
 `.xl-brm/<workbook file name>.sync.json` holds, per store URL, each benefit's last acknowledged
 version, content hash and time, the PENDING submission (idempotency key and the exact body
-bytes), and the fingerprint of the workbook file when every approved benefit of it was last
-acknowledged (so an unchanged resubmit need not read the workbook at all). The pending
+bytes), the submissions SET ASIDE because the store refused them for good (why, and the cells
+it named), and the fingerprint of the workbook file when every approved benefit of it was last
+acknowledged (so an unchanged resubmit need not read the workbook first). The pending
 submission is written before anything is sent, so a crash, a timeout or a lost answer is resent
 later with the same key and the same bytes, and the store answers it once.
 Every write is atomic (temporary file, fsync, rename): a crash leaves the old file or the new one,
@@ -102,6 +103,29 @@ class PendingSubmission(_Model):
         return data
 
 
+class SetAside(_Model):
+    """A submission the store refused for a reason that will not change on retry (a 4xx about
+    the body, or a 500 repeated): kept to be shown, never resent. Its benefits were never
+    acknowledged, so the next submit sends them again from the workbook as it is then."""
+
+    idempotency_key: str
+    created_at: datetime
+    set_aside_at: datetime
+    attempts: int = 0
+    benefits: list[str] = Field(default_factory=list)
+    status: int
+    """The HTTP status of the store's refusal."""
+    reason: str
+    """The store's answer, as one line."""
+    cells: list[str] = Field(default_factory=list)
+    """Cells the answer named, with what it said of each, e.g. `Benefits!L12: Input should be
+    a finite number`."""
+
+
+MAX_SET_ASIDE = 10
+"""How many set-aside submissions a store's state keeps (the newest)."""
+
+
 class Fingerprint(_Model):
     """A workbook file as it was read, and everything else that shapes what is sent from it."""
 
@@ -143,10 +167,30 @@ class StoreSync(_Model):
     trust_ods: str | None = None
     benefits: dict[str, BenefitSync] = Field(default_factory=dict)
     pending: PendingSubmission | None = None
+    set_aside: list[SetAside] = Field(default_factory=list)
+    """Submissions refused for good, oldest first (at most `MAX_SET_ASIDE`)."""
     acknowledged: Acknowledged | None = None
     """Set after a run that left every approved benefit acknowledged; cleared by a new send."""
     last_submission_id: str | None = None
     last_submission_at: datetime | None = None
+
+    def set_pending_aside(self, *, status: int, reason: str, cells: list[str]) -> SetAside:
+        """Move the pending submission to the set-aside list (the next submit builds a new one)."""
+        pending = self.pending
+        assert pending is not None
+        entry = SetAside(
+            idempotency_key=pending.idempotency_key,
+            created_at=pending.created_at,
+            set_aside_at=now_utc(),
+            attempts=pending.attempts,
+            benefits=list(pending.hashes),
+            status=status,
+            reason=reason,
+            cells=cells,
+        )
+        self.set_aside = [*self.set_aside, entry][-MAX_SET_ASIDE:]
+        self.pending = None
+        return entry
 
 
 class SyncState(_Model):
@@ -189,6 +233,47 @@ class SyncState(_Model):
         """Write atomically: temporary file in the same folder, fsync, rename, fsync the folder."""
         text = self.model_dump_json(indent=2, exclude_none=False) + "\n"
         atomic_write(Path(path), text.encode("utf-8"))
+
+
+def sync_status(workbook: str | Path, *, url: str | None = None) -> SyncState:
+    """What the sync state beside `workbook` records (against `url`, or every store): per
+    store, what is acknowledged, pending or set aside."""
+    path = state_path_for(workbook)
+    if not path.exists():
+        return SyncState()
+    with state_lock(path):
+        state = SyncState.load(path)
+    if url is not None:
+        state.stores = {k: v for k, v in state.stores.items() if k == store_key(url)}
+    return state
+
+
+def drop_pending(workbook: str | Path, *, url: str | None = None) -> list[tuple[str, str]]:
+    """Forget the pending and set-aside submissions of `workbook` (against `url`, or every
+    store). Returns (store, what was dropped) pairs. Safe: what they carried was never
+    acknowledged, so the next submit sends it again from the workbook as it is, and the store
+    answers 'unchanged' for anything it did receive."""
+    path = state_path_for(workbook)
+    if not path.exists():
+        return []
+    dropped: list[tuple[str, str]] = []
+    with state_lock(path):
+        state = SyncState.load(path)
+        for key, store in state.stores.items():
+            if url is not None and key != store_key(url):
+                continue
+            if store.pending is not None:
+                pending = store.pending
+                dropped.append((key, f"pending submission of {pending.created_at:%d/%m/%Y %H:%M} "
+                                     f"UTC ({len(pending.hashes)} benefit(s))"))
+                store.pending = None
+            for entry in store.set_aside:
+                dropped.append((key, f"set-aside submission of {entry.created_at:%d/%m/%Y %H:%M} "
+                                     f"UTC ({len(entry.benefits)} benefit(s))"))
+            store.set_aside = []
+        if dropped:
+            state.save(path)
+    return dropped
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -3,15 +3,25 @@
 The order of work is what makes it safe:
 1. a pending submission left by an earlier run (crash, timeout, lost answer) is resent first,
    with its own key and its own bytes, and its answer recorded;
-2. only benefits whose content hash differs from the last acknowledged one are put in a new body;
+2. the store is asked which of the workbook's content hashes it holds as current
+   (`POST /v1/trusts/{ods}/hashes`): only the others are put in a new body, so 'unchanged' is
+   the store's word, never a guess from a local cache another copy of the register went past;
 3. the new key and body are written to the state file (atomically) BEFORE the first byte is sent;
 4. the answer is recorded per benefit and the pending entry cleared in one atomic write.
 A crash between any two steps leaves a state from which the next run converges, and the store
 answers a resent key with its original answer instead of applying it twice.
 
+A pending submission the store refuses for good (`_refusal.is_for_good`: a 4xx about the body,
+a 500 repeated) is SET ASIDE: recorded with the store's reason and the cells it named, never
+resent. Its benefits were never acknowledged, so this run (or the next) sends them again from
+the workbook as it is; nothing is lost, and the store's content hashes keep anything it did
+apply from being stored twice. `sync_status` shows what is pending or set aside;
+`drop_pending` forgets both.
+
 A run that leaves every approved benefit acknowledged (and nothing pending) records the
 workbook's fingerprint (`workbook_fingerprint`); a later run of the same file with the same
-options answers 'unchanged' for every benefit from the state alone, as reading it would have.
+options sends the recorded hashes to the store without reading the workbook, and reads it only
+when the store does not hold them all.
 """
 
 from __future__ import annotations
@@ -31,11 +41,13 @@ from xl_brm.national.schemas import BenefitResult, SubmissionOut, TrustBenefitsO
 from xl_brm.sync._build import Prepared, prepare
 from xl_brm.sync._fingerprint import workbook_fingerprint
 from xl_brm.sync._http import RetryPolicy, StoreClient
+from xl_brm.sync._refusal import is_for_good, named_cells, one_line
 from xl_brm.sync._state import (
     Acknowledged,
     BenefitSync,
     Fingerprint,
     PendingSubmission,
+    SetAside,
     StoreSync,
     SyncState,
     hashes_digest,
@@ -48,9 +60,6 @@ from xl_brm.sync._token import resolve_token
 
 if TYPE_CHECKING:
     from xl_brm.validate import Defaults
-
-FINAL_REFUSALS = frozenset({400, 404, 413, 415, 422})
-"""Answers that say this body will never be accepted: the pending entry is dropped."""
 
 
 @dataclass(slots=True)
@@ -66,10 +75,10 @@ class SubmitOutcome:
     replayed: SubmissionOut | None = None
     """The answer to a pending submission from an earlier run, resent with its own key."""
     skipped: list[str] = field(default_factory=list)
-    """Approved benefits not sent because the store already has their current content."""
-    replay_refused: str | None = None
-    """Why the store refused, for good, a pending submission from an earlier run (it was
-    dropped and its benefits sent again in this run's new submission)."""
+    """Approved benefits not sent because the store said it holds their current content."""
+    set_aside: list[SetAside] = field(default_factory=list)
+    """Pending submissions from earlier runs that the store refused for good in this run: set
+    aside (their benefits were sent again in this run's new submission)."""
 
     @property
     def results(self) -> list[BenefitResult]:
@@ -114,24 +123,31 @@ def submit(
     retry: RetryPolicy | None = None,
     full: bool = False,
 ) -> SubmitOutcome:
-    """Send a workbook's approved, changed benefits to the national store at `url`.
+    """Send a workbook's approved benefits that the store does not hold to the store at `url`.
 
     `dry_run` asks the store to validate and answer without storing (nothing is recorded);
-    `full` sends every approved benefit, changed or not (the store answers 'unchanged').
-    Raises `SyncError` (blocked by errors, unreachable store) or `StoreRejected` (4xx).
+    `full` sends every approved benefit, held or not (the store answers 'unchanged').
+    Raises `SubmissionBlocked` (errors in the workbook), `SyncError` (unreachable store) or
+    `StoreRejected` (refused; a refused submission is set aside, see `sync_status`).
 
     When the file, the options and the state are as a run that left everything acknowledged
-    recorded them, nothing is read and every approved benefit is answered 'unchanged'.
+    recorded them, the recorded content hashes go to the store first, and the workbook is read
+    only if the store does not hold them all.
     """
     from xl_brm.api import Options, load
 
     state_path = state_path_for(path)
     seen = workbook_fingerprint(path, url=url, mapping=mapping, defaults=defaults)
     if seen is not None and not (full or dry_run):
-        unchanged = _unchanged(seen, state_path=state_path, url=url)
-        if unchanged is not None:
-            resolve_token(url, token)  # the same refusal as a run that reads the workbook
-            return unchanged
+        recorded = _recorded(seen, state_path=state_path, url=url)
+        if recorded is not None:
+            trust, hashes = recorded
+            with StoreClient(url, token=resolve_token(url, token), retry=retry,
+                             transport=transport) as client:
+                held = client.held(trust, hashes)
+            if held is not None and held.keys() >= hashes.keys():
+                return SubmitOutcome(url=url, state_path=state_path, dry_run=False,
+                                     trust_ods=trust, skipped=list(hashes))
     with gc_paused():
         raw, validation = load(path, Options(mapping=Path(mapping) if mapping else None,
                                              defaults=defaults))
@@ -151,10 +167,10 @@ def submit(
     )
 
 
-def _unchanged(seen: Fingerprint, *, state_path: Path, url: str) -> SubmitOutcome | None:
-    """The outcome of an unchanged resubmit, from the state alone; None when the workbook must
-    be read (another file, other options, something pending, a benefit no longer acknowledged
-    with the recorded hash, or the clock set back)."""
+def _recorded(seen: Fingerprint, *, state_path: Path, url: str) -> tuple[str, dict[str, str]] | None:
+    """The trust and the content hash of each approved benefit of the workbook, from the state
+    alone; None when the workbook must be read (another file, other options, something
+    pending, a benefit no longer acknowledged with the recorded hash, or the clock set back)."""
     if not state_path.exists():
         return None  # nothing recorded (and a run that gets blocked leaves no .xl-brm folder)
     try:
@@ -168,11 +184,15 @@ def _unchanged(seen: Fingerprint, *, state_path: Path, url: str) -> SubmitOutcom
     last = store.acknowledged
     if last.fingerprint != seen or date.today() < last.on:
         return None
-    held = {b: _acknowledged_hash(store, b) for b in last.benefits}
-    if None in held.values() or hashes_digest(held) != last.hashes_sha256:
+    recorded: dict[str, str] = {}
+    for benefit_id in last.benefits:
+        digest = _acknowledged_hash(store, benefit_id)
+        if digest is None:
+            return None
+        recorded[benefit_id] = digest
+    if hashes_digest(recorded) != last.hashes_sha256:
         return None
-    return SubmitOutcome(url=url, state_path=state_path, dry_run=False,
-                         trust_ods=last.trust_ods, skipped=list(last.benefits))
+    return last.trust_ods, recorded
 
 
 def push(
@@ -206,23 +226,22 @@ def push(
             try:
                 outcome.replayed = _send_pending(client, state, store, state_path)
             except StoreRejected as error:
-                if error.status not in FINAL_REFUSALS:
+                if not is_for_good(error):
                     raise
-                outcome.replay_refused = str(error)
+                outcome.set_aside.append(store.set_aside[-1])  # and send the workbook as it is
 
-        changed = [
-            benefit_id
-            for benefit_id, digest in prepared.hashes.items()
-            if full or _acknowledged_hash(store, benefit_id) != digest
-        ]
+        held = None if full else client.held(prepared.trust_ods, prepared.hashes)
+        if held is not None and not dry_run:
+            _record_held(store, held, prepared.hashes)
+        changed = [b for b in prepared.hashes if held is None or b not in held]
         sending = set(changed)
         outcome.skipped = [b for b in prepared.hashes if b not in sending]
         if not changed:
             if not dry_run:
-                _remember(state, store, prepared, fingerprint, state_path)
+                _remember(state, store, prepared, fingerprint, state_path, save=True)
             return outcome
         batch = prepared.only(changed)
-        body = _body_bytes(batch)
+        body = batch.to_bytes()
 
         if dry_run:
             outcome.answer = client.post_submission(
@@ -235,9 +254,38 @@ def push(
         )
         store.acknowledged = None  # new content is on its way: no shortcut until it is answered
         state.save(state_path)  # written down BEFORE the first byte goes out
-        outcome.answer = _send_pending(client, state, store, state_path)
+        try:
+            outcome.answer = _send_pending(client, state, store, state_path)
+        except StoreRejected as error:
+            if not is_for_good(error):
+                raise
+            raise _set_aside_error(error, store.set_aside[-1]) from None
         _remember(state, store, prepared, fingerprint, state_path)
     return outcome
+
+
+def _set_aside_error(error: StoreRejected, entry: SetAside) -> StoreRejected:
+    """The refusal of this run's own submission, saying it was set aside and what to do."""
+    where = f" — {'; '.join(entry.cells)}" if entry.cells else ""
+    return StoreRejected(
+        f"{error.message}{where}. The submission was set aside: the next submit sends the "
+        "workbook as it is then",
+        status=error.status,
+        problem=error.problem,
+        hint=error.hint or "correct the workbook and submit again; `xl-brm submit FILE "
+        "--status` shows what was set aside",
+    )
+
+
+def _record_held(store: StoreSync, held: dict[str, int], hashes: dict[str, str]) -> None:
+    """What the store said it holds is acknowledged, whoever sent it."""
+    at = now_utc()
+    for benefit_id, version in held.items():
+        entry = store.benefits.setdefault(benefit_id, BenefitSync())
+        if entry.version != version or entry.content_hash != hashes[benefit_id]:
+            entry.acknowledged_at = at
+        entry.version = version
+        entry.content_hash = entry.national_hash = hashes[benefit_id]
 
 
 def _remember(
@@ -246,22 +294,27 @@ def _remember(
     prepared: Prepared,
     seen: Fingerprint | None,
     state_path: Path,
+    *,
+    save: bool = False,
 ) -> None:
     """Record the workbook's fingerprint when nothing is pending and every benefit of it is
-    acknowledged with its current hash (a rejected one is not: the next run must read again)."""
-    if seen is None or store.pending is not None:
-        return
-    if any(_acknowledged_hash(store, b) != h for b, h in prepared.hashes.items()):
-        return
-    last = Acknowledged(
-        fingerprint=seen,
-        trust_ods=prepared.trust_ods,
-        benefits=list(prepared.hashes),
-        hashes_sha256=hashes_digest(prepared.hashes),
-        on=date.today(),
-    )
-    if store.acknowledged != last:
+    acknowledged with its current hash (a rejected one is not: the next run must read again).
+    `save` writes the state even when the fingerprint is not recorded."""
+    last = None
+    if seen is not None and store.pending is None and all(
+        _acknowledged_hash(store, b) == h for b, h in prepared.hashes.items()
+    ):
+        last = Acknowledged(
+            fingerprint=seen,
+            trust_ods=prepared.trust_ods,
+            benefits=list(prepared.hashes),
+            hashes_sha256=hashes_digest(prepared.hashes),
+            on=date.today(),
+        )
+    if last is not None and store.acknowledged != last:
         store.acknowledged = last
+        save = True
+    if save:
         state.save(state_path)
 
 
@@ -270,26 +323,23 @@ def _acknowledged_hash(store: StoreSync, benefit_id: str) -> str | None:
     return entry.content_hash if entry is not None and entry.version is not None else None
 
 
-def _body_bytes(prepared: Prepared) -> bytes:
-    """The exact bytes sent (`Prepared.to_bytes`)."""
-    return prepared.to_bytes()
-
-
 def _send_pending(
     client: StoreClient, state: SyncState, store: StoreSync, state_path: Path
 ) -> SubmissionOut:
-    """Send the pending submission (same key, same bytes) and record the answer."""
+    """Send the pending submission (same key, same bytes) and record the answer. A refusal
+    for good sets it aside (`StoreSync.set_pending_aside`) before the error is raised."""
     pending = store.pending
     assert pending is not None
     pending.attempts += 1
+    body = pending.body_bytes()
     try:
         answer = client.post_submission(
-            pending.body_bytes(), key=pending.idempotency_key, dry_run=False, answer=SubmissionOut
+            body, key=pending.idempotency_key, dry_run=False, answer=SubmissionOut
         )
     except StoreRejected as error:
-        if error.status in FINAL_REFUSALS:
-            # The store will never take this body: forget it so the next run builds a new one.
-            store.pending = None
+        if is_for_good(error):
+            store.set_pending_aside(status=error.status, reason=one_line(error),
+                                    cells=named_cells(error.problem, body))
         state.save(state_path)
         raise
     except SyncError:
