@@ -99,7 +99,7 @@ def test_a_4xx_about_the_body_sets_it_aside(
 ) -> None:
     _pending_from_an_outage(state, scripted, transport, {"B1": 1.0})
     scripted.script = [status]
-    outcome = _push(state, transport, {"B1": 1.0})
+    outcome = _push(state, transport, {"B1": 1.5})  # corrected since
     assert [a.status for a in outcome.set_aside] == [status]  # type: ignore[attr-defined]
     assert len(scripted.submissions()) == FAST.attempts + 2  # refused once, then the workbook
 
@@ -208,3 +208,18 @@ def test_the_cells_a_refusal_names() -> None:
     many = {"errors": [{"loc": ["benefits", "0", "fields", "title"], "msg": str(i)}
                        for i in range(30)]}
     assert len(named_cells(many, body)) == 10
+
+
+def test_the_very_bytes_just_refused_are_not_sent_again_in_the_same_run(
+    scripted: ScriptedStore, transport: httpx.MockTransport, state: Path
+) -> None:
+    key = _pending_from_an_outage(state, scripted, transport, {"B1": 1.0})
+    scripted.script = [500] * 100
+    with pytest.raises(StoreRejected, match="set aside"):
+        _push(state, transport, {"B1": 1.0})  # nothing corrected since
+    assert len(scripted.submissions()) == FAST.attempts + 3  # the replay's 3 tries, no more
+    saved = SyncState.load(state).store(URL)
+    assert saved.pending is None and [a.idempotency_key for a in saved.set_aside] == [key]
+    scripted.script = []  # next run (the store mended): the workbook goes, under a new key
+    assert _push(state, transport, {"B1": 1.0}).counts["accepted"] == 1  # type: ignore[attr-defined]
+    assert scripted.submissions()[-1].headers["Idempotency-Key"] != key

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 import stamina
@@ -139,7 +140,7 @@ class StoreClient:
 
         body = json.dumps({"hashes": hashes}, ensure_ascii=True).encode("ascii")
         try:
-            response = self._send("POST", f"/v1/trusts/{trust}/hashes", content=body,
+            response = self._send("POST", f"/v1/trusts/{quote(trust, safe='')}/hashes", content=body,
                                   headers={"Content-Type": "application/json"})
         except StoreRejected as error:
             if error.status in (404, 405):

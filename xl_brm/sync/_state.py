@@ -109,6 +109,7 @@ class SetAside(_Model):
     acknowledged, so the next submit sends them again from the workbook as it is then."""
 
     idempotency_key: str
+    body_sha256: str = ""
     created_at: datetime
     set_aside_at: datetime
     attempts: int = 0
@@ -180,6 +181,7 @@ class StoreSync(_Model):
         assert pending is not None
         entry = SetAside(
             idempotency_key=pending.idempotency_key,
+            body_sha256=pending.body_sha256,
             created_at=pending.created_at,
             set_aside_at=now_utc(),
             attempts=pending.attempts,

@@ -26,6 +26,7 @@ when the store does not hold them all.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -222,12 +223,14 @@ def push(
         store = state.store(url)
         store.trust_ods = prepared.trust_ods
 
+        refused: StoreRejected | None = None
         if store.pending is not None and not dry_run:
             try:
                 outcome.replayed = _send_pending(client, state, store, state_path)
             except StoreRejected as error:
                 if not is_for_good(error):
                     raise
+                refused = error
                 outcome.set_aside.append(store.set_aside[-1])  # and send the workbook as it is
 
         held = None if full else client.held(prepared.trust_ods, prepared.hashes)
@@ -249,6 +252,9 @@ def push(
             )
             return outcome
 
+        if refused is not None and hashlib.sha256(body).hexdigest() == store.set_aside[-1].body_sha256:
+            # the very bytes the store refused a moment ago: not again, in this run
+            raise _set_aside_error(refused, store.set_aside[-1])
         store.pending = PendingSubmission.create(
             key=str(uuid.uuid4()), body=body, hashes=batch.hashes
         )
