@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 
@@ -28,3 +29,14 @@ def pg_url() -> str:
             pytest.fail(f"PostgreSQL is required here but {PG_URL} is not reachable")
         pytest.skip("no PostgreSQL reachable (set XL_BRM_TEST_PG_URL)")
     return PG_URL
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """LibreOffice, skipped where not installed unless CI demands it (XL_BRM_REQUIRE_LIBREOFFICE=1)."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        if os.environ.get("XL_BRM_REQUIRE_LIBREOFFICE") == "1":
+            pytest.fail("LibreOffice is required here but soffice is not installed")
+        pytest.skip("LibreOffice (soffice) is not installed")
+    return found

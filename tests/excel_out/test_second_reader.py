@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from xl_brm.excel import write_template
-
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-
-
-@pytest.fixture
-def soffice() -> str:
-    """LibreOffice, skipped where not installed unless CI demands it (XL_BRM_REQUIRE_LIBREOFFICE=1)."""
-    if SOFFICE is None:
-        if os.environ.get("XL_BRM_REQUIRE_LIBREOFFICE") == "1":
-            pytest.fail("LibreOffice is required here but soffice is not installed")
-        pytest.skip("LibreOffice (soffice) is not installed")
-    return SOFFICE
 
 
 def test_libreoffice_converts_the_template(tmp_path: Path, soffice: str) -> None:

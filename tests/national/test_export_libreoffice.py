@@ -11,21 +11,16 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import shutil
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import pytest
 import store_factory as factory
 from openpyxl import load_workbook
 from store_harness import Store
 
 from xl_brm.national.export import csv_chunks, xlsx_bytes
-
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 HOSTILE = [
     "=1+1",
@@ -66,16 +61,6 @@ HEADER = ["id", "title", "owner", "value", "approved", "note"]
 def _rows(texts: Iterable[str]) -> list[list[Any]]:
     return [[f"B{i}", text, f"owner {text}", -1.5 * i, i % 2 == 0, text]
             for i, text in enumerate(texts, start=1)]
-
-
-@pytest.fixture
-def soffice() -> str:
-    """LibreOffice, skipped where not installed unless CI demands it (XL_BRM_REQUIRE_LIBREOFFICE=1)."""
-    if SOFFICE is None:
-        if os.environ.get("XL_BRM_REQUIRE_LIBREOFFICE") == "1":
-            pytest.fail("LibreOffice is required here but soffice is not installed")
-        pytest.skip("LibreOffice (soffice) is not installed")
-    return SOFFICE
 
 
 def _convert(soffice: str, files: list[Path], out: Path, *, separator: str | None) -> list[Path]:

@@ -15,7 +15,7 @@ import pytest
 from keyring.backend import KeyringBackend
 from openpyxl import Workbook
 
-from xl_brm.errors import StoreRejected, SyncError
+from xl_brm.errors import StoreRejected, SubmissionBlocked, SyncError
 from xl_brm.sync import SyncState, pull, state_path_for, submit
 
 HEADER = ["Benefit ID", "Trust ODS", "Programme", "Project", "Benefit Title", "Benefit Type",
@@ -130,13 +130,17 @@ def test_workbook_defaults_reach_the_store_with_the_same_hash(live_store, tmp_pa
     assert entry.content_hash == entry.national_hash
 
 
+def blocked_register(path: Path, trust: str) -> Path:
+    """A register whose EPMA-02 baseline (cell K5) is not a number: an error that blocks it."""
+    bad = benefit("EPMA-02", trust=trust)
+    bad[10] = "n/a"
+    return write_register(path, [benefit("EPMA-01", trust=trust), bad], MEASURED[:3])
+
+
 def test_errors_block_and_name_the_cells(live_store, tmp_path):
     server, trust, token, national_token = live_store
-    bad = benefit("EPMA-02", trust=trust)
-    bad[10] = "n/a"  # Baseline (column K) is not a number
-    path = write_register(tmp_path / "bad.xlsx", [benefit("EPMA-01", trust=trust), bad],
-                          MEASURED[:3])
-    with pytest.raises(SyncError) as caught:
+    path = blocked_register(tmp_path / "bad.xlsx", trust)
+    with pytest.raises(SubmissionBlocked) as caught:
         submit(path, url=server.url, token=token)
     assert "Benefits!K5" in str(caught.value)
     assert national(server, national_token, trust) == {}

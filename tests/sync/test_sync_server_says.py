@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from test_sync_e2e import MEASURED, benefit, national, write_register
+from test_sync_e2e import MEASURED, benefit, blocked_register, national, write_register
 from typer.testing import CliRunner
 
 from xl_brm.cli import app as cli
@@ -153,10 +153,7 @@ def test_a_pending_submission_from_an_older_xl_brm_is_set_aside_and_the_workbook
 
 def test_submit_exit_codes(live_store, tmp_path):
     server, trust, token, _ = live_store
-    bad = benefit("EPMA-02", trust=trust)
-    bad[10] = "n/a"  # Baseline (column K) is not a number
-    blocked = write_register(tmp_path / "bad.xlsx", [benefit("EPMA-01", trust=trust), bad],
-                             MEASURED[:3])
+    blocked = blocked_register(tmp_path / "bad.xlsx", trust)
     result = _xl_brm("submit", str(blocked), "--url", server.url, token=token)
     assert result.exit_code == 1, result.output  # validation errors, as SPEC says
     assert "Benefits!K5" in result.output and "Traceback" not in result.output
