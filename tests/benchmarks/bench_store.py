@@ -10,7 +10,8 @@ sync client (`xl_brm.sync.submit`, in a fresh process each time) then submits th
 10k-benefit / 240k-measurement register:
 
 * first submit: every approved benefit is new;
-* unchanged resubmit: the client sees from its state file that nothing changed;
+* unchanged resubmit: the client sends the content hashes its state file recorded and the
+  store says it holds them all (the workbook is not read);
 * full resubmit (`full=True`): every row is sent again and the store answers 'unchanged'.
 
 Server ingest rate = measurements stored / seconds the store spent on the POST (from the server's

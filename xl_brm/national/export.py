@@ -25,7 +25,6 @@ from openpyxl.cell import WriteOnlyCell
 
 TRIGGERS = "=+-@\t\r\n\uff1d\uff0b\uff0d\uff20\u2212\ufe62\ufe63\ufe66"
 """ASCII triggers, their full-width forms (＝ ＋ － ＠), the minus sign and small forms."""
-DANGEROUS_FIRST = frozenset(TRIGGERS)
 SEPARATORS = ",;\t\r\n"
 """Where a spreadsheet may start a new cell inside one field: CSV separators and line breaks."""
 

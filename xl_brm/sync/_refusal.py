@@ -53,7 +53,7 @@ def named_cells(problem: dict[str, Any], body: bytes) -> list[str]:
             cell = _located(data, [str(p) for p in entry["loc"]])
         if cell is None:
             continue
-        said = entry.get("msg") or entry.get("message") if entry is not problem else None
+        said = (entry.get("msg") or entry.get("message")) if entry is not problem else None
         named = f"{cell}: {said}" if isinstance(said, str) and said else cell
         if named not in cells:
             cells.append(named)
@@ -88,7 +88,7 @@ def _located(data: Any, loc: list[str]) -> str | None:
         if len(loc) > 3 and loc[2] == "fields":
             return _cell(sheet, source["benefits"]["columns"].get(loc[3]), benefit["row"])
         if len(loc) > 3 and loc[2] == "measurements" and loc[3].isdigit():
-            measurement = data["benefits"][int(loc[1])]["measurements"][int(loc[3])]
+            measurement = benefit["measurements"][int(loc[3])]
             where = source["measurements"]
             column = where["columns"].get(loc[4]) if len(loc) > 4 else None
             return _cell(where["sheet"], column, measurement["row"])
