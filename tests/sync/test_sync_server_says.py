@@ -50,8 +50,9 @@ def test_a_change_another_copy_sent_is_not_hidden_by_the_local_state(live_store,
     copy.parent.mkdir()
     shutil.copy(original, copy)
     _register(copy, trust, title="Fewer errors, as the laptop says")
-    assert [(r.benefit_id, r.version) for r in submit(copy, url=server.url, token=token).results] \
-        == [("EPMA-02", 2)]  # ... sent version 2
+    sent = submit(copy, url=server.url, token=token).results  # ... sent version 2
+    assert [(r.benefit_id, r.status, r.version) for r in sent] == [
+        ("EPMA-01", "unchanged", 1), ("EPMA-02", "accepted", 2)]
 
     counting = Counting()
     again = submit(original, url=server.url, token=token, transport=counting)

@@ -63,7 +63,7 @@ def test_a_500_every_time_is_set_aside_within_seconds_and_the_correction_is_sent
 
     scripted.script = []  # the trust corrects the cell; the store takes the new body
     outcome = _push(state, transport, {"B1": 1.5})
-    assert outcome.replayed is None and outcome.counts["accepted"] == 1  # type: ignore[attr-defined]
+    assert outcome.replayed == [] and outcome.counts["accepted"] == 1  # type: ignore[attr-defined]
     last = scripted.submissions()[-1]
     assert last.headers["Idempotency-Key"] != refused_key
     assert json.loads(last.content)["benefits"][0]["measurements"][0]["value"] == 1.5
@@ -163,7 +163,7 @@ def test_status_and_drop_pending(
 
     scripted.script = []
     outcome = _push(state, transport, {"B1": 2.0})  # the workbook as it is, under a new key
-    assert outcome.replayed is None and outcome.counts["accepted"] == 1  # type: ignore[attr-defined]
+    assert outcome.replayed == [] and outcome.counts["accepted"] == 1  # type: ignore[attr-defined]
 
 
 def test_dropping_a_pending_submission_the_store_applied_stores_nothing_twice(
@@ -183,7 +183,8 @@ def test_dropping_a_pending_submission_the_store_applied_stores_nothing_twice(
     assert scripted.applied == 1
     drop_pending(workbook)
     outcome = _push(state, transport, {"B1": 1.0})
-    assert outcome.skipped == ["B1"] and outcome.answer is None  # type: ignore[attr-defined]
+    assert [(r.benefit_id, r.status) for r in outcome.results] == [  # type: ignore[attr-defined]
+        ("B1", "unchanged")]
     assert scripted.applied == 1
 
 

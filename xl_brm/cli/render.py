@@ -194,7 +194,7 @@ STATUS_STYLE = {
 def print_submit_outcome(console: Console, outcome: Any) -> None:
     """Per-benefit answers of the national store, with the findings of rejected rows."""
     verb = "Dry run against" if outcome.dry_run else "Submitted to"
-    answers = [a for a in (outcome.replayed, outcome.answer) if a is not None]
+    answers = [*outcome.replayed, *([outcome.answer] if outcome.answer else [])]
     table = Table(title=f"{verb} {outcome.url}", title_justify="left")
     for name in ("benefit", "status", "version", "findings"):
         table.add_column(name, overflow="fold")
@@ -255,13 +255,12 @@ def print_sync_status(console: Console, workbook: Any, state: Any, *, url: str |
         acknowledged = sum(1 for b in store.benefits.values() if b.version is not None)
         console.print(f"\n[bold]{escape(key)}[/] (trust {store.trust_ods or '?'}): {acknowledged} "
                       f"benefit(s) acknowledged; last submission {_when(store.last_submission_at)}")
-        if store.pending is not None:
+        for pending in store.waiting():
             anything = True
-            pending = store.pending
             console.print(
                 f"  [yellow]Pending[/] since {_when(pending.created_at)}, "
                 f"{escape(_benefits(list(pending.hashes)))}; {pending.attempts} attempt(s). The next "
-                "submit resends it first, unchanged (the store never applies it twice).",
+                "submit sends it first, unchanged (the store never applies it twice).",
                 soft_wrap=True,
             )
         for entry in store.set_aside:

@@ -168,12 +168,51 @@ class StoreSync(_Model):
     trust_ods: str | None = None
     benefits: dict[str, BenefitSync] = Field(default_factory=dict)
     pending: PendingSubmission | None = None
+    """The submission being sent: resent, same key and bytes, until the store answers it."""
+    queued: list[PendingSubmission] = Field(default_factory=list)
+    """Submissions written down while an earlier one was still unanswered: each is sent, under
+    its own key, after the ones before it."""
     set_aside: list[SetAside] = Field(default_factory=list)
     """Submissions refused for good, oldest first (at most `MAX_SET_ASIDE`)."""
     acknowledged: Acknowledged | None = None
     """Set after a run that left every approved benefit acknowledged; cleared by a new send."""
     last_submission_id: str | None = None
     last_submission_at: datetime | None = None
+
+    def waiting(self) -> list[PendingSubmission]:
+        """Every submission written down and not yet answered, oldest first."""
+        return [p for p in (self.pending, *self.queued) if p is not None]
+
+    def intended_hash(self, benefit_id: str) -> str | None:
+        """The content hash on its way to the store for a benefit (the newest waiting), else
+        the one the store last acknowledged, else None."""
+        for entry in reversed(self.waiting()):
+            if benefit_id in entry.hashes:
+                return entry.hashes[benefit_id]
+        return self.acknowledged_hash(benefit_id)
+
+    def acknowledged_hash(self, benefit_id: str) -> str | None:
+        entry = self.benefits.get(benefit_id)
+        return entry.content_hash if entry is not None and entry.version is not None else None
+
+    def add_waiting(self, entry: PendingSubmission, *, replacing: PendingSubmission | None) -> None:
+        """Put `entry` at the end of the line, or in the place of `replacing` (which must not
+        have been sent: its key is forgotten)."""
+        if replacing is not None and self.pending is replacing:
+            self.pending = entry
+        elif replacing is not None:
+            self.queued[self.queued.index(replacing)] = entry
+        elif self.pending is None and not self.queued:
+            self.pending = entry
+        else:
+            self.queued.append(entry)
+        self.acknowledged = None  # new content is on its way: no shortcut until it is answered
+
+    def next_to_send(self) -> PendingSubmission | None:
+        """The oldest waiting submission, made the pending one."""
+        if self.pending is None and self.queued:
+            self.pending = self.queued.pop(0)
+        return self.pending
 
     def set_pending_aside(self, *, status: int, reason: str, cells: list[str]) -> SetAside:
         """Move the pending submission to the set-aside list (the next submit builds a new one)."""
@@ -264,11 +303,11 @@ def drop_pending(workbook: str | Path, *, url: str | None = None) -> list[tuple[
         for key, store in state.stores.items():
             if url is not None and key != store_key(url):
                 continue
-            if store.pending is not None:
-                pending = store.pending
+            for pending in store.waiting():
                 dropped.append((key, f"pending submission of {pending.created_at:%d/%m/%Y %H:%M} "
                                      f"UTC ({len(pending.hashes)} benefit(s))"))
-                store.pending = None
+            store.pending = None
+            store.queued = []
             for entry in store.set_aside:
                 dropped.append((key, f"set-aside submission of {entry.created_at:%d/%m/%Y %H:%M} "
                                      f"UTC ({len(entry.benefits)} benefit(s))"))

@@ -1,13 +1,18 @@
 """Submit a workbook to the national store exactly once, and pull back what the store holds.
 
 The order of work is what makes it safe:
-1. a pending submission left by an earlier run (crash, timeout, lost answer) is resent first,
-   with its own key and its own bytes, and its answer recorded;
-2. the store is asked which of the workbook's content hashes it holds as current
-   (`POST /v1/trusts/{ods}/hashes`): only the others are put in a new body, so 'unchanged' is
-   the store's word, never a guess from a local cache another copy of the register went past;
-3. the new key and body are written to the state file (atomically) BEFORE the first byte is sent;
-4. the answer is recorded per benefit and the pending entry cleared in one atomic write.
+1. the benefits whose content hash differs from the one on its way to the store (or, with
+   nothing on its way, from the last acknowledged one) are written to the state file
+   (atomically) as this run's submission, under a new key, BEFORE anything is sent. If an
+   earlier run left a submission unanswered (crash, timeout, lost answer, a store that was
+   down), this one waits in line behind it; so whatever fails, what a run was given to send is
+   on disk, and is sent by a later run;
+2. the store is asked which of the other content hashes it holds as current
+   (`POST /v1/trusts/{ods}/hashes`); any it does not hold join this run's submission (written
+   again under another key: nothing was sent under the first). So 'unchanged' is the store's
+   word, never a guess from a local record that another copy of the register went past;
+3. the waiting submissions are sent oldest first, each with its own key and its own bytes, and
+   each answer recorded per benefit, and the entry cleared, in one atomic write.
 A crash between any two steps leaves a state from which the next run converges, and the store
 answers a resent key with its original answer instead of applying it twice.
 
@@ -18,7 +23,7 @@ the workbook as it is; nothing is lost, and the store's content hashes keep anyt
 apply from being stored twice. `sync_status` shows what is pending or set aside;
 `drop_pending` forgets both.
 
-A run that leaves every approved benefit acknowledged (and nothing pending) records the
+A run that leaves every approved benefit acknowledged (and nothing waiting) records the
 workbook's fingerprint (`workbook_fingerprint`); a later run of the same file with the same
 options sends the recorded hashes to the store without reading the workbook, and reads it only
 when the store does not hold them all.
@@ -73,8 +78,8 @@ class SubmitOutcome:
     trust_ods: str | None = None
     answer: SubmissionOut | None = None
     """The store's answer to this run's new submission (None when nothing needed sending)."""
-    replayed: SubmissionOut | None = None
-    """The answer to a pending submission from an earlier run, resent with its own key."""
+    replayed: list[SubmissionOut] = field(default_factory=list)
+    """Answers to submissions earlier runs wrote down, resent first, each with its own key."""
     skipped: list[str] = field(default_factory=list)
     """Approved benefits not sent because the store said it holds their current content."""
     set_aside: list[SetAside] = field(default_factory=list)
@@ -95,7 +100,7 @@ class SubmitOutcome:
     @property
     def ok(self) -> bool:
         """True when nothing was rejected."""
-        answers = [a for a in (self.replayed, self.answer) if a is not None]
+        answers = [*self.replayed, *([self.answer] if self.answer else [])]
         return all(r.status != "rejected" for a in answers for r in a.results)
 
 
@@ -180,14 +185,14 @@ def _recorded(seen: Fingerprint, *, state_path: Path, url: str) -> tuple[str, di
     except SyncError:
         return None  # reading the workbook first, then the same refusal, as before
     store = state.stores.get(store_key(url))
-    if store is None or store.pending is not None or store.acknowledged is None:
+    if store is None or store.waiting() or store.acknowledged is None:
         return None
     last = store.acknowledged
     if last.fingerprint != seen or date.today() < last.on:
         return None
     recorded: dict[str, str] = {}
     for benefit_id in last.benefits:
-        digest = _acknowledged_hash(store, benefit_id)
+        digest = store.acknowledged_hash(benefit_id)
         if digest is None:
             return None
         recorded[benefit_id] = digest
@@ -222,52 +227,116 @@ def push(
         state.workbook = state.workbook or prepared.source_path
         store = state.store(url)
         store.trust_ods = prepared.trust_ods
-
-        refused: StoreRejected | None = None
-        if store.pending is not None and not dry_run:
-            try:
-                outcome.replayed = _send_pending(client, state, store, state_path)
-            except StoreRejected as error:
-                if not is_for_good(error):
-                    raise
-                refused = error
-                outcome.set_aside.append(store.set_aside[-1])  # and send the workbook as it is
-
-        held = None if full else client.held(prepared.trust_ods, prepared.hashes)
-        if held is not None and not dry_run:
-            _record_held(store, held, prepared.hashes)
-        changed = [b for b in prepared.hashes if held is None or b not in held]
-        sending = set(changed)
-        outcome.skipped = [b for b in prepared.hashes if b not in sending]
-        if not changed:
-            if not dry_run:
-                _remember(state, store, prepared, fingerprint, state_path, save=True)
-            return outcome
-        batch = prepared.only(changed)
-        body = batch.to_bytes()
-
         if dry_run:
-            outcome.answer = client.post_submission(
-                body, key=None, dry_run=True, answer=SubmissionOut
-            )
+            _rehearse(client, store, prepared, outcome, full=full)
             return outcome
-
-        if refused is not None and hashlib.sha256(body).hexdigest() == store.set_aside[-1].body_sha256:
-            # the very bytes the store refused a moment ago: not again, in this run
-            raise _set_aside_error(refused, store.set_aside[-1])
-        store.pending = PendingSubmission.create(
-            key=str(uuid.uuid4()), body=body, hashes=batch.hashes
+        line = _Line(state, store, state_path, prepared)
+        line.write_down(  # what changed, before this run sends anything
+            b for b, h in prepared.hashes.items() if full or store.intended_hash(b) != h
         )
-        store.acknowledged = None  # new content is on its way: no shortcut until it is answered
-        state.save(state_path)  # written down BEFORE the first byte goes out
+        _ask_about_the_rest(client, line, outcome)
+        _send_in_order(client, line, outcome)
+        _remember(state, store, prepared, fingerprint, state_path, save=True)
+    return outcome
+
+
+@dataclass(slots=True)
+class _Line:
+    """The submissions waiting in the state file, and this run's own one among them (the
+    last, `mine`, rewritten under a new key while it has not been sent)."""
+
+    state: SyncState
+    store: StoreSync
+    state_path: Path
+    prepared: Prepared
+    mine: PendingSubmission | None = None
+
+    def write_down(self, benefits: Iterable[str]) -> None:
+        """Make this run's submission carry `benefits` too (in workbook order), and save."""
+        wanted = set(benefits) | set(self.mine.hashes if self.mine else ())
+        if not wanted or (self.mine is not None and wanted == set(self.mine.hashes)):
+            return
+        batch = self.prepared.only(b for b in self.prepared.hashes if b in wanted)
+        entry = PendingSubmission.create(key=str(uuid.uuid4()), body=batch.to_bytes(),
+                                         hashes=batch.hashes)
+        self.store.add_waiting(entry, replacing=self.mine)
+        self.mine = entry
+        self.state.save(self.state_path)  # written down BEFORE it is sent
+
+    def waiting_benefits(self) -> set[str]:
+        return {b for entry in self.store.waiting() for b in entry.hashes}
+
+
+def _ask_about_the_rest(client: StoreClient, line: _Line, outcome: SubmitOutcome) -> None:
+    """Ask the store about the benefits with nothing on their way, whose content this state
+    believes it holds; what it does not hold joins this run's submission."""
+    waiting = line.waiting_benefits()
+    others = {b: h for b, h in line.prepared.hashes.items() if b not in waiting}
+    if not others:
+        return
+    held = client.held(line.prepared.trust_ods, others) or {}  # None: an older store, send all
+    _record_held(line.store, held, others)
+    outcome.skipped = [b for b in line.prepared.hashes if b in held]
+    line.write_down(b for b in others if b not in held)
+
+
+def _send_in_order(client: StoreClient, line: _Line, outcome: SubmitOutcome) -> None:
+    """Send every waiting submission, oldest first, each with its own key and bytes. One the
+    store refuses for good is set aside: this run's own raises; an earlier one's benefits join
+    this run's submission as the workbook has them now (unless those are the very bytes the
+    store refused)."""
+    store = line.store
+    unsent: StoreRejected | None = None
+    while (entry := store.next_to_send()) is not None:
+        ours = line.mine is not None and entry.idempotency_key == line.mine.idempotency_key
         try:
-            outcome.answer = _send_pending(client, state, store, state_path)
+            answer = _send_pending(client, line.state, store, line.state_path)
         except StoreRejected as error:
             if not is_for_good(error):
                 raise
-            raise _set_aside_error(error, store.set_aside[-1]) from None
-        _remember(state, store, prepared, fingerprint, state_path)
-    return outcome
+            aside = store.set_aside[-1]
+            if ours:
+                raise _set_aside_error(error, aside) from None
+            outcome.set_aside.append(aside)
+            if not _resend_set_aside(line, aside):
+                unsent = _set_aside_error(error, aside)
+            continue
+        if ours:
+            outcome.answer = answer
+        else:
+            outcome.replayed.append(answer)
+    if unsent is not None:  # the workbook still holds what the store refused: say so
+        raise unsent
+
+
+def _resend_set_aside(line: _Line, aside: SetAside) -> bool:
+    """The benefits of a submission set aside, from the workbook as it is now, in this run's
+    submission; False (and nothing sent) when that would be the very bytes the store refused."""
+    waiting = line.waiting_benefits()
+    again = [b for b in aside.benefits if b in line.prepared.hashes and b not in waiting]
+    if not again:
+        return True
+    wanted = set(again) | set(line.mine.hashes if line.mine else ())
+    body = line.prepared.only(b for b in line.prepared.hashes if b in wanted).to_bytes()
+    if hashlib.sha256(body).hexdigest() == aside.body_sha256:
+        return False
+    line.write_down(again)
+    return True
+
+
+def _rehearse(client: StoreClient, store: StoreSync, prepared: Prepared, outcome: SubmitOutcome,
+              *, full: bool) -> None:
+    """A dry run: the store says which of the unchanged it holds (so a dry run is always
+    authorised by the store) and validates the rest, storing and recording nothing."""
+    known = {b for b, h in prepared.hashes.items() if full or store.acknowledged_hash(b) != h}
+    others = {b: h for b, h in prepared.hashes.items() if b not in known}
+    held = client.held(prepared.trust_ods, others) or {}
+    outcome.skipped = [b for b in prepared.hashes if b in held]
+    sending = [b for b in prepared.hashes if b not in held]
+    if sending:
+        outcome.answer = client.post_submission(
+            prepared.only(sending).to_bytes(), key=None, dry_run=True, answer=SubmissionOut
+        )
 
 
 def _set_aside_error(error: StoreRejected, entry: SetAside) -> StoreRejected:
@@ -307,8 +376,8 @@ def _remember(
     acknowledged with its current hash (a rejected one is not: the next run must read again).
     `save` writes the state even when the fingerprint is not recorded."""
     last = None
-    if seen is not None and store.pending is None and all(
-        _acknowledged_hash(store, b) == h for b, h in prepared.hashes.items()
+    if seen is not None and not store.waiting() and all(
+        store.acknowledged_hash(b) == h for b, h in prepared.hashes.items()
     ):
         last = Acknowledged(
             fingerprint=seen,
@@ -322,11 +391,6 @@ def _remember(
         save = True
     if save:
         state.save(state_path)
-
-
-def _acknowledged_hash(store: StoreSync, benefit_id: str) -> str | None:
-    entry = store.benefits.get(benefit_id)
-    return entry.content_hash if entry is not None and entry.version is not None else None
 
 
 def _send_pending(
