@@ -65,8 +65,10 @@ def run_demo(out: Console, err: Console, *, keep: Path | None = None) -> None:
 
 
 def _journey(out: Console, err: Console, work: Path) -> None:
-    from xl_brm.api import compute_figures, load, report_for
+    from xl_brm.api import load, report_for
     from xl_brm.cli.render import print_compute_table, print_validation_tables
+    from xl_brm.computation import compute
+    from xl_brm.excel.compute_out import write_compute
     from xl_brm.periods import parse_period
 
     books = _copy_examples(work)
@@ -75,18 +77,27 @@ def _journey(out: Console, err: Console, work: Path) -> None:
     print_validation_tables(out, [report_for(p, raw, v) for p, (raw, v) in loaded.items()], limit=10)
 
     out.print(Rule(f"2 · Compute realised value, present value and RAG as of {AS_OF}"))
-    as_of = parse_period(AS_OF)
     community = books[-1]
-    figures = compute_figures(loaded[community][1].register, as_of=as_of)
-    print_compute_table(out, f"{as_of} · {community.name}", figures, errors=loaded[community][1].findings)
-    computed = work / f"{community.stem}.computed.xlsx"
-    from xl_brm.excel.compute_out import write_compute
-
-    write_compute(community, computed, figures, as_of=as_of, register=loaded[community][1].register)
-    out.print(f"Computed workbook with a planned-vs-realised chart: {computed}")
+    computed = compute(loaded[community][1], as_of=parse_period(AS_OF))
+    print_compute_table(out, computed)
+    written = write_compute(community, work / f"{community.stem}.computed.xlsx", computed)
+    out.print(f"Computed workbook with a planned-vs-realised chart: {written}")
+    _board_report(out, computed, work / f"{community.stem}.board.html")
 
     out.print(Rule("3 · Submit approved rows to an embedded national store"))
     _national(out, err, work, books)
+
+
+def _board_report(out: Console, computed: Any, target: Path) -> None:
+    """The trust's own board report from the same figures, when the report extra is installed."""
+    try:
+        from xl_brm.report import write_report
+
+        written = write_report(computed, target)
+    except ImportError as missing:
+        out.print(f"(Board report skipped: pip install 'xl_brm[report]' for it; {missing})")
+        return
+    out.print("Board report from the same figures: " + " and ".join(str(p) for p in written))
 
 
 def _copy_examples(work: Path) -> list[Path]:

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from xl_brm.calc import compute_register
+from xl_brm.computation import compute
 from xl_brm.excel import _style as st
 from xl_brm.excel import annotate_copy, write_compute, write_examples, write_large_register
 from xl_brm.excel.examples import AS_OF, EXAMPLES, Planted
@@ -87,15 +87,7 @@ def test_annotate_and_compute_every_example(
         cell = wb[p.sheet][p.cell]
         assert p.code in cell.comment.text
         assert cell.fill.start_color.rgb[-6:] == st.SEVERITY_FILL[p.severity].start_color.rgb[-6:]
-    as_of = parse_period(AS_OF)
-    figures = compute_register(validation.register, as_of=as_of)
-    out = write_compute(
-        folder / name,
-        tmp_path / "computed.xlsx",
-        figures,
-        as_of=as_of,
-        register=validation.register,
-    )
+    out = write_compute(folder / name, tmp_path / "computed.xlsx", compute(validation, as_of=parse_period(AS_OF)))
     computed = load_workbook(out)
     assert computed["Computed"].max_row == len(validation.register.benefits) + 1
     assert computed.sheetnames[0] == "Summary"

@@ -321,7 +321,7 @@ def compute_benefit(
     improvement_total = realised_q = planned_to_date = realised_v = pv = None
     value_by_fy: dict[int, float] = {}
     pv_base: int | None = None
-    if computable:
+    if computable and counted:  # nothing counted: no figure ("—"), not a realised £0.00
         improvement_total = math.fsum([r.improvement or 0.0 for r in counted])
         realised_q = math.fsum([r.realised_quantity or 0.0 for r in counted])
         planned = [r.planned_improvement for r in counted]
