@@ -53,6 +53,12 @@ def number(value: float | None, places: int = 1) -> str:
     return "-" + text if value < 0 and any(ch not in "0.," for ch in text) else text
 
 
+def quantity(value: float | None) -> str:
+    """A measure's figure to at most 2 decimals, without trailing zeros: 1,900; 578.7; 5.23."""
+    text = number(value, 2)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def percent(value: float | None, places: int = 1) -> str:
     """Percent of target as 20.4%; a value that rounds to zero is 0.0%, never -0.0%."""
     return NO_FIGURE if value is None else number(value, places) + "%"

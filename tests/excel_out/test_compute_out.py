@@ -130,7 +130,8 @@ def test_planned_value_counts_benefits_not_yet_measured() -> None:
 def test_realised_stops_at_the_as_of_period() -> None:
     register = _register()
     figures = compute_register(register, as_of=AS_OF)
-    computation = Computation(register=register, figures=figures, as_of=parse_period("2019-05"), as_of_given=True)
+    as_of = parse_period("2019-05")
+    computation = Computation(register=register, figures=figures, as_of=as_of, as_of_given=True)
     rows = cumulative_value_by_period(computation)
     assert [r["realised_cash"] for _, r in rows] == [25.0, 75.0, None]
     assert [r["planned_cash"] for _, r in rows] == [25.0, 75.0, 150.0]
@@ -196,6 +197,11 @@ def test_refuses_to_overwrite_the_source(trust_xlsx: Path) -> None:
         write_compute(trust_xlsx, trust_xlsx, _computation())
 
 
+def _computed_rows(wb: Any) -> dict[str, dict[str, Any]]:
+    rows = wb["Computed"].iter_rows(values_only=True)
+    return {r[0]: dict(zip(COMPUTED_COLUMNS, r, strict=True)) for r in rows}
+
+
 def test_blocked_benefit_gets_the_reason_instead_of_a_rag(trust_xlsx: Path, tmp_path: Path) -> None:
     error = Finding(code="BRM308", severity="error", message="m", sheet="Benefits", row=9, cell="R9")
     figures = [f if f.benefit_id != "B1" else dataclasses.replace(f, rag=None)
@@ -204,7 +210,7 @@ def test_blocked_benefit_gets_the_reason_instead_of_a_rag(trust_xlsx: Path, tmp_
                               blocked={"B1": [error]})
     out = write_compute(trust_xlsx, tmp_path / "c.xlsx", computation)
     wb = load_workbook(out)
-    rows = {r[0]: dict(zip(COMPUTED_COLUMNS, r, strict=True)) for r in wb["Computed"].iter_rows(values_only=True)}
+    rows = _computed_rows(wb)
     assert rows["B1"]["rag"] == "blocked: fix BRM308 (Benefits!R9)"
     assert rows["B1"]["realised_value_gbp"] == 135.0, "its figures are still shown"
     summary = [r for r in wb["Summary"].iter_rows(values_only=True)]
@@ -219,7 +225,7 @@ def test_no_figure_is_a_dash_and_columns_fit_millions(trust_xlsx: Path, tmp_path
     register.benefits[0] = big
     computation = _computation(register, as_of=parse_period("2019-03"))  # before realisation starts
     wb = load_workbook(write_compute(trust_xlsx, tmp_path / "c.xlsx", computation))
-    rows = {r[0]: dict(zip(COMPUTED_COLUMNS, r, strict=True)) for r in wb["Computed"].iter_rows(values_only=True)}
+    rows = _computed_rows(wb)
     assert rows["B1"]["realised_value_gbp"] == "—" and rows["B1"]["improvement"] == "—"
     assert rows["B1"]["rag"] == "not_started"
     later = _computation(register)

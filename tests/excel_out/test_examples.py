@@ -87,10 +87,11 @@ def test_annotate_and_compute_every_example(
         cell = wb[p.sheet][p.cell]
         assert p.code in cell.comment.text
         assert cell.fill.start_color.rgb[-6:] == st.SEVERITY_FILL[p.severity].start_color.rgb[-6:]
-    out = write_compute(folder / name, tmp_path / "computed.xlsx", compute(validation, as_of=parse_period(AS_OF)))
-    computed = load_workbook(out)
-    assert computed["Computed"].max_row == len(validation.register.benefits) + 1
-    assert computed.sheetnames[0] == "Summary"
+    computed = compute(validation, as_of=parse_period(AS_OF))
+    out = write_compute(folder / name, tmp_path / "computed.xlsx", computed)
+    book = load_workbook(out)
+    assert book["Computed"].max_row == len(validation.register.benefits) + 1
+    assert book.sheetnames[0] == "Summary"
 
 
 def test_template_validates_without_errors(tmp_path: Path) -> None:
