@@ -38,7 +38,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     for flag in FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    options.add_argument("--window-size=1280,900")
+    options.add_argument("--window-size=1100,820")
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     try:
         yield driver
@@ -123,9 +123,9 @@ def test_board_report_in_chromium(
     )
     assert dict(headline)["cash_releasing"] == str(cash)
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(ARTEFACTS / "board-report-top.png"))
-    browser.execute_script("document.getElementById('trajectories').scrollIntoView();")
-    browser.save_screenshot(str(ARTEFACTS / "board-report-trajectory.png"))
+    for key in ("headline", "trajectory-CH-01"):
+        browser.execute_script(f"document.getElementById('{key}').scrollIntoView();")
+        browser.save_screenshot(str(ARTEFACTS / f"board-report-{key}.png"))
 
 
 def test_board_report_has_no_accessibility_violations(browser: Any, board_files: dict[str, Path]) -> None:

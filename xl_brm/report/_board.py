@@ -110,8 +110,8 @@ def _headline(computed: Computation) -> Section:
         for r in RAG_ORDER
         if counts[r]
     )
-    paragraphs = [
-        f"{len(computed.figures)} benefits on the register: {status or 'none yet'}.",
+    paragraphs = [f"{len(computed.figures)} benefits on the register: {status or 'none yet'}."]
+    after = [
         "Cash-releasing and non-cash-releasing values are kept apart and never added together; "
         "dis-benefits are shown apart from benefits. Planned to date is the planned improvement of "
         "every period up to the as-of period, times each benefit's £ per unit and attribution.",
@@ -126,9 +126,11 @@ def _headline(computed: Computation) -> Section:
                 f"{bid} ({(computed.blocked_text(bid) or '').removeprefix('blocked: ')})"
                 for bid in computed.blocked
             )
-            + ". Their figures are still counted above."
+            + ". Their figures are still counted in the table above."
         )
-    return Section("headline", "Headline: realised against planned", paragraphs, [table], note=note)
+    return Section(
+        "headline", "Headline: realised against planned", paragraphs, [table], note=note, after=after
+    )
 
 
 def _green_book_basis(computed: Computation) -> str:
@@ -285,7 +287,7 @@ def trajectory_chart(computed: Computation, fig: BenefitFigures) -> Chart:
     )
     return Chart(
         title=f"{benefit.benefit_id} {benefit.title}",
-        y_label=f"{benefit.measure or 'Level'} ({unit})",
+        y_label=unit[:1].upper() + unit[1:],
         periods=periods,
         series=series,
         alt=alt,

@@ -80,6 +80,8 @@ class Section:
     subsections: list[Section] = field(default_factory=list)
     note: str = ""
     """An inset note the reader must not miss (e.g. what blocks a RAG)."""
+    after: list[str] = field(default_factory=list)
+    """Paragraphs below the blocks: how to read them."""
 
 
 @dataclass(slots=True)

@@ -61,9 +61,7 @@ def _section(sheet: Worksheet, section: Section, row: int, *, level: int) -> int
         st.SUBTITLE_FONT if level > 2 else st.TITLE_FONT
     )
     row += 1
-    for text in [*section.paragraphs, *([section.note] if section.note else [])]:
-        sheet.cell(row=row, column=1, value=text).font = _book.NOTE_FONT
-        row += 1
+    row = _paragraphs(sheet, section.paragraphs, row)
     for block in section.blocks:
         row += 1
         if isinstance(block, Table):
@@ -72,12 +70,21 @@ def _section(sheet: Worksheet, section: Section, row: int, *, level: int) -> int
             row = _chart(sheet, block, row)
         elif isinstance(block, Facts):
             row = _facts(sheet, block, row)
+    row = _paragraphs(sheet, [*([section.note] if section.note else []), *section.after], row + 1)
     for sub in section.subsections:
         row = _section(sheet, sub, row + 1, level=level + 1)
     return row + 1
 
 
-def _table(sheet: Worksheet, table: Table, row: int) -> int:
+def _paragraphs(sheet: Worksheet, texts: list[str], row: int) -> int:
+    for text in texts:
+        sheet.cell(row=row, column=1, value=text).font = _book.NOTE_FONT
+        row += 1
+    return row
+
+
+def _table(sheet: Worksheet, table: Table, row: int, *, gaps: bool = False) -> int:
+    """The table at `row`; `gaps` leaves a missing figure blank (a chart's gap, not a zero)."""
     sheet.cell(row=row, column=1, value=table.caption).font = st.BOLD
     row += 1
     for col, column in enumerate(table.columns, start=1):
@@ -92,7 +99,7 @@ def _table(sheet: Worksheet, table: Table, row: int) -> int:
                 if isinstance(value, str) and value in st.RAG_FILL:
                     cell.fill, cell.font = st.RAG_FILL[value], st.RAG_FONT[value]
             elif column.numeric:
-                cell.value = "—" if value is None else value
+                cell.value = "—" if value is None and not gaps else value
                 cell.number_format = FORMATS[column.kind]
             else:
                 _book.set_text(cell, "—" if value is None or value == "" else value)
@@ -110,7 +117,7 @@ def _facts(sheet: Worksheet, facts: Facts, row: int) -> int:
 def _chart(sheet: Worksheet, chart: Chart, row: int) -> int:
     """The chart's figures as a table, and an Excel line chart over them to the right."""
     top = row + 1
-    end = _table(sheet, chart.table(), row)
+    end = _table(sheet, chart.table(), row, gaps=True)
     if not chart.periods:
         return end
     line = LineChart()
