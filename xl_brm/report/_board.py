@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from xl_brm import __version__, display
-from xl_brm.calc import GREEN_BOOK_RATES, BenefitFigures
+from xl_brm.calc import GREEN_BOOK_RATES, JSON_KEYS, BenefitFigures
 from xl_brm.computation import Computation, totals
 from xl_brm.enums import BenefitType, Rag
 from xl_brm.model import Benefit
@@ -214,24 +214,16 @@ FIGURE_COLUMNS = [
     Column("Planned to date", "number"),
     Column("RAG", "rag"),
 ]
-FIGURE_KEYS = (
-    "benefit_id",
-    "title",
-    "type",
-    "baseline",
-    "latest",
-    "improvement",
-    "realised_quantity",
-    "realised_value_gbp",
-    "pv_gbp",
-    "percent_of_target",
-    "planned_to_date",
-    "rag",
-)
+FIGURE_KEYS = ("benefit_id", "title", "type", *JSON_KEYS[1:])
 """Which compute JSON key each column of the figures tables shows (title, type from the register)."""
 
 
-def figure_rows(computed: Computation, figures: Iterable[BenefitFigures]) -> Table:
+def figure_rows(
+    computed: Computation,
+    figures: Iterable[BenefitFigures],
+    caption: str = "Figures per benefit",
+    key: str = "figures",
+) -> Table:
     rows: list[list[Value]] = []
     keys: list[str] = []
     for fig in figures:
@@ -242,7 +234,7 @@ def figure_rows(computed: Computation, figures: Iterable[BenefitFigures]) -> Tab
         data["rag"] = _rag_value(computed, fig)
         rows.append([data[k] for k in FIGURE_KEYS])
         keys.append(fig.benefit_id)
-    return Table("Figures per benefit", FIGURE_COLUMNS, rows, key="figures", row_keys=keys)
+    return Table(caption, FIGURE_COLUMNS, rows, key=key, row_keys=keys)
 
 
 def _figures_section(computed: Computation) -> Section:
@@ -386,29 +378,24 @@ def _approval(benefit: Benefit) -> str:
 
 
 def _disbenefits_and_unplanned(computed: Computation) -> Section:
-    dis = [f for f in computed.figures if f.is_disbenefit]
-    unplanned = [f for f in computed.figures if not computed.benefit(f.benefit_id).planned]
-    blocks: list[Table | Chart | Facts] = []
-    paragraphs = []
-    if dis:
-        table = figure_rows(computed, dis)
-        blocks.append(
-            Table("Dis-benefits", table.columns, table.rows, key="disbenefits", row_keys=table.row_keys)
-        )
-    else:
-        paragraphs.append("The register records no dis-benefits.")
-    if unplanned:
-        table = figure_rows(computed, unplanned)
-        blocks.append(
-            Table("Unplanned benefits", table.columns, table.rows, key="unplanned", row_keys=table.row_keys)
-        )
-    else:
-        paragraphs.append("The register records no unplanned benefits.")
-    paragraphs.insert(
-        0,
+    paragraphs = [
         "Dis-benefits use the same arithmetic as benefits and their values are usually negative; "
-        "unplanned benefits were recorded after the fact.",
+        "unplanned benefits were recorded after the fact."
+    ]
+    blocks: list[Table | Chart | Facts] = []
+    groups = (
+        ("Dis-benefits", "disbenefits", [f for f in computed.figures if f.is_disbenefit]),
+        (
+            "Unplanned benefits",
+            "unplanned",
+            [f for f in computed.figures if not computed.benefit(f.benefit_id).planned],
+        ),
     )
+    for caption, key, chosen in groups:
+        if chosen:
+            blocks.append(figure_rows(computed, chosen, caption, key))
+        else:
+            paragraphs.append(f"The register records no {caption.lower()}.")
     return Section("other", "Dis-benefits and unplanned benefits", paragraphs, blocks)
 
 
