@@ -9,7 +9,9 @@ Decisions where SPEC is silent:
   none is numeric; the current month when the register has none), and outputs say so: "the
   current month" made every RAG `no_data` for a register whose figures stop last quarter.
 - **Blocked**: a benefit with an error finding on its row, or on one of its measurement or
-  trajectory rows, keeps its figures but gets no RAG until the error is fixed.
+  trajectory rows that joined the register, keeps its figures but gets no RAG until the error
+  is fixed. (A row left out of the register, such as a second value for a period, is not in
+  the figures; its error shows in the data-quality annex.)
 - **Planned value to date** (£) is the planned improvement of every period up to the as-of
   period, times the benefit's £ per unit (unit value × attribution %). It is the plan, whether
   or not a period was measured, and is what the computed workbook's chart shows at the as-of
@@ -102,9 +104,9 @@ def compute(
     chosen = as_of or latest_period(register) or current_month()
     figures = compute_register(register, as_of=chosen, base_fy=base_fy, smooth=smooth)
     blocked = {
-        b.benefit_id: errors
-        for b in register.benefits
-        if (errors := [f for f in validation.for_benefit(b.benefit_id) if f.severity == "error"])
+        bid: errors
+        for bid in _touched_by_errors(register, validation.findings)
+        if (errors := [f for f in validation.for_benefit(bid) if f.severity == "error"])
     }
     figures = [dataclasses.replace(f, rag=None) if f.benefit_id in blocked else f for f in figures]
     return Computation(
@@ -116,6 +118,28 @@ def compute(
         blocked=blocked,
         base_fy=base_fy,
     )
+
+
+def _touched_by_errors(register: Register, findings: Sequence[Finding]) -> list[str]:
+    """Benefits with a row (their own, a measurement's or a plan's) numbered like an error's,
+    or named by one.
+
+    A cheap first pass over row numbers alone; `Validation.for_benefit` then checks the sheet
+    too. Asking it about every benefit would cost O(benefits²) on a 10k-benefit register.
+    """
+    errors = [f for f in findings if f.severity == "error"]
+    rows = {f.row for f in errors if f.row is not None}
+    named = {str(f.value) for f in errors}  # e.g. a duplicate benefit_id's second row
+    if not errors:
+        return []
+    return [
+        b.benefit_id
+        for b in register.benefits
+        if b.row in rows
+        or b.benefit_id in named
+        or any(m.row in rows for m in register.measurements.get(b.benefit_id, ()))
+        or any(p.row in rows for p in register.trajectory.get(b.benefit_id, ()))
+    ]
 
 
 def latest_period(register: Register) -> Period | None:

@@ -16,6 +16,8 @@ from xl_brm.report import Table, statement
 from .conftest import COMMUNITY, xl_brm
 from .test_board_content import _hand_register
 
+COMPUTE_ROOT = COMMUNITY.parent
+
 
 def test_statement_plan_by_hand() -> None:
     """B1: baseline 100, target 80 by Jul-19, start Apr-19 (N = 4): levels 95, 90, 85, 80;
@@ -92,3 +94,20 @@ def test_pdf_alone(tmp_path: Path) -> None:
     run = xl_brm("report", str(COMMUNITY), "--as-of", "2020/21 Q2", "--out", str(tmp_path / "board.pdf"))
     assert run.returncode == 0, run.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["board.pdf"]
+
+
+@pytest.mark.parametrize("name", ["acute_gde_rj1", "mental_health_rrv", "community_taj"])
+def test_blocked_benefits_are_those_with_errors_on_their_rows(name: str) -> None:
+    """The fast first pass finds exactly what asking about every benefit finds."""
+    from xl_brm.api import load
+    from xl_brm.computation import compute
+
+    _raw, validation = load(COMPUTE_ROOT / f"{name}.xlsx")
+    exhaustive = {
+        b.benefit_id
+        for b in validation.register.benefits
+        if any(f.severity == "error" for f in validation.for_benefit(b.benefit_id))
+    }
+    computed = compute(validation)
+    assert set(computed.blocked) == exhaustive and exhaustive
+    assert all(f.rag is None for f in computed.figures if f.benefit_id in exhaustive)
