@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -23,6 +23,9 @@ from xl_brm.cli.render import (
     validation_json,
 )
 from xl_brm.errors import XlBrmError
+
+if TYPE_CHECKING:
+    from xl_brm.computation import Computation
 
 app = typer.Typer(
     name="xl-brm",
@@ -224,7 +227,9 @@ def compute(
         err.print(f"Figures {computed.as_of_note}.", markup=False)
 
 
-def _computation(path: Path, as_of: str | None, base_fy: str | None, *, smooth: bool, options: Any) -> Any:
+def _computation(
+    path: Path, as_of: str | None, base_fy: str | None, *, smooth: bool, options: Any
+) -> Computation:
     """Read, validate and compute a workbook: the one route of `compute` and `report`."""
     from xl_brm.api import load
     from xl_brm.computation import compute as compute_validated

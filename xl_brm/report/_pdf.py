@@ -9,10 +9,19 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from xl_brm.errors import XlBrmError
+
 
 def write_pdf(html: str, target: Path) -> None:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+    try:
+        from weasyprint import HTML
+        from weasyprint.urls import URLFetcher
+    except OSError as missing:  # WeasyPrint is installed but the Pango library it draws with is not
+        raise XlBrmError(
+            f"the PDF needs the Pango library, which WeasyPrint could not load ({missing})",
+            hint="install Pango (Debian: apt install libpango-1.0-0 libpangoft2-1.0-0), or write "
+            "--out board.xlsx, which needs neither",
+        ) from None
 
     quiet = logging.getLogger("weasyprint")
     level = quiet.level
