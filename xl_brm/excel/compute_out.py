@@ -9,7 +9,6 @@ separate) and carries native Excel charts of planned versus realised value.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from enum import Enum
 from pathlib import Path
@@ -23,26 +22,25 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_brm import __version__
-from xl_brm.calc import JSON_KEYS
+from xl_brm.charts import VALUE_KEYS, VALUE_LABELS, cumulative_value_by_period
 from xl_brm.enums import BenefitType, Rag
 from xl_brm.errors import UsageError
 from xl_brm.excel import _book
 from xl_brm.excel import _style as st
 from xl_brm.excel._save import save_atomic
 from xl_brm.periods import Period, parse_period
+from xl_brm.sheet_names import COMPUTED as COMPUTED_SHEET
+from xl_brm.sheet_names import COMPUTED_BY_PERIOD as SERIES_SHEET
+from xl_brm.sheet_names import COMPUTED_COLUMNS, SUMMARY_TITLE
+from xl_brm.sheet_names import SUMMARY as SUMMARY_SHEET
 
 if TYPE_CHECKING:
     from xl_brm.calc import BenefitFigures
     from xl_brm.model import Register
 
-COMPUTED_SHEET = "Computed"
-SUMMARY_SHEET = "Summary"
-SERIES_SHEET = "Computed by period"
 SERIES_ROW_LIMIT = 50_000
 """Above this many benefit-periods the by-period sheet is left out (openpyxl holds every cell)."""
 
-COMPUTED_COLUMNS: tuple[str, ...] = ("benefit_id", "title", "benefit_type", "is_disbenefit", *JSON_KEYS[1:])
-"""The compute JSON keys (SPEC §7.2), with what a reader of the sheet needs to tell benefits apart."""
 SERIES_COLUMNS: tuple[str, ...] = (
     "benefit_id",
     "period",
@@ -55,7 +53,6 @@ SERIES_COLUMNS: tuple[str, ...] = (
     "realised_value_gbp",
     "counted",
 )
-SUMMARY_TITLE = "Benefits summary"
 _FORMATS = {
     "baseline": st.NUMBER_FORMAT,
     "latest": st.NUMBER_FORMAT,
@@ -269,52 +266,6 @@ def _summary_sheet(
     _rag_chart(sheet, top_table=6, row_count=len(BenefitType), anchor_row=row)
 
 
-def _gbp_per_unit(fig: BenefitFigures, register: Register | None) -> float | None:
-    """£ of realised value per unit of improvement: attribution % / 100 × unit value."""
-    if register is not None and (benefit := register.benefit(fig.benefit_id)) is not None:
-        if benefit.unit_value_gbp is None:
-            return None
-        return benefit.attribution_pct / 100 * benefit.unit_value_gbp
-    for point in fig.series:
-        if point.improvement and point.realised_value_gbp is not None:
-            return float(point.realised_value_gbp) / float(point.improvement)
-    return None
-
-
-def cumulative_value_by_period(
-    figures: Sequence[BenefitFigures], *, as_of: Period, register: Register | None = None
-) -> list[tuple[str, dict[str, float | None]]]:
-    """Cumulative planned and realised £ per period, cash and non-cash apart, dis-benefits out.
-
-    Months are used when every financial benefit reports monthly; otherwise everything is rolled
-    up to NHS financial quarters. Realised stops at the as-of period; planned runs on.
-    """
-    keys = ("planned_cash", "realised_cash", "planned_noncash", "realised_noncash")
-    chosen = [f for f in figures if not f.is_disbenefit and _type_of(f).is_financial]
-    points = [(f, p, parse_period(p.period)) for f in chosen for p in f.series]
-    quarterly = any(period.is_quarter for _, _, period in points)
-    planned: dict[Period, dict[str, float]] = defaultdict(lambda: dict.fromkeys(keys, 0.0))
-    factors = {f.benefit_id: _gbp_per_unit(f, register) for f in chosen}
-    for fig, point, period in points:
-        slot = planned[period.to_quarter() if quarterly else period]
-        suffix = "cash" if _type_of(fig) is BenefitType.CASH_RELEASING else "noncash"
-        factor = factors[fig.benefit_id]
-        if point.planned_improvement is not None and factor is not None:
-            slot[f"planned_{suffix}"] += float(point.planned_improvement) * factor
-        if point.counted and point.realised_value_gbp is not None and period <= as_of:
-            slot[f"realised_{suffix}"] += float(point.realised_value_gbp)
-    last = as_of.to_quarter() if quarterly else as_of
-    running = dict.fromkeys(keys, 0.0)
-    out: list[tuple[str, dict[str, float | None]]] = []
-    for period in sorted(planned):
-        row: dict[str, float | None] = {}
-        for key in keys:
-            running[key] += planned[period][key]
-            row[key] = None if key.startswith("realised") and period > last else round(running[key], 2)
-        out.append((str(period), row))
-    return out
-
-
 def _value_chart(
     sheet: Worksheet,
     figures: list[BenefitFigures],
@@ -327,17 +278,11 @@ def _value_chart(
     data = cumulative_value_by_period(figures, as_of=as_of, register=register)
     sheet.cell(row=top, column=1, value="Cumulative planned and realised value (£)").font = st.SUBTITLE_FONT
     head = top + 1
-    labels = (
-        "Period",
-        "Planned cash-releasing (£)",
-        "Realised cash-releasing (£)",
-        "Planned non-cash-releasing (£)",
-        "Realised non-cash-releasing (£)",
-    )
+    labels = ("Period", *VALUE_LABELS)
     for col, name in enumerate(labels, start=1):
         cell = sheet.cell(row=head, column=col, value=name)
         cell.fill, cell.font, cell.alignment = st.CORE_HEADER_FILL, st.HEADER_FONT, st.HEADER_ALIGN
-    keys = ("planned_cash", "realised_cash", "planned_noncash", "realised_noncash")
+    keys = VALUE_KEYS
     for offset, (label, values) in enumerate(data, start=1):
         sheet.cell(row=head + offset, column=1, value=label)
         for col, key in enumerate(keys, start=2):
