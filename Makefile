@@ -9,7 +9,7 @@ $(BIN)/xl-brm: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench addins clean
 setup: $(BIN)/xl-brm
 
 demo: setup
@@ -19,12 +19,15 @@ test: setup lint
 	$(BIN)/pytest -n 2
 
 lint: setup
-	$(BIN)/ruff check xl_brm udfs tests
+	$(BIN)/ruff check xl_brm udfs tests tools
 	$(BIN)/mypy
 
 bench: setup
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python tests/benchmarks/bench_validate.py
+
+addins: setup  # rebuild xl_brm/addin/xl_brm.xlam and the xlwings Lite bundle
+	$(BIN)/python -m tools.addin_build
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache
