@@ -69,7 +69,8 @@ def test_a_fresh_virtualenv_with_only_the_excel_extra(tmp_path: Path) -> None:
     assert set(re.findall(r'Lib "xlwings(?:32|64)-([\d.]+)\.dll"', vba)) == {version.stdout.strip()}
 
     conf, folder = tmp_path / "xl_brm.conf", tmp_path / "XLSTART"
-    done = _run([str(xl_brm), "addin", "install", "--folder", str(folder), "--config", str(conf)], timeout=120)
+    command = [str(xl_brm), "addin", "install", "--folder", str(folder), "--config", str(conf)]
+    done = _run(command, timeout=120)
     assert done.returncode == 0, done.stderr
     assert (folder / "xl_brm.xlam").read_bytes() == xlam.read_bytes()
     assert conf.read_text(encoding="utf-8").startswith('"INTERPRETER_WIN","')

@@ -115,7 +115,8 @@ def test_the_add_ins_sheet_does_not_override_the_users_xl_brm_conf() -> None:
     assert sheet_first < get_config.index("GetDirectoryConfigFilePath()") < get_config.index(
         "GetConfigFilePath()"
     )  # order: the add-in's sheet, xl_brm.conf beside the workbook, the user's xl_brm.conf
-    assert 'GetConfigFilePath = Environ("USERPROFILE") & "\\." & PROJECT_NAME & "\\" & PROJECT_NAME & ".conf"' in code
+    user_file = 'Environ("USERPROFILE") & "\\." & PROJECT_NAME & "\\" & PROJECT_NAME & ".conf"'
+    assert f"GetConfigFilePath = {user_file}" in code
     docs = (Path(__file__).resolve().parents[2] / "docs" / "excel.md").read_text(encoding="utf-8")
     documented = set(re.findall(r'^"([A-Z_ ]+)","', docs, re.MULTILINE))
     assert {"INTERPRETER_WIN"} <= documented
