@@ -75,6 +75,12 @@ def test_a_fresh_virtualenv_with_only_the_excel_extra(tmp_path: Path) -> None:
     assert (folder / "xl_brm.xlam").read_bytes() == xlam.read_bytes()
     assert conf.read_text(encoding="utf-8").startswith('"INTERPRETER_WIN","')
 
+    # the xlwings Lite template is assembled from the installed modules and the shipped bundle
+    lite = tmp_path / "lite.xlsx"
+    made = _run([str(xl_brm), "template", str(lite), "--lite", "--trust", "RJ1"], timeout=120)
+    assert made.returncode == 0, made.stderr
+    assert zipfile.ZipFile(lite).read("xl/webextensions/webextension1.xml").count(b"udfs.functions") > 0
+
     # only what runs: no build tooling, no server, no test tools
     probe = (
         "import importlib.util as u; "

@@ -202,6 +202,15 @@ def test_functions_called_through_the_javascript_give_the_hand_worked_figures(
 # -- the ribbon buttons, through the xlwings client, acting on the stand-in workbook ------------
 
 
+def test_every_button_of_the_list_is_wired_in_the_page(office_page: OfficePage) -> None:
+    """buttons.py is the one list: each entry is a ribbon action and a task-pane button."""
+    associated = office_page.page.evaluate("() => window.__standin.associatedActions()")
+    assert associated == [b.action for b in BUTTONS]
+    script_of = "els => els.map(e => e.getAttribute('xw-click'))"
+    scripts = office_page.page.eval_on_selector_all("[xw-click]", script_of)
+    assert scripts == [b.script for b in BUTTONS]
+
+
 def test_validate_lists_issues_and_highlights_the_planted_cells(
     office_page: OfficePage, examples: Path
 ) -> None:
