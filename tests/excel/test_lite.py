@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from defusedxml import ElementTree as SafeET
+from office_support import SPEC_FUNCTIONS
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
@@ -36,17 +37,6 @@ from xl_brm.addin.lite import (
 from xl_brm.errors import InputError, UsageError, XlBrmError
 from xl_brm.excel.template import write_template
 
-SPEC_FUNCTIONS = [  # SPEC §7.1
-    "BRM_VALIDATE",
-    "BRM_ISSUES",
-    "BRM_BASELINE",
-    "BRM_IMPROVEMENT",
-    "BRM_REALISED",
-    "BRM_PV",
-    "BRM_RAG",
-    "BRM_PERIOD",
-    "BRM_FY",
-]
 WORKBOOK_ID = "6f1c2b9e-5a43-4d2e-9a1b-7c0d3e4f5a6b"
 
 
