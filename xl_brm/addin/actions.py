@@ -170,7 +170,7 @@ def show_issues(book: Any, findings: list[Finding]) -> Any:
     return sheet
 
 
-# -- the four buttons ---------------------------------------------------------------------------
+# -- the buttons ------------------------------------------------------------------------------
 
 
 def validate(book: Any) -> Validation:
@@ -183,10 +183,8 @@ def compute(book: Any, *, as_of: Any = None) -> list[Any]:
     """Computed (one row per benefit: the SPEC §7.2 figures, with the columns `xl-brm compute
     --out` writes) and Summary (totals by benefit type, cash-releasing and non-cash-releasing
     apart, and a line chart of cumulative planned versus realised £: money only)."""
-    from xl_brm import __version__
     from xl_brm.calc import compute_register
     from xl_brm.charts import VALUE_KEYS, VALUE_LABELS, cumulative_value_by_period
-    from xl_brm.enums import BenefitType, Rag
     from xl_brm.periods import current_month, parse_period
 
     _, validation = load(book)
@@ -194,7 +192,27 @@ def compute(book: Any, *, as_of: Any = None) -> list[Any]:
     period = parse_period(as_of or book_setting(book, "as_of") or current_month())
     figures = compute_register(register, as_of=period)
     titles = {b.benefit_id: b.title for b in register.benefits}
-    table: list[list[Any]] = [list(COMPUTED_COLUMNS)]
+    _write(_fresh_sheet(book, COMPUTED), _computed_rows(figures, titles))
+
+    lines = _summary_rows(figures, period)
+    series = cumulative_value_by_period(figures, as_of=period, register=register)
+    lines += [[], ["Cumulative planned and realised value (£)"]]
+    chart_row = len(lines) + 1
+    lines.append(["Period", *VALUE_LABELS])
+    lines += [[label, *(_cell(values[key]) for key in VALUE_KEYS)] for label, values in series]
+    summary = _fresh_sheet(book, SUMMARY)
+    _write(summary, lines)
+    if series:
+        source = summary.range((chart_row, 1), (chart_row + len(series), 1 + len(VALUE_KEYS)))
+        chart = summary.charts.add(left=520, top=10, width=520, height=300)  # right of the tables
+        chart.set_source_data(source)
+        chart.chart_type = "line"
+    summary.activate()
+    return figures
+
+
+def _computed_rows(figures: list[Any], titles: dict[str, str]) -> list[list[Any]]:
+    rows: list[list[Any]] = [list(COMPUTED_COLUMNS)]
     for fig in figures:
         values = {
             **fig.to_json(),
@@ -202,8 +220,15 @@ def compute(book: Any, *, as_of: Any = None) -> list[Any]:
             "benefit_type": _plain(fig.benefit_type),
             "is_disbenefit": "Yes" if fig.is_disbenefit else "No",
         }
-        table.append([_cell(values.get(name)) for name in COMPUTED_COLUMNS])
-    _write(_fresh_sheet(book, COMPUTED), table)
+        rows.append([_cell(values.get(name)) for name in COMPUTED_COLUMNS])
+    return rows
+
+
+def _summary_rows(figures: list[Any], period: Any) -> list[list[Any]]:
+    """Benefits, then dis-benefits: count, realised £ and PV £ (financial types only) and RAG
+    counts by benefit type."""
+    from xl_brm import __version__
+    from xl_brm.enums import BenefitType, Rag
 
     rags = [r.value for r in Rag]
     lines: list[list[Any]] = [
@@ -229,20 +254,7 @@ def compute(book: Any, *, as_of: Any = None) -> list[Any]:
                     *(sum(1 for f in group if _plain(f.rag) == rag) for rag in rags),
                 ]
             )
-    series = cumulative_value_by_period(figures, as_of=period, register=register)
-    lines += [[], ["Cumulative planned and realised value (£)"]]
-    chart_row = len(lines) + 1
-    lines.append(["Period", *VALUE_LABELS])
-    lines += [[label, *(_cell(values[key]) for key in VALUE_KEYS)] for label, values in series]
-    summary = _fresh_sheet(book, SUMMARY)
-    _write(summary, lines)
-    if series:
-        source = summary.range((chart_row, 1), (chart_row + len(series), 1 + len(VALUE_KEYS)))
-        chart = summary.charts.add(left=520, top=10, width=520, height=300)
-        chart.set_source_data(source)
-        chart.chart_type = "line"
-    summary.activate()
-    return figures
+    return lines
 
 
 def _plain(value: Any) -> Any:
