@@ -2,8 +2,9 @@
 
 xlwings Server loads this file as its project's `config.py` (the project folder is this one,
 `XLWINGS_PROJECT_DIR`, set by `xl-brm addin serve`). These are defaults only: every
-`XLWINGS_*` environment variable (or a `.env` file) still overrides them, as xlwings Server
-documents. The Benefits buttons come from `xl_brm.addin.buttons` for the manifest and task pane.
+`XLWINGS_*` environment variable (or a `.env` file named by `DOTENV_PATH`) still overrides
+them, as xlwings Server documents. The Benefits buttons come from `xl_brm.addin.buttons` for the
+manifest and task pane.
 """
 
 from __future__ import annotations
