@@ -5,7 +5,7 @@ see `ovba_compression`), then read back with olevba: a build whose modules do no
 identical to their sources is refused. The ribbon XML is checked against the customUI14 schema.
 The package is written with fixed timestamps, so the same sources give the same bytes.
 
-    python -m tools.addin_build            (rebuilds the add-in and the xlwings Lite manifest)
+    python -m tools.addin_build            (rebuilds the add-in and the xlwings Lite bundle)
 """
 
 from __future__ import annotations
