@@ -23,8 +23,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from xl_brm import display
 from xl_brm.calc import BenefitFigures, compute_register, round_half_up
 from xl_brm.findings import Finding
 from xl_brm.model import Benefit, Register
@@ -62,6 +63,17 @@ class Computation:
         if found is None:  # figures are only ever made from the register's benefits
             raise KeyError(benefit_id)
         return found
+
+    def sheet_row(self, figures: BenefitFigures) -> dict[str, Any]:
+        """One benefit's row of the Computed sheet (`sheet_names.COMPUTED_COLUMNS`), whichever
+        route writes it: the compute JSON's figures, the title, the type in words, and the
+        reason instead of a RAG for a benefit with errors. None where a figure does not apply."""
+        values: dict[str, Any] = figures.to_json()
+        values["title"] = self.benefit(figures.benefit_id).title
+        values["benefit_type"] = display.TYPE_LABEL[figures.benefit_type]
+        values["is_disbenefit"] = "Yes" if figures.is_disbenefit else "No"
+        values["rag"] = self.blocked_text(figures.benefit_id) or values["rag"]
+        return values
 
     def blocked_text(self, benefit_id: str) -> str | None:
         """'blocked: fix BRM308 (Benefits!R9)', or None when nothing blocks the benefit."""

@@ -465,7 +465,7 @@ def pull(
 
 
 _mount_optional("xl_brm.national.cli", "national", "Run the national store and manage its tokens.")
-_mount_optional("xl_brm.addin.cli", "addin", "Serve, build and install the Excel add-ins.")
+_mount_optional("xl_brm.addin.cli", "addin", "Serve and install the Excel add-ins.")
 
 
 def main() -> None:

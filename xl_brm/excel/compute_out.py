@@ -9,7 +9,6 @@ separate) and carries native Excel charts of planned versus realised value.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,26 +22,24 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_brm import __version__, display
-from xl_brm.calc import JSON_KEYS
+from xl_brm.charts import VALUE_KEYS, VALUE_LABELS, cumulative_value_by_period
 from xl_brm.computation import Computation, totals
 from xl_brm.enums import BenefitType, Rag
 from xl_brm.errors import UsageError
 from xl_brm.excel import _book
 from xl_brm.excel import _style as st
 from xl_brm.excel._save import save_atomic
-from xl_brm.periods import Period
+from xl_brm.sheet_names import COMPUTED as COMPUTED_SHEET
+from xl_brm.sheet_names import COMPUTED_BY_PERIOD as SERIES_SHEET
+from xl_brm.sheet_names import COMPUTED_COLUMNS, SUMMARY_TITLE
+from xl_brm.sheet_names import SUMMARY as SUMMARY_SHEET
 
 if TYPE_CHECKING:
     from xl_brm.calc import BenefitFigures
 
-COMPUTED_SHEET = "Computed"
-SUMMARY_SHEET = "Summary"
-SERIES_SHEET = "Computed by period"
 SERIES_ROW_LIMIT = 50_000
 """Above this many benefit-periods the by-period sheet is left out (openpyxl holds every cell)."""
 
-COMPUTED_COLUMNS: tuple[str, ...] = ("benefit_id", "title", "benefit_type", "is_disbenefit", *JSON_KEYS[1:])
-"""The compute JSON keys (SPEC §7.2), with what a reader of the sheet needs to tell benefits apart."""
 SERIES_COLUMNS: tuple[str, ...] = (
     "benefit_id",
     "period",
@@ -55,7 +52,6 @@ SERIES_COLUMNS: tuple[str, ...] = (
     "realised_value_gbp",
     "counted",
 )
-SUMMARY_TITLE = "Benefits summary"
 _FORMATS = {
     "baseline": st.NUMBER_FORMAT,
     "latest": st.NUMBER_FORMAT,
@@ -113,11 +109,7 @@ def _computed_sheet(workbook: Workbook, computed: Computation) -> None:
     sheet = _book.place_sheet(workbook, COMPUTED_SHEET, COMPUTED_COLUMNS)
     _book.write_header(sheet, COMPUTED_COLUMNS)
     for row, fig in enumerate(computed.figures, start=2):
-        values: dict[str, Any] = fig.to_json()
-        values["title"] = computed.benefit(fig.benefit_id).title
-        values["benefit_type"] = TYPE_LABEL[fig.benefit_type]
-        values["is_disbenefit"] = "Yes" if fig.is_disbenefit else "No"
-        values["rag"] = computed.blocked_text(fig.benefit_id) or values["rag"]
+        values = computed.sheet_row(fig)
         for col, name in enumerate(COMPUTED_COLUMNS, start=1):
             cell = sheet.cell(row=row, column=col)
             value = values[name]
@@ -273,56 +265,16 @@ def _summary_sheet(workbook: Workbook, computed: Computation, *, series_rows: in
     fit_columns(sheet)
 
 
-def cumulative_value_by_period(computed: Computation) -> list[tuple[str, dict[str, float | None]]]:
-    """Cumulative planned and realised £ per period, cash and non-cash apart, dis-benefits out.
-
-    Months are used when every financial benefit reports monthly; otherwise everything is rolled
-    up to NHS financial quarters. Realised stops at the as-of period; planned runs on. At the
-    as-of period, planned is the sum of `Computation.planned_value_gbp` (the same periods).
-    """
-    as_of = computed.as_of
-    keys = ("planned_cash", "realised_cash", "planned_noncash", "realised_noncash")
-    chosen = [f for f in computed.figures if not f.is_disbenefit and f.benefit_type.is_financial]
-    points = [(f, p, p.period) for f in chosen for p in f.series]
-    quarterly = any(period.is_quarter for _, _, period in points)
-    planned: dict[Period, dict[str, float]] = defaultdict(lambda: dict.fromkeys(keys, 0.0))
-    factors = {f.benefit_id: computed.gbp_per_unit(f.benefit_id) for f in chosen}
-    for fig, point, period in points:
-        slot = planned[period.to_quarter() if quarterly else period]
-        suffix = "cash" if fig.benefit_type is BenefitType.CASH_RELEASING else "noncash"
-        factor = factors[fig.benefit_id]
-        if point.planned_improvement is not None and factor is not None:
-            slot[f"planned_{suffix}"] += point.planned_improvement * factor
-        if point.counted and point.realised_value_gbp is not None and period <= as_of:
-            slot[f"realised_{suffix}"] += point.realised_value_gbp
-    last = as_of.to_quarter() if quarterly else as_of
-    running = dict.fromkeys(keys, 0.0)
-    out: list[tuple[str, dict[str, float | None]]] = []
-    for period in sorted(planned):
-        row: dict[str, float | None] = {}
-        for key in keys:
-            running[key] += planned[period][key]
-            row[key] = None if key.startswith("realised") and period > last else round(running[key], 2)
-        out.append((str(period), row))
-    return out
-
-
 def _value_chart(sheet: Worksheet, computed: Computation, *, top: int) -> int:
     """Chart data table and a line chart of cumulative planned vs realised £. Returns next row."""
     data = cumulative_value_by_period(computed)
     sheet.cell(row=top, column=1, value="Cumulative planned and realised value (£)").font = st.SUBTITLE_FONT
     head = top + 1
-    labels = (
-        "Period",
-        "Planned cash-releasing (£)",
-        "Realised cash-releasing (£)",
-        "Planned non-cash-releasing (£)",
-        "Realised non-cash-releasing (£)",
-    )
+    labels = ("Period", *VALUE_LABELS)
     for col, name in enumerate(labels, start=1):
         cell = sheet.cell(row=head, column=col, value=name)
         cell.fill, cell.font, cell.alignment = st.CORE_HEADER_FILL, st.HEADER_FONT, st.HEADER_ALIGN
-    keys = ("planned_cash", "realised_cash", "planned_noncash", "realised_noncash")
+    keys = VALUE_KEYS
     for offset, (label, values) in enumerate(data, start=1):
         sheet.cell(row=head + offset, column=1, value=label)
         for col, key in enumerate(keys, start=2):

@@ -1,11 +1,11 @@
-"""Build the desktop add-in `workbooks/xl_brm.xlam` on any OS, from sources in this repo.
+"""Build the desktop add-in `xl_brm/addin/xl_brm.xlam` on any OS, from sources in this repo.
 
 The VBA project is written with the `ms-ovba` package (with our MS-OVBA compressor swapped in,
 see `ovba_compression`), then read back with olevba: a build whose modules do not read back
 identical to their sources is refused. The ribbon XML is checked against the customUI14 schema.
 The package is written with fixed timestamps, so the same sources give the same bytes.
 
-    python -m xl_brm.addin.build_xlam [OUTPUT]
+    python -m tools.addin_build            (rebuilds the add-in and the xlwings Lite bundle)
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import contextlib
 import gc
 import os
 import random
-import sys
 import tempfile
 import uuid
 import warnings
@@ -25,22 +24,21 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from xl_brm.addin import customui, vba
-from xl_brm.addin.ovba_compression import patched_ms_ovba
+from tools.addin_build import customui, vba
+from tools.addin_build.ovba_compression import patched_ms_ovba
 from xl_brm.errors import XlBrmError
 
-DEFAULT_OUTPUT = Path(__file__).resolve().parents[2] / "workbooks" / "xl_brm.xlam"
+DEFAULT_OUTPUT = Path(__file__).resolve().parents[2] / "xl_brm" / "addin" / "xl_brm.xlam"
+"""Shipped inside the wheel (package data): `xl-brm addin path` prints where it landed."""
 PROJECT_ID = "{6A1F3B52-0C7E-4E55-9B1D-2F3C8E4B7A10}"
 """Fixed so rebuilds are reproducible."""
 CODEPAGE = "cp1252"
 CONFIG_SHEET = f"{vba.PROJECT_NAME}.conf"
-CONFIG: tuple[tuple[str, str], ...] = (
-    ("UDF Modules", vba.UDF_MODULE),
-    ("Interpreter_Win", ""),
-    ("PYTHONPATH", ""),
-)
-"""Rows of the add-in's xlwings config sheet. An empty interpreter means the `python` on PATH;
-IT teams can set it here or in %USERPROFILE%\\.xlwings\\xlwings.conf."""
+CONFIG: tuple[tuple[str, str], ...] = (("UDF Modules", vba.UDF_MODULE),)
+"""Rows of the add-in's own config sheet: only where the cell functions live. xlwings' VBA reads
+this sheet before the user's `xl_brm.conf` and lets any key present here win, even an empty
+one, so the interpreter, PYTHONPATH and the like must never appear here: users set them in
+%USERPROFILE%\\.xl_brm\\xl_brm.conf (docs/excel.md)."""
 
 _DOCUMENT_BASES = {
     "ThisWorkbook": "00020819-0000-0000-C000-000000000046",
@@ -349,14 +347,3 @@ def build_xlam(output: Path = DEFAULT_OUTPUT) -> BuildReport:
     proven = prove_round_trip(modules, project)
     write_package(output, package_parts(project, ribbon_xml))
     return BuildReport(path=output, modules=proven, callbacks=callbacks)
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    report = build_xlam(Path(args[0]) if args else DEFAULT_OUTPUT)
-    print(f"wrote {report.path} ({', '.join(report.modules)}: read back identical with olevba)")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -49,7 +49,7 @@ def validate_customui(xml: str) -> None:
         first = errors[0]
         raise XlBrmError(
             f"the ribbon XML does not match the customUI14 schema: {first.reason} at {first.path}",
-            hint="fix xl_brm/addin/customui.py or the BUTTONS list",
+            hint="fix tools/addin_build/customui.py or the BUTTONS list",
         )
 
 
