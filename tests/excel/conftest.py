@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 import pytest
-from office_support import CHROMIUM, CHROMIUM_FLAGS, OFFICE_JS, STANDIN, AddinServer, OfficePage, Store
+from office_support import OFFICE_JS, STANDIN, AddinServer, OfficePage, Store
 
 
 @pytest.fixture(scope="session")
@@ -132,26 +132,7 @@ def office_server(national_store: Store, tmp_path_factory: pytest.TempPathFactor
             process.kill()
 
 
-# -- the browser ------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Headless Debian Chromium (never a downloaded browser), driven by Playwright. Playwright
-    starts it with a fresh, temporary user-data-dir. Skipped where Chromium is not installed,
-    unless CI demands it (XL_BRM_REQUIRE_CHROMIUM=1, set by .ci/run)."""
-    if not Path(CHROMIUM).is_file():
-        if os.environ.get("XL_BRM_REQUIRE_CHROMIUM") == "1":
-            pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium package")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+# -- the page (the browser is tests/conftest.py's) ---------------------------------------------
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ workbook's seed, and the SPEC's list of cell functions."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,17 +11,6 @@ from typing import Any
 
 HERE = Path(__file__).parent
 STANDIN = HERE / "officejs_standin.js"
-CHROMIUM = os.environ.get("XL_BRM_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SPEC_FUNCTIONS = (  # SPEC §7.1
     "BRM_VALIDATE",
     "BRM_ISSUES",
