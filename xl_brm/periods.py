@@ -204,7 +204,7 @@ def check_plausible(period: Period, *, today: date | None = None) -> Period:
     return period
 
 
-def parse_period(value: object) -> Period:
+def parse_period(value: object, *, today: date | None = None) -> Period:
     """A month or quarter from what a trust typed or Excel stored, inside the plausible window.
 
     Accepts `2019-04`, `Apr-19`, `April 2019`, `2019/20 Q1`, `FY2019/20 Q1`, `Q1 2019/20`,
@@ -214,7 +214,7 @@ def parse_period(value: object) -> Period:
     """
     if isinstance(value, Period):
         return value
-    return check_plausible(_parse_period(value))
+    return check_plausible(_parse_period(value), today=today)
 
 
 @lru_cache(maxsize=4096)

@@ -24,14 +24,12 @@ import math
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Literal
 
 from xl_brm.calc._arithmetic import as_direction, realised_quantity
 from xl_brm.calc._baseline import (
     MIN_BASELINE_POINTS,
     compute_baseline,
-    in_window,
     same_period_last_year,
 )
 from xl_brm.calc._figures import BenefitFigures, PeriodFigures, new_period_figures
@@ -179,11 +177,13 @@ def _fixed_baseline(
         if benefit.baseline_value is None:
             warnings.append("no baseline_value: give one or choose a computed baseline method")
         return benefit.baseline_value
-    window_start = benefit.baseline_start
-    window_end = benefit.baseline_end
-    if window_end is None and start is not None:
-        window_end = start.start - timedelta(days=1)  # up to just before realisation starts
-    if window_start is None and window_end is None:
+    # The window in month indexes (as `in_window` takes it), so no date arithmetic can leave
+    # the calendar: a realisation_start in January of year 1 has no day before it.
+    first = Period.of_date(benefit.baseline_start).index if benefit.baseline_start else None
+    last = Period.of_date(benefit.baseline_end).index if benefit.baseline_end else None
+    if last is None and start is not None:
+        last = start.index - 1  # up to just before realisation starts
+    if first is None and last is None:
         warnings.append(
             f"no baseline window and no realisation_start: the {method.value} baseline uses "
             "every measurement"
@@ -191,7 +191,8 @@ def _fixed_baseline(
     values = [
         value
         for period, value in sorted(data.actuals.items())
-        if in_window(period, window_start, window_end)
+        if (first is None or period.index >= first)
+        and (last is None or period.index + period.months - 1 <= last)
     ]
     if not values:
         if benefit.baseline_value is not None:
