@@ -110,14 +110,23 @@ def is_blank(value: Any) -> bool:
 
 
 def _refuse_special(value: Any) -> None:
-    """Formula cells without a result and Excel error values are never read as values.
+    """Formula cells without a result, Excel error values and text with control characters are
+    never read as values, whatever the field (a NUL in a date is BRM215, not a bad date).
 
     Every Excel error value starts with '#', so text without one skips the strip-and-upper.
     """
     if type(value) is FormulaWithoutValue:
         raise CellError("BRM106")
-    if type(value) is str and "#" in value and value.strip().upper() in EXCEL_ERRORS:
-        raise CellError("BRM213")
+    if type(value) is str:
+        if "#" in value and value.strip().upper() in EXCEL_ERRORS:
+            raise CellError("BRM213")
+        _refuse_control(value)
+
+
+def _refuse_control(text: str) -> None:
+    """BRM215 for a C0 control character other than tab, line feed and carriage return."""
+    if not text.isprintable() and (bad := _CONTROL.search(text)):  # isprintable: a C-speed pre-check
+        raise CellError("BRM215", char=f"U+{ord(bad.group()):04X}", at=bad.start() + 1)
 
 
 # ------------------------------------------------------------------------------ text
@@ -131,8 +140,7 @@ def parse_text(value: Any, *, max_length: int | None = None) -> Parsed:
             return None, None
         if text[0] == "#" and text.upper() in EXCEL_ERRORS:
             raise CellError("BRM213")
-        if not value.isprintable() and (bad := _CONTROL.search(value)):  # isprintable: C-speed
-            raise CellError("BRM215", char=f"U+{ord(bad.group()):04X}", at=bad.start() + 1)
+        _refuse_control(value)
     elif value is None:
         return None, None
     elif type(value) is FormulaWithoutValue:
