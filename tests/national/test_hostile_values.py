@@ -220,3 +220,16 @@ def test_every_field_refuses_every_kind_of_hostile_value(store: Store) -> None:
     stored_benefits = store.get("/v1/trusts/RJ1/benefits", who="RJ1").json()["benefits"]
     periods = {m["period"] for b in stored_benefits for m in b["measurements"]}
     assert periods and all(str(first) <= p <= str(last) for p in periods)
+
+
+def test_a_body_full_of_nans_costs_one_error_not_millions(store: Store) -> None:
+    """Lists and maps stop at their first bad item: 4,000 NaNs give one entry, found at once."""
+    body = factory.register(200, per_benefit=20)
+    for benefit in body["benefits"]:
+        for m in benefit["measurements"]:
+            m["value"] = SENTINEL
+        benefit["fields"].update({f"x{i}": SENTINEL for i in range(20)})  # unknown names, bad values
+    problem = assert_problem(post_text(store, json.dumps(body).replace(f'"{SENTINEL}"', "NaN")))
+    assert len(problem["errors"]) <= 2, problem["errors"]
+    assert problem["errors"][0]["loc"][:2] == ["benefits", "0"]
+    assert stored(store) == dict.fromkeys(TABLES, 0)

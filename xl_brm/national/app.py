@@ -195,7 +195,9 @@ def create_app(settings: StoreSettings) -> FastAPI:
                 422,
                 "invalid-submission",
                 "The submission does not match the API; see `errors`.",
-                errors=problems.validation_errors(exc.errors(), _cells_in(raw)),
+                errors=problems.validation_errors(
+                    exc.errors(include_url=False, include_input=False), _cells_in(raw)
+                ),
             ) from None
         ingest.log.debug("parse %d bytes: %.2fs", len(raw), perf_counter() - started)
         if body.trust_ods != who.trust_ods:
@@ -398,6 +400,11 @@ def _fy_start(day: date) -> date:
     return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
 
 
+CELL_LOOKUP_MAX_BYTES = 4 * 1024 * 1024
+"""Refused bodies up to this size are parsed again to name the workbook cell an error is in;
+a larger one is not (Python objects for tens of MB would cost far more than the refusal)."""
+
+
 def _cells_in(raw: bytes) -> Callable[[tuple[Any, ...]], str | None]:
     """`cell_at` over the raw body, parsed again only if an error asks (a refused body)."""
     parsed: list[Any] = []
@@ -405,7 +412,7 @@ def _cells_in(raw: bytes) -> Callable[[tuple[Any, ...]], str | None]:
     def where(loc: tuple[Any, ...]) -> str | None:
         if not parsed:
             try:
-                parsed.append(json.loads(raw))
+                parsed.append(json.loads(raw) if len(raw) <= CELL_LOOKUP_MAX_BYTES else None)
             except ValueError:
                 parsed.append(None)
         return cell_at(loc, parsed[0])

@@ -8,7 +8,9 @@ decides itself (versions, hashes, submission ids, times, the submitting trust's 
 
 Numbers on the wire are finite JSON numbers within the plausible bounds of any figure
 (±1e12, SPEC §2.1, §7.3): NaN, infinities, 1e309 and huge integers are refused here, with 422.
-Names that are not cells (client, path, sheets, rules version) hold no control characters. A
+Lists and maps stop at their first bad item (`fail_fast`), so a body of a million NaNs costs
+one error, not four million. Names that are not cells (client, path, sheets, rules version)
+hold no control characters. A
 cell's text is checked by the rule engine instead, like any cell (BRM215), and the store
 refuses the submission when it finds one (`xl_brm.national.ingest.REFUSED`).
 """
@@ -59,6 +61,7 @@ class SheetSource(_Strict):
     header_row: int = Field(ge=1, le=1_048_576, examples=[3])
     columns: dict[str, str] = Field(
         default_factory=dict,
+        fail_fast=True,
         description="Canonical field -> column letter, e.g. {'benefit_id': 'A'}.",
         examples=[{"benefit_id": "A", "title": "B"}],
     )
@@ -115,10 +118,11 @@ class BenefitIn(_Strict):
 
     row: int = Field(ge=1, le=1_048_576, description="Excel row number on the Benefits sheet.")
     fields: dict[str, JsonScalar] = Field(
+        fail_fast=True,
         description="Canonical benefit field -> cell value. Local (trust-only) columns are never sent.",
         examples=[{"benefit_id": "EPMA-01", "approval_status": "approved"}],
     )
-    measurements: list[MeasurementIn] = Field(default_factory=list)
+    measurements: list[MeasurementIn] = Field(default_factory=list, fail_fast=True)
 
     @model_validator(mode="after")
     def _national_fields(self) -> BenefitIn:
@@ -135,7 +139,7 @@ class SubmissionIn(_Strict):
     rules_version: str = Field(min_length=1, max_length=64, pattern=NAME_PATTERN)
     client: ClientInfo
     source: SourceInfo
-    benefits: list[BenefitIn]
+    benefits: list[BenefitIn] = Field(fail_fast=True)
 
     @model_validator(mode="after")
     def _cells_have_columns(self) -> SubmissionIn:
