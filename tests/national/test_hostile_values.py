@@ -83,6 +83,16 @@ def test_unit_value_9_9e307_is_refused_and_the_summary_keeps_its_totals(store: S
     assert stored(store)["benefit_versions"] == 1
 
 
+@pytest.mark.parametrize("value", [100.5, -1, "150%"])
+def test_attribution_outside_0_to_100_is_refused(store: Store, value: object) -> None:
+    problem = assert_problem(store.post(two_benefits(attribution_pct=value)))
+    (finding,) = problem["findings"]
+    cell = f"{ALL_COLUMNS['attribution_pct']}3"
+    assert (finding["code"], finding["cell"], finding["value"]) == ("BRM206", cell, value)
+    assert stored(store) == dict.fromkeys(TABLES, 0)
+    assert store.post(two_benefits(attribution_pct=100)).status_code == 200  # the bound itself
+
+
 def test_unit_value_beyond_1bn_is_refused_naming_the_rule_and_cell(store: Store) -> None:
     problem = assert_problem(store.post(factory.body([factory.benefit(2, 2, unit_value_gbp=2.5e9)])))
     assert problem["type"] == "/problems/implausible-values"

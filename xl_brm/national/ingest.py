@@ -15,8 +15,8 @@ All or nothing. A submission is stored in one transaction, with its answer (seri
 strict JSON before anything is written, so an answer that could not be sent is never kept for
 replay): any failure rolls all of it back, and the 500 then says truthfully that nothing was
 stored (or, if the commit itself failed, that the retry will tell). A value no register can
-hold (`REFUSED`: non-finite or implausible numbers, control characters, periods outside the
-window) refuses the whole submission with 422, before anything is written.
+hold (`REFUSED`: implausible numbers, control characters, periods outside the window)
+refuses the whole submission with 422, before anything is written.
 """
 
 from __future__ import annotations
@@ -52,9 +52,11 @@ OTHER_TRUST = "BRM406"
 
 log = logging.getLogger("xl_brm.national.ingest")
 
-REFUSED = frozenset({"BRM214", "BRM215", "BRM216"})
-"""Rules whose findings mean a value no register can hold (SPEC §2.1, §3, §7.3): the store
-refuses the whole submission with 422 naming each cell, as the wire schema refuses NaN."""
+REFUSED = frozenset({"BRM206", "BRM214", "BRM215", "BRM216"})
+"""Rules whose findings mean a value no register can hold (SPEC §2.1, §3, §7.3): attribution
+outside 0-100%, numbers beyond their plausible bounds, control characters, periods outside the
+window. The store refuses the whole submission with 422 naming each cell, as the wire schema
+refuses NaN."""
 
 KEY_LOCK_CLASS = 0x7862  # 'xb': advisory lock class ids for (trust, key) and trust locks
 TRUST_LOCK_CLASS = 0x7863
@@ -199,7 +201,8 @@ def _refuse_implausible(findings: list[Finding]) -> None:
             422,
             "implausible-values",
             f"{len(refused)} cell(s) hold values no register can hold (numbers beyond their "
-            "plausible bounds, control characters, or periods outside the plausible window); "
+            "plausible bounds, attribution outside 0-100%, control characters, or periods "
+            "outside the plausible window); "
             "nothing was stored. Correct the cells listed in `findings` and submit again.",
             findings=[f.to_json() for f in refused[:100]],
         )
