@@ -10,9 +10,8 @@ Numbers on the wire are finite JSON numbers within the plausible bounds of any f
 (±1e12, SPEC §2.1, §7.3): NaN, infinities, 1e309 and huge integers are refused here, with 422.
 Lists and maps stop at their first bad item (`fail_fast`), so a body of a million NaNs costs
 one error, not four million. Names that are not cells (client, path, sheets, rules version)
-hold no control characters. A
-cell's text is checked by the rule engine instead, like any cell (BRM215), and the store
-refuses the submission when it finds one (`xl_brm.national.ingest.REFUSED`).
+hold no control characters. A cell's text is checked by the rule engine instead, like any
+cell (BRM215), and the store refuses the submission when it finds one (`ingest.REFUSED`).
 """
 
 from __future__ import annotations
