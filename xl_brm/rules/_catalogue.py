@@ -288,6 +288,50 @@ _ALL: tuple[Rule, ...] = (
         bad_example="baseline_value: `#DIV/0!`",
         good_example="baseline_value: `118.5`",
     ),
+    Rule(
+        code="BRM214",
+        slug="number-out-of-range",
+        severity="error",
+        title="A number beyond its plausible limit",
+        message="{column} {value} is beyond the plausible limit of ±{limit}; check the unit and "
+        "the figure (a slipped decimal point or a total typed as a unit value)",
+        fix="Type the figure in the field's own unit: a measurement, baseline or target within "
+        "±1,000,000,000,000, a unit value within £1,000,000,000 per unit.",
+        why="A figure this large is always a slip, and multiplied through the calculations it "
+        "would overflow or swamp every national total it is added to. Infinities and values "
+        "too large for a number (1e400) are refused here too.",
+        bad_example="unit_value_gbp: `9.9e307`, or a measurement of `4e15` minutes",
+        good_example="unit_value_gbp: `£35`",
+    ),
+    Rule(
+        code="BRM215",
+        slug="control-character",
+        severity="error",
+        title="Text holds a control character",
+        message="{column} holds the invisible control character {char} at position {at}; "
+        "retype the text (tab and line breaks are fine)",
+        fix="Retype or clean the text: control characters usually arrive by pasting from "
+        "another system. Excel's CLEAN() removes them.",
+        why="Invisible characters such as NUL make text differ from what is shown, cannot be "
+        "stored by the national database, and break exports.",
+        bad_example="title: `Fewer errors` followed by a NUL character pasted from another system",
+        good_example="title: `Fewer errors`",
+    ),
+    Rule(
+        code="BRM216",
+        slug="period-out-of-window",
+        severity="error",
+        title="A period outside the plausible window",
+        message="{column} '{value}' is outside the plausible window of periods, {first} to "
+        "{last}; check the year",
+        fix="Check the year: periods run from April 2000 to ten years after the current month "
+        "(a two-digit year or a typing slip is the usual cause).",
+        why="Benefits of digital programmes are measured from 2000 onwards and within the "
+        "coming decade; a period such as 9999-12 is a slip, and would make every calculation "
+        "walk thousands of empty periods.",
+        bad_example="period: `9999-12` or `Apr-1899`",
+        good_example="period: `2019-04`",
+    ),
     # ---------------------------------------------------------------- BRM3xx row
     Rule(
         code="BRM301",
@@ -465,7 +509,7 @@ _ALL: tuple[Rule, ...] = (
         fix="Check the period (often a wrong year); put plans in the Trajectory sheet, not in Measurements.",
         why="Actuals recorded for future periods are usually plans or typing slips, and would "
         "be reported as realised.",
-        bad_example="a measurement for `2099-04`",
+        bad_example="a measurement for next year's April, typed in this year's March",
         good_example="plans in the Trajectory sheet; actuals up to last month",
     ),
     Rule(
@@ -590,6 +634,19 @@ _ALL: tuple[Rule, ...] = (
         "almost always a slip that would misplace the benefit in time.",
         bad_example="realisation_start `01/10/1919`",
         good_example="realisation_start `01/10/2019`",
+    ),
+    Rule(
+        code="BRM506",
+        slug="number-very-large",
+        severity="warning",
+        title="A very large number",
+        message="{column} {value} is above {limit} in size; check the unit and the figure",
+        fix="Check the figure: a misplaced decimal point, a total where a monthly figure was "
+        "meant, or a smaller unit (pence, seconds) than the benefit's.",
+        why="Measurements, baselines and targets above a thousand million are rare in a trust's "
+        "register and usually a slip; they are still read, up to the hard limit of BRM214.",
+        bad_example="baseline_value: `2,500,000,000` minutes per month",
+        good_example="baseline_value: `2,500` minutes per month",
     ),
 )
 
