@@ -51,7 +51,16 @@ def load(
     mapping = HeaderMapping.load(options.mapping) if options.mapping else None
     early = _EarlyStart(options.defaults)
     raw = (read or read_workbook)(path, mapping=mapping, on_benefits=early)
-    return raw, early.finish(raw)
+    return raw, placed(raw, early.finish(raw))
+
+
+def placed(raw: RawWorkbook, validation: Validation) -> Validation:
+    """The validation with findings on tables the reader assembled (periods across the page)
+    moved to the trust's own cells (see `xl_brm.reader.wide`)."""
+    from xl_brm.reader.wide import relocate
+
+    validation.findings[:] = relocate(raw, validation.findings)
+    return validation
 
 
 class _EarlyStart:

@@ -52,12 +52,15 @@ class Scored:
     false_errors: list[str] = field(default_factory=list)
     """Error findings on a clean register (or on rows nothing was injected into)."""
     clean_warnings: list[str] = field(default_factory=list)
+    clean_infos: list[str] = field(default_factory=list)
+    """Info findings on clean registers (a sheet of the trust's own, not read): never a fault."""
     unmapped: dict[str, list[str]] = field(default_factory=dict)
 
     def extend(self, other: Scored) -> None:
         self.outcomes += other.outcomes
         self.false_errors += other.false_errors
         self.clean_warnings += other.clean_warnings
+        self.clean_infos += other.clean_infos
         self.unmapped.update(other.unmapped)
 
     @property
@@ -95,7 +98,8 @@ def clean_run(style: Style, seed: int, tmp: Path, *, mapped: bool = False) -> Sc
     scored = Scored(unmapped={style.name: list(report.unmapped)})
     for f in report.issues:
         line = f"{style.name} seed {seed}: {_describe(f)}"
-        (scored.false_errors if f.severity == "error" else scored.clean_warnings).append(line)
+        kept = {"error": scored.false_errors, "warning": scored.clean_warnings}
+        kept.get(f.severity, scored.clean_infos).append(line)
     return scored
 
 
@@ -307,6 +311,9 @@ def full_report(scored: Scored) -> str:
         "",
         f"warnings on clean registers ({len(scored.clean_warnings)}), grouped:",
         *grouped(scored.clean_warnings),
+        "",
+        f"info on clean registers ({len(scored.clean_infos)}), grouped:",
+        *grouped(scored.clean_infos),
     ]
     parts += ["", "headers kept as local (unmapped):"]
     parts += [f"  {name}: {', '.join(h)}" for name, h in scored.unmapped.items()]

@@ -115,6 +115,53 @@ _ALL: tuple[Rule, ...] = (
         good_example="The same formula after the file was opened and saved in Excel (its "
         "result, 118.5, is stored with it).",
     ),
+    Rule(
+        code="BRM107",
+        slug="sheet-not-read",
+        severity="info",
+        title="A sheet of data is not read",
+        message="Sheet '{sheet}' holds data but is not read: {reason}. If it holds benefits, "
+        "measurements or a trajectory, name it in a header mapping ({how})",
+        fix="Nothing, if the sheet is the trust's own (a risk log, lists for dropdowns). If it holds "
+        "measurements or a plan, save a mapping with `xl-brm map FILE` and add a section naming "
+        "the sheet, e.g. `[Measurements: Tracking 2020-21]` with a line per column, then validate "
+        "with `--mapping`.",
+        why="No sheet of data is ignored silently: figures kept on a sheet xl-brm does not read "
+        "would be missing from every total without anyone noticing.",
+        bad_example="A second measurements sheet 'Actuals 2020-21' beside 'Actuals 2019-20'.",
+        good_example="Both sheets named in the mapping, or one sheet per kind.",
+    ),
+    Rule(
+        code="BRM108",
+        slug="period-column-not-read",
+        severity="warning",
+        title="A column that looks like a period is not read",
+        message="Column '{value}' holds numbers under a heading that looks like a period but is "
+        "not a month or quarter xl-brm can place, so its figures are not read; head it with the "
+        "year (Apr-19, Q1 19/20) or map it (`{value} = 2019/20 Q1` in a mapping file)",
+        fix="Write the period with its year in the heading (Apr-19, 2019-04, Q1 19/20, a real "
+        "date), or save a mapping with `xl-brm map` and give the column its period: "
+        "`Q1 = 2019/20 Q1`. Annual columns (2019/20) are not periods: put the figures in months "
+        "or quarters.",
+        why="Figures under a heading without a year cannot be placed in time; reading them as "
+        "some year would be a guess, and ignoring them silently would lose them.",
+        bad_example="Columns 'Q1', 'Q2', 'Q3', 'Q4' of numbers to the right of the register.",
+        good_example="Columns 'Q1 19/20', 'Q2 19/20', ... (or 'Apr-19', 'May-19', ...).",
+    ),
+    Rule(
+        code="BRM109",
+        slug="rows-of-another-type-not-read",
+        severity="info",
+        title="Rows that are neither actuals nor plan are not read",
+        message="{count} rows marked {kinds} in column '{value}' are not read: only actual and "
+        "plan rows are",
+        fix="Nothing, if those rows are worked out from the others (a forecast, a variance). "
+        "Mark rows of measured figures 'Actual' and planned ones 'Plan'.",
+        why="A tracker often keeps plan, actual, forecast and variance rows per benefit; xl-brm "
+        "reads actuals as measurements and the plan as the trajectory, and works out the rest.",
+        bad_example="A 'Type' column with 'Forecast' rows whose figures are expected to count.",
+        good_example="'Actual' and 'Plan' rows; forecasts kept as the trust's own rows.",
+    ),
     # ---------------------------------------------------------------- BRM2xx cell
     Rule(
         code="BRM201",
