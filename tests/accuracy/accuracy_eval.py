@@ -4,7 +4,7 @@ code at its cell, and did clean rows stay free of errors?
 Also runnable as a script for the full report (per-kind and per-style recall, every miss,
 every false error):
 
-    .venv/bin/python tests/accuracy/accuracy_eval.py --seeds 1 2 3 [--mapped] [--stretch]
+    .venv/bin/python tests/accuracy/accuracy_eval.py --seeds 1 2 3 [--mapped] [--stretch | --wide]
 """
 
 from __future__ import annotations
@@ -73,7 +73,12 @@ def mapping_text(style: Style) -> str:
     out = [f"[Benefits: {style.benefit_sheet}]"]
     out += [f"{' '.join(h.split())} = {name}" for name, h in style.benefit_headers.items()]
     out += [f"{' '.join(h.split())} =" for _, h in style.local_columns]
+    if style.wide == "right":  # the period columns are on the register: found by their headings
+        return "\n".join(out) + "\n"
     out += ["", f"[Measurements: {style.measurement_sheet}]"]
+    if style.wide == "sheet":
+        key = style.measurement_headers.get("benefit_id", "Benefit ID")
+        return "\n".join([*out, f"{key} = benefit_id", "Measure ="]) + "\n"
     out += [f"{' '.join(h.split())} = {name}" for name, h in style.measurement_headers.items()]
     return "\n".join(out) + "\n"
 
@@ -321,16 +326,17 @@ def full_report(scored: Scored) -> str:
 
 
 def main() -> None:
-    from accuracy_styles import STRETCH_STYLES, STYLES, drawn_style
+    from accuracy_styles import STRETCH_STYLES, STYLES, WIDE_STYLES, drawn_style
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--mapped", action="store_true", help="use a saved header mapping per style")
     parser.add_argument("--stretch", action="store_true", help="only the stretch styles")
+    parser.add_argument("--wide", action="store_true", help="only the wide styles (a column per period)")
     parser.add_argument("--drawn", type=int, default=4, help="how many per-seed drawn styles to add")
     args = parser.parse_args()
-    styles = list(STRETCH_STYLES if args.stretch else STYLES)
-    if not args.stretch:
+    styles = list(STRETCH_STYLES if args.stretch else WIDE_STYLES if args.wide else STYLES)
+    if not args.stretch and not args.wide:
         styles += [drawn_style(100 + k) for k in range(args.drawn)]
     total = Scored()
     with tempfile.TemporaryDirectory() as d:

@@ -612,7 +612,8 @@ class Style:
     """yes_no, y_n, bool."""
     periods: str = "mon_yy"
     """mon_yy (Apr-19), iso (2019-04), date_cell (01/04/2019 cell), long (April 2019),
-    month_end (30/04/2019 cell), q_fy (2019/20 Q1), q_first (Q1 2019/20)."""
+    month_end (30/04/2019 cell), q_fy (2019/20 Q1), q_first (Q1 2019/20), q_short (Q1 19/20),
+    short_q (19/20 Q1), qtr (Qtr 1 2019/20)."""
     spellings: dict[str, dict[str, str]] = field(default_factory=dict)
     """field -> canonical value -> the trust's spelling."""
     extra_sheets: tuple[str, ...] = ()
@@ -620,6 +621,9 @@ class Style:
     """Stretch: a merged band row ('Workstream: EPMA') above each project's rows."""
     group_band: tuple[tuple[str, int, int], ...] = ()
     """Stretch: a row of merged group labels just above the header (label, first col, last col)."""
+    wide: str = ""
+    """Measurements one column per period (SPEC §2.2): 'sheet' on a tracking sheet with a row
+    per benefit, 'right' to the right of the register's own columns; '' one row each (long)."""
 
 
 DEFAULT_SPELLINGS: dict[str, dict[str, str]] = {
@@ -683,8 +687,12 @@ class Layout:
     sheet_names: dict[str, str]
     rows: dict[str, dict[str, int]]
     columns: dict[str, dict[str, str]]
+    measured: dict[str, str] = field(default_factory=dict)
+    """Wide layouts: measurement uid -> the column letter of its period (its value's cell)."""
 
     def cell(self, sheet: str, uid: str, name: str) -> str | None:
+        if sheet == MEASUREMENTS and uid in self.measured and name in ("period", "value"):
+            return f"{self.measured[uid]}{self.rows[sheet][uid]}"
         letter = self.columns[sheet].get(name)
         if letter is None:
             return None
@@ -769,8 +777,15 @@ def _money(mode: str, rng: random.Random, x: float) -> _Cell:
 def _period(mode: str, p: Any) -> _Cell:
     if isinstance(p, Quarter):
         fy = f"{p.fy}/{(p.fy + 1) % 100:02d}"
+        short = f"{p.fy % 100:02d}/{(p.fy + 1) % 100:02d}"
         if mode == "q_first":
             return _Cell(f"Q{p.q} {fy}")
+        if mode == "q_short":
+            return _Cell(f"Q{p.q} {short}")
+        if mode == "short_q":
+            return _Cell(f"{short} Q{p.q}")
+        if mode == "qtr":
+            return _Cell(f"Qtr {p.q} {fy}")
         return _Cell(f"{fy} Q{p.q}")
     assert isinstance(p, Month)
     if mode == "iso":
@@ -839,6 +854,7 @@ def write_register(reg: Register, style: Style, path: Path, *, seed: int) -> Lay
         c = next(i for i, (k, _) in enumerate(cols, start=1) if k == f"local:{header}")
         ws.column_dimensions[get_column_letter(c)].hidden = True
     ws.freeze_panes = ws.cell(row=r + 1, column=1)
+    r_header = r
     r += 1
     project = None
     for k, row in enumerate(reg.benefits):
@@ -880,6 +896,12 @@ def write_register(reg: Register, style: Style, path: Path, *, seed: int) -> Lay
     del last_data
 
     # --- Measurements
+    if style.wide:
+        measured = _write_wide(wb, ws, reg, style, seed, rows, columns, header_row=r_header, width=width)
+        _trust_sheets(wb, style)
+        wb.save(path)
+        sheet = style.benefit_sheet if style.wide == "right" else style.measurement_sheet
+        return Layout(path, {BENEFITS: style.benefit_sheet, MEASUREMENTS: sheet}, rows, columns, measured)
     ms = wb.create_sheet(style.measurement_sheet)
     mcols = list(style.measurement_headers.items())
     r = 1
@@ -908,7 +930,14 @@ def write_register(reg: Register, style: Style, path: Path, *, seed: int) -> Lay
             _write(ms, r, c, cell)
         r += 1
 
-    # --- Settings and the trust's own sheets
+    _trust_sheets(wb, style)
+    wb.save(path)
+    names = {BENEFITS: style.benefit_sheet, MEASUREMENTS: style.measurement_sheet}
+    return Layout(path, names, rows, columns)
+
+
+def _trust_sheets(wb: Workbook, style: Style) -> None:
+    """The BRM Settings sheet and the trust's own sheets."""
     if style.settings:
         st = wb.create_sheet("BRM Settings")
         st.append(("Setting", "Value"))
@@ -918,9 +947,59 @@ def write_register(reg: Register, style: Style, path: Path, *, seed: int) -> Lay
         other = wb.create_sheet(name)
         other.append(("Risk", "Owner", "Score"))
         other.append(("Go-live slips", "CCIO", 12))
-    wb.save(path)
-    names = {BENEFITS: style.benefit_sheet, MEASUREMENTS: style.measurement_sheet}
-    return Layout(path, names, rows, columns)
+
+
+def _period_key(p: Any) -> tuple[int, int]:
+    return (p.fy, p.q) if isinstance(p, Quarter) else (p.year * 12 + p.month, 0)
+
+
+def _write_wide(
+    wb: Workbook, ws: Worksheet, reg: Register, style: Style, seed: int,
+    rows: dict[str, dict[str, int]], columns: dict[str, dict[str, str]], *, header_row: int, width: int,
+) -> dict[str, str]:
+    """Measurements a column per period: on the register's own rows ('right') or a tracking
+    sheet with a row per benefit ('sheet'); a measurement for a benefit that already has one
+    for its period, or for an ID the register lacks, goes on a further row of its own."""
+    periods = sorted({m.cells["period"] for m in reg.measurements}, key=_period_key)
+    if style.wide == "right":
+        sheet, first_col, r = ws, width + 1, header_row
+        id_letter = columns[BENEFITS]["benefit_id"]
+        placed = {b.cells["benefit_id"]: rows[BENEFITS][b.uid] for b in reg.benefits}
+    else:
+        sheet, first_col, r = wb.create_sheet(style.measurement_sheet), 3, 1
+        for text in style.measurement_title:
+            sheet.cell(row=r, column=1, value=text)
+            r += 1
+        if style.measurement_title:
+            r += 1
+        header = style.measurement_headers.get("benefit_id", "Benefit ID")
+        for c, text in enumerate((header, "Measure"), start=1):
+            sheet.cell(row=r, column=c, value=text)
+        id_letter = "A"
+        placed = {}
+    columns[MEASUREMENTS] = {"benefit_id": id_letter}
+    at = {_period_key(p): first_col + k for k, p in enumerate(periods)}
+    for p in periods:
+        _write(sheet, r, at[_period_key(p)], _period(style.periods, p))
+    taken: dict[int, set[tuple[int, int]]] = {}
+    next_row = max(placed.values(), default=r) + 1
+    measured: dict[str, str] = {}
+    measure = {b.cells["benefit_id"]: b.cells.get("measure") for b in reg.benefits}
+    for m in reg.measurements:
+        bid, key = m.cells["benefit_id"], _period_key(m.cells["period"])
+        row = placed.get(bid)
+        if row is None or key in taken.get(row, set()):
+            row = next_row
+            next_row += 1
+            placed.setdefault(bid, row)
+            if style.wide == "sheet":
+                sheet.cell(row=row, column=1, value=bid.value if isinstance(bid, Raw) else bid)
+                sheet.cell(row=row, column=2, value=measure.get(bid))
+        taken.setdefault(row, set()).add(key)
+        rows[MEASUREMENTS][m.uid] = row
+        measured[m.uid] = get_column_letter(at[key])
+        _write(sheet, row, at[key], _render(style, seed, m.uid, "value", m.cells.get("value")))
+    return measured
 
 
 LOCAL_VALUES: dict[str, tuple[Any, ...]] = {
