@@ -168,7 +168,7 @@ def _enum(kind: str, name: str, words: tuple[str, ...], ok: Callable[[Row], bool
 _enum(
     "unknown_benefit_type", "benefit_type", ("Financial (maybe)", "Cashable?", "Efficiency saving", "Mixed")
 )
-_enum("unknown_category", "category", ("Digital", "Productivity", "Other", "Finance"))
+_enum("unknown_category", "category", ("Digital", "Innovation", "Other", "Strategic"))
 _enum("unknown_approval_status", "approval_status", ("With CFO", "On hold", "Parked", "Awaiting board"))
 _enum("unknown_direction", "direction", ("Sideways", "Stable", "Maintain", "N/A"), _quant)
 _enum("unknown_confidence", "confidence", ("Very high", "Unsure", "50/50"))

@@ -133,6 +133,7 @@ SCENARIOS = [
     Scenario("BRM211", b(is_disbenefit="maybe"), "Benefits", "is_disbenefit", 0),
     Scenario("BRM212", m(0, period="Spring 2019"), "Measurements", "period", 0),
     Scenario("BRM213", b(baseline_value="#DIV/0!"), "Benefits", "baseline_value", 0),
+    Scenario("BRM214", b(category="Quality / Efficiency"), "Benefits", "category", 0),
     Scenario(
         "BRM301", b(baseline_start="01/04/2019", baseline_end="31/03/2019"), "Benefits", "baseline_end", 0
     ),

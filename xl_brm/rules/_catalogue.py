@@ -335,6 +335,20 @@ _ALL: tuple[Rule, ...] = (
         bad_example="baseline_value: `#DIV/0!`",
         good_example="baseline_value: `118.5`",
     ),
+    Rule(
+        code="BRM214",
+        slug="value-names-two",
+        severity="warning",
+        title="A value names more than one option",
+        message="{column} '{value}' names more than one: read as {read}, but it also names {others}; "
+        "keep the one that applies",
+        fix="Keep the one option that best describes the benefit (its main category or main "
+        "beneficiary); mention the other in the title or evidence.",
+        why="A benefit is counted under one category and one beneficiary nationally; reading "
+        "'Quality / Efficiency' as one of them is a guess the trust should confirm.",
+        bad_example="category: `Quality / Efficiency`",
+        good_example="category: `Efficiency / Productivity` (both words mean the same category)",
+    ),
     # ---------------------------------------------------------------- BRM3xx row
     Rule(
         code="BRM301",
