@@ -12,9 +12,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import count, islice
 from operator import itemgetter
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from xl_brm.findings import Finding
+
+if TYPE_CHECKING:
+    from xl_brm.reader.wide import Source
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,20 +89,22 @@ class Origin:
     a wide sheet), which is per entry. Arrays, not objects: a wide register has 240k cells.
     """
 
-    __slots__ = ("_at", "_column", "_row", "first", "fixed", "sheets")
+    __slots__ = ("_at", "_column", "_row", "first", "fixed", "header_rows", "sheets")
 
     def __init__(self, first: int) -> None:
         self.first = first
         self.sheets: list[str] = []
         self.fixed: list[dict[str, int]] = []
         """Per sheet: field -> 0-based column of the cells that do not change along a row."""
+        self.header_rows: list[int] = []
         self._at = array("i")
         self._row = array("i")
         self._column = array("i")
 
-    def add_sheet(self, sheet: str, fixed: dict[str, int]) -> int:
+    def add_sheet(self, sheet: str, fixed: dict[str, int], header_row: int) -> int:
         self.sheets.append(sheet)
         self.fixed.append(fixed)
+        self.header_rows.append(header_row)
         return len(self.sheets) - 1
 
     def add(self, sheet: int, row: int, column: int) -> int:
@@ -118,10 +123,14 @@ class Origin:
     def place(self, row: int, field_name: str | None) -> tuple[str, int, str]:
         """(sheet, Excel row, A1 cell) of a field of the entry at `row`; a field without a
         column of its own (period, value) is the measured cell."""
+        at, excel_row, column = self.locate(row, field_name)
+        return self.sheets[at], excel_row, f"{column_letter(column)}{excel_row}"
+
+    def locate(self, row: int, field_name: str | None) -> tuple[int, int, int]:
+        """(index into `sheets`, Excel row, 0-based column) of a field of the entry at `row`."""
         k = row - self.first
         at = self._at[k]
-        column = self.fixed[at].get(field_name or "", self._column[k])
-        return self.sheets[at], self._row[k], f"{column_letter(column)}{self._row[k]}"
+        return at, self._row[k], self.fixed[at].get(field_name or "", self._column[k])
 
 
 class SheetRows(Sequence[RawRow]):
@@ -258,6 +267,8 @@ class RawWorkbook:
     """Workbook-wide defaults from a `BRM Settings` sheet, canonical key -> raw value."""
     findings: list[Finding] = field(default_factory=list)
     """Structural findings (BRM1xx) met while reading."""
+    sources: list[Source] = field(default_factory=list, repr=False)
+    """The sheets with a column per period, as the reader found them (blank cells too)."""
 
 
 def column_letter(index: int) -> str:

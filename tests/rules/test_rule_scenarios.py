@@ -28,8 +28,9 @@ from xl_brm.validate import Defaults
 
 Parts = dict[str, list[dict[str, Any]]]
 
-READER_ONLY = {"BRM100", "BRM102", "BRM103", "BRM104", "BRM105", "BRM107", "BRM108", "BRM109"}
-"""Emitted by the reader or the API, never by the engine itself."""
+READER_ONLY = {"BRM100", "BRM102", "BRM103", "BRM104", "BRM105", "BRM107", "BRM108", "BRM109",
+               "BRM411", "BRM412", "BRM413"}
+"""Emitted by the reader, the API or `xl-brm actuals import`, never by the engine itself."""
 
 
 @dataclass(frozen=True)

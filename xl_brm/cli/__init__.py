@@ -411,6 +411,9 @@ def pull(
     print_pull(out, pull_status(path, url=url))
 
 
+from xl_brm.cli.actuals import app as actuals_app  # noqa: E402 (after the helpers it uses)
+
+app.add_typer(actuals_app, name="actuals")
 _mount_optional("xl_brm.national.cli", "national", "Run the national store and manage its tokens.")
 _mount_optional("xl_brm.addin.cli", "addin", "Serve, build and install the Excel add-ins.")
 

@@ -196,7 +196,8 @@ def workbook_from_source(
                                         findings=findings))
     _more_sheets(source, path, located, mapping, findings, sources)
     wide.assemble(tables, sources)
-    return RawWorkbook(path=path, tables=tables, settings=settings, findings=findings)
+    return RawWorkbook(path=path, tables=tables, settings=settings, findings=findings,
+                       sources=[s for s in sources if s.periods])
 
 
 def mapping_from_source(source: SheetSource, *, path: str) -> HeaderMapping:

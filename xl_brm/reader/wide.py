@@ -84,8 +84,15 @@ class Source:
     fixed: dict[str, int]
     """Field -> 0-based column of the cells a row shares (benefit_id, source...)."""
     key_header: str
+    kind: str = MEASUREMENTS
+    """What a cell is when neither its heading nor its row says (the sheet's kind)."""
     entries: list[tuple[str, int, int, tuple[Any, ...]]] = field(default_factory=list)
     """(kind, Excel row, column of the measured cell, cells in `FIELDS[kind]` order)."""
+    periods: list[PeriodColumn] = field(default_factory=list)
+    """A wide sheet's period columns (empty for a long sheet)."""
+    rows: dict[str, int] = field(default_factory=dict)
+    """A wide sheet's benefit ID (as text) -> the Excel row that takes its measurements, blank
+    cells and all: where `xl-brm actuals import` writes a figure."""
 
 
 # -- recognising period headers ----------------------------------------------------------------
@@ -233,7 +240,7 @@ def wide_source(
     'Forecast') decides per row; rows of another type are not read, and an info finding says so."""
     fixed = {c.field: c.index for c in columns if c.field in ROW_FIELDS}
     key_header = next((c.header for c in columns if c.field == "benefit_id"), "benefit_id")
-    source = Source(sheet, header + 1, len(grid), fixed, key_header)
+    source = Source(sheet, header + 1, len(grid), fixed, key_header, kind, periods=list(periods))
     typed = _row_type_column(grid, columns, rows) if row_types else None
     skipped: dict[str, int] = {}
     for r in rows.grid_rows():
@@ -246,6 +253,8 @@ def wide_source(
                 continue
             row_kind = _ROW_KIND[fold(word)]
         shared = {name: _cell(row, j) for name, j in fixed.items()}
+        if row_kind == MEASUREMENTS and (key := shared.get("benefit_id")) is not None:
+            source.rows.setdefault(key_text(key), r + 1)
         for p in periods:
             value = _cell(row, p.index)
             if value is None:
@@ -279,6 +288,13 @@ def _row_type_column(grid: Sequence[Sequence[Any]], columns: Sequence[Column],
     return None
 
 
+def key_text(value: Any) -> str:
+    """A benefit ID cell as the text the register knows it by (7.0 -> '7')."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return " ".join(str(value).split())
+
+
 def _cell(row: Sequence[Any], index: int) -> Any:
     value = row[index] if index < len(row) else ""
     return None if value == "" else value
@@ -292,7 +308,7 @@ def long_source(table: RawTable, height: int) -> Source:
     fixed = {c.field: c.index for c in table.columns if c.field is not None}
     measured = fixed.get(MEASURED[kind], fixed.get("period", 0))
     key_header = next((c.header for c in table.columns if c.field == "benefit_id"), "benefit_id")
-    source = Source(table.sheet, table.header_row, height, fixed, key_header)
+    source = Source(table.sheet, table.header_row, height, fixed, key_header, kind)
     order = [pos.get(name) for name in FIELDS[kind]]
     for rr in table.rows:
         values = tuple(rr.values[i] if i is not None else None for i in order)
@@ -375,7 +391,7 @@ def assemble(tables: dict[str, RawTable], sources: Sequence[Source]) -> None:
         origin = Origin(first.height + 1)
         rows: list[RawRow] = []
         for s in mine:
-            at = origin.add_sheet(s.sheet, s.fixed)
+            at = origin.add_sheet(s.sheet, s.fixed, s.header_row)
             for entry_kind, row, column, values in s.entries:
                 if entry_kind == kind:
                     rows.append(RawRow(origin.add(at, row, column), values))

@@ -588,6 +588,48 @@ _ALL: tuple[Rule, ...] = (
         bad_example="Two Trajectory rows `EPMA-01 | 2020-01`",
         good_example="One Trajectory row per benefit per period",
     ),
+    Rule(
+        code="BRM411",
+        slug="extract-line-not-placed",
+        severity="error",
+        title="An extract line cannot be placed in the register",
+        message="{column} '{value}' cannot be placed: {reason}",
+        fix="Give the line the benefit's own ID, or give the measure code to one benefit only "
+        "(its national_measure_code); a qualitative benefit's evidence is typed, not imported; "
+        "a quarter's figure goes only to a benefit measured quarterly.",
+        why="`xl-brm actuals import` writes each figure into one benefit's cell for one period; "
+        "a line that fits none, or several, is reported rather than guessed.",
+        bad_example="Extract line `MAE-COUNT | 2019-04 | 57` where two benefits have measure code MAE-COUNT.",
+        good_example="Extract line `EPMA-01 | 2019-04 | 57`.",
+    ),
+    Rule(
+        code="BRM412",
+        slug="register-value-kept",
+        severity="warning",
+        title="The register already holds another value",
+        message="the register holds {value} here, the extract {new} ({lines}); kept: import with "
+        "--overwrite to replace it",
+        fix="Check which figure is right. If the extract is, import again with --overwrite; if "
+        "the register is, correct the extract or leave it.",
+        why="A figure in the register may have been corrected by hand; an import never replaces "
+        "it silently.",
+        bad_example="The register's Apr-19 says 57; the extract says 61.",
+        good_example="Both say 57 (unchanged), or the import is run with --overwrite.",
+    ),
+    Rule(
+        code="BRM413",
+        slug="extract-period-incomplete",
+        severity="warning",
+        title="A period is not complete in the extract",
+        message="{benefit_id} {value}: the extract has {have} of its {need} {unit}, so the total "
+        "is not imported yet",
+        fix="Import again when the extract covers the whole period (or import it with "
+        "--roll-up mean if the figures are a level, not an amount).",
+        why="A month's total made from part of its days would understate it, and would then be "
+        "compared with whole months as if it were one.",
+        bad_example="An extract of daily admissions up to 12 September, imported into a monthly register.",
+        good_example="The same extract once it covers 1-30 September.",
+    ),
     # ---------------------------------------------------------------- BRM5xx plausibility
     Rule(
         code="BRM501",
