@@ -92,7 +92,7 @@ def report_for(path: str | Path, raw: RawWorkbook, validation: Validation) -> Fi
         trust_ods=validation.trust_ods,
         benefits=validation.benefit_count,
         measurements=validation.measurement_count,
-        issues=sorted(validation.findings, key=_finding_order),
+        issues=ordered(validation.findings),
         unmapped=local,
     )
 
@@ -125,6 +125,11 @@ def validate_file(
     except InputError as error:
         return unreadable_report(path, error)
     return report
+
+
+def ordered(findings: list[Finding]) -> list[Finding]:
+    """Findings as a report lists them: by sheet, row, cell and code."""
+    return sorted(findings, key=_finding_order)
 
 
 def _finding_order(finding: Finding) -> tuple[str, int, str, str]:
