@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from accuracy_gen import Style
+from xl_brm.examples.style import Style
 
 LEEDS_LIKE = Style(
     name="acute_unseen_headers",

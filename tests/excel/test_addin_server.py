@@ -140,7 +140,7 @@ def test_all_four_buttons_work_through_http(
     db = f"sqlite:///{tmp_path / 'national.db'}"
     monkeypatch.setenv("XL_BRM_TOKEN", create_token(db, trust="TAJ"))
     monkeypatch.setenv("XL_BRM_ADDIN_STATE_DIR", str(tmp_path / "state"))
-    from xl_brm.excel.examples import write_examples
+    from xl_brm.examples import write_examples
 
     write_examples(tmp_path)
     body = book_json(tmp_path / "community_taj.xlsx")
