@@ -117,6 +117,20 @@ class Origin:
     def __len__(self) -> int:
         return len(self._row)
 
+    def _state(self) -> tuple[Any, ...]:
+        return (self.first, self.sheets, self.fixed, self.header_rows, self._at.tolist(), self._row.tolist(),
+                self._column.tolist())
+
+    def __eq__(self, other: object) -> bool:
+        return self._state() == other._state() if isinstance(other, Origin) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        first, sheets, fixed, header_rows, at, rows, columns = self._state()
+        return (f"Origin(first={first}, sheets={sheets!r}, fixed={fixed!r}, header_rows={header_rows!r}, "
+                f"entries={list(zip(at, rows, columns, strict=True))!r})")
+
     def __contains__(self, row: object) -> bool:
         return isinstance(row, int) and self.first <= row < self.first + len(self._row)
 

@@ -47,7 +47,7 @@ def ribbon(xlwings_server: ModuleType) -> ModuleType:
 
 @pytest.fixture(scope="session")
 def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The three example trust registers (with their planted mistakes)."""
+    """The example trust registers (with their planted mistakes)."""
     from xl_brm.examples import write_examples
 
     folder = tmp_path_factory.mktemp("examples")
