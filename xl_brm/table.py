@@ -89,7 +89,7 @@ class Origin:
     a wide sheet), which is per entry. Arrays, not objects: a wide register has 240k cells.
     """
 
-    __slots__ = ("_at", "_column", "_row", "first", "fixed", "header_rows", "sheets")
+    __slots__ = ("_at", "_column", "_row", "first", "fixed", "header_rows", "headings", "sheets")
 
     def __init__(self, first: int) -> None:
         self.first = first
@@ -97,14 +97,18 @@ class Origin:
         self.fixed: list[dict[str, int]] = []
         """Per sheet: field -> 0-based column of the cells that do not change along a row."""
         self.header_rows: list[int] = []
+        self.headings: list[dict[int, str]] = []
+        """Per sheet: 0-based column -> its heading as the trust wrote it ('Q1 19/20')."""
         self._at = array("i")
         self._row = array("i")
         self._column = array("i")
 
-    def add_sheet(self, sheet: str, fixed: dict[str, int], header_row: int) -> int:
+    def add_sheet(self, sheet: str, fixed: dict[str, int], header_row: int,
+                  headings: dict[int, str] | None = None) -> int:
         self.sheets.append(sheet)
         self.fixed.append(fixed)
         self.header_rows.append(header_row)
+        self.headings.append(headings or {})
         return len(self.sheets) - 1
 
     def add(self, sheet: int, row: int, column: int) -> int:
@@ -139,6 +143,12 @@ class Origin:
         column of its own (period, value) is the measured cell."""
         at, excel_row, column = self.locate(row, field_name)
         return self.sheets[at], excel_row, f"{column_letter(column)}{excel_row}"
+
+    def heading(self, row: int, field_name: str | None) -> str | None:
+        """The trust's heading over a field's cell of the entry at `row` (for a wide sheet's
+        value or period: its period column's heading, e.g. 'Q1 19/20')."""
+        at, _row, column = self.locate(row, field_name)
+        return self.headings[at].get(column)
 
     def locate(self, row: int, field_name: str | None) -> tuple[int, int, int]:
         """(index into `sheets`, Excel row, 0-based column) of a field of the entry at `row`."""

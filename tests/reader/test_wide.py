@@ -129,6 +129,11 @@ def test_period_columns_beside_the_register_are_its_measurements() -> None:
     assert measurements == [("EPMA-01", "2019/20 Q1", 120.0), ("EPMA-01", "2019/20 Q2", 119.0),
                             ("EPMA-01", "2019/20 Q4", 95.0), ("QUAL-01", "2019/20 Q1", "Survey done")]
     assert not {c.header for c in raw.tables["Benefits"].columns} & set(headers)  # not local columns
+    table = raw.tables["Measurements"]
+    assert table.origin is not None
+    last = table.rows[2].row  # EPMA-01's Q4 19/20
+    assert table.origin.heading(last, "value") == "Q4 19/20"  # the trust's own words, for messages
+    assert table.origin.heading(last, "benefit_id") == "benefit_id"
 
 
 def test_a_finding_on_a_period_cell_names_that_cell() -> None:

@@ -93,6 +93,8 @@ class Source:
     rows: dict[str, int] = field(default_factory=dict)
     """A wide sheet's benefit ID (as text) -> the Excel row that takes its measurements, blank
     cells and all: where `xl-brm actuals import` writes a figure."""
+    headings: dict[int, str] = field(default_factory=dict)
+    """0-based column -> the trust's heading over it."""
 
 
 # -- recognising period headers ----------------------------------------------------------------
@@ -240,7 +242,8 @@ def wide_source(
     'Forecast') decides per row; rows of another type are not read, and an info finding says so."""
     fixed = {c.field: c.index for c in columns if c.field in ROW_FIELDS}
     key_header = next((c.header for c in columns if c.field == "benefit_id"), "benefit_id")
-    source = Source(sheet, header + 1, len(grid), fixed, key_header, kind, periods=list(periods))
+    source = Source(sheet, header + 1, len(grid), fixed, key_header, kind, periods=list(periods),
+                    headings={c.index: c.header for c in columns} | {p.index: p.header for p in periods})
     typed = _row_type_column(grid, columns, rows) if row_types else None
     skipped: dict[str, int] = {}
     for r in rows.grid_rows():
@@ -308,7 +311,8 @@ def long_source(table: RawTable, height: int) -> Source:
     fixed = {c.field: c.index for c in table.columns if c.field is not None}
     measured = fixed.get(MEASURED[kind], fixed.get("period", 0))
     key_header = next((c.header for c in table.columns if c.field == "benefit_id"), "benefit_id")
-    source = Source(table.sheet, table.header_row, height, fixed, key_header, kind)
+    source = Source(table.sheet, table.header_row, height, fixed, key_header, kind,
+                    headings={c.index: c.header for c in table.columns})
     order = [pos.get(name) for name in FIELDS[kind]]
     for rr in table.rows:
         values = tuple(rr.values[i] if i is not None else None for i in order)
@@ -391,7 +395,7 @@ def assemble(tables: dict[str, RawTable], sources: Sequence[Source]) -> None:
         origin = Origin(first.height + 1)
         rows: list[RawRow] = []
         for s in mine:
-            at = origin.add_sheet(s.sheet, s.fixed, s.header_row)
+            at = origin.add_sheet(s.sheet, s.fixed, s.header_row, s.headings)
             for entry_kind, row, column, values in s.entries:
                 if entry_kind == kind:
                     rows.append(RawRow(origin.add(at, row, column), values))
