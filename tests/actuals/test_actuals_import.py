@@ -317,3 +317,17 @@ def _letter(index: int) -> str:
     from xl_brm.table import column_letter
 
     return column_letter(index)
+
+
+def test_actuals_map_saves_a_mapping_the_import_reads(tmp_path: Path) -> None:
+    target = register(tmp_path / "long.xlsx", "long", 6)
+    extract = tmp_path / "kpis.csv"
+    extract.write_text("KPI Ref,Mth,Numerator\nEPMA-01,Oct-19,110\n")
+    exe = Path(sys.executable).with_name("xl-brm")
+    run = subprocess.run([str(exe), "actuals", "map", str(extract)], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    saved = tmp_path / "kpis.mapping.ini"
+    assert "KPI Ref = measure_code" in saved.read_text()
+    done = import_actuals(extract, target, mapping=ExtractMapping.load(saved), dry_run=True)
+    assert [(c.figure.benefit_id, c.figure.value) for c in done.plan.changes] == [("EPMA-01", 110.0)]

@@ -75,10 +75,11 @@ class ExtractMapping:
         return "\n".join(out) + "\n"
 
     def save(self, path: str | Path) -> None:
-        target = Path(path)
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_text(self.dumps(), encoding="utf-8")
-        tmp.replace(target)
+        """Write the mapping file (whole or not at all)."""
+        from xl_brm.excel._save import atomic_path
+
+        with atomic_path(path) as tmp:
+            tmp.write_text(self.dumps(), encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | Path) -> ExtractMapping:
