@@ -338,3 +338,14 @@ def test_wide_and_long_files_give_identical_compute_json(tmp_path: Path) -> None
     assert out[0] == out[1]
     assert out[0]["benefits"][0]["realised_value_gbp"] is not None
 
+
+
+def test_bare_months_under_financial_year_labels_are_read_with_them() -> None:
+    months = ["Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar"]
+    tracking = [["", "2019/20", *[""] * 11, "2020/21", ""],
+                ["Benefit ID", *months, "Apr", "May"],
+                ["EPMA-01", *VALUES, 84.0, 83.0]]
+    raw, findings = read({"Benefits": benefits_grid(), "Tracking": tracking})
+    periods = [str(rr.values[1]) for rr in raw.tables["Measurements"].rows]
+    assert periods[0] == "2019-04" and periods[9] == "2020-01" and periods[-1] == "2020-05"
+    assert [f for f in findings if f.severity != "info"] == []

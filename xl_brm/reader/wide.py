@@ -26,7 +26,7 @@ from xl_brm.enums import fold
 from xl_brm.findings import Finding
 from xl_brm.periods import MONTH_NAMES, Period, PeriodError, current_month, parse_fy, parse_period
 from xl_brm.rules import RULES
-from xl_brm.table import Column, Origin, RawRow, RawTable, RawWorkbook, SheetRows, column_letter
+from xl_brm.table import Column, Origin, RawRow, RawTable, RawWorkbook, SheetRows
 
 MEASUREMENTS, TRAJECTORY = "Measurements", "Trajectory"
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -443,10 +443,3 @@ def _moved(f: Finding, origin: Origin) -> Finding:
 
     return replace(f, sheet=sheet, row=row, cell=cell, message=_ROW_IN_MESSAGE.sub(where, f.message))
 
-
-def columns_of(periods: Sequence[PeriodColumn]) -> str:
-    """'E:P' or 'E, G' for messages."""
-    letters = [column_letter(p.index) for p in periods]
-    if not letters:
-        return ""
-    return f"{letters[0]}:{letters[-1]}" if len(letters) > 2 else ", ".join(letters)
