@@ -349,3 +349,13 @@ def test_bare_months_under_financial_year_labels_are_read_with_them() -> None:
     periods = [str(rr.values[1]) for rr in raw.tables["Measurements"].rows]
     assert periods[0] == "2019-04" and periods[9] == "2020-01" and periods[-1] == "2020-05"
     assert [f for f in findings if f.severity != "info"] == []
+
+
+def test_a_financial_year_column_beside_quarters_is_their_total_but_alone_it_is_a_warning() -> None:
+    quarters = benefits_grid("Q1 19/20", "Q2 19/20", "2019/20", "2020/21",
+                             rows=[[120.0, 119.0, 239.0, 200.0], []])
+    _, findings = read({"Benefits": quarters})
+    assert [f for f in findings if f.severity != "info"] == []
+    years = benefits_grid("2019/20", "2020/21", rows=[[239.0, 200.0], []])
+    _, findings = read({"Benefits": years})
+    assert [f.value for f in findings if f.code == "BRM108"] == ["2019/20", "2020/21"]

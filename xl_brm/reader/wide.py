@@ -351,6 +351,8 @@ def unclear_columns(sheet: str, grid: Sequence[Sequence[Any]], header: int, colu
         return []
     indices = rows.grid_rows()
     numeric = [c for c in local if not _SUMMARY.search(c.header) and _mostly_numbers(grid, indices, c.index)]
+    if periods:  # beside months or quarters, a financial year's column is its total
+        numeric = [c for c in numeric if _fy_text(c.header) is None]
     shaped = [c for c in numeric if looks_like_period(c.header)]
     flagged = shaped if len(shaped) >= 2 else []
     flagged += [c for c in numeric
