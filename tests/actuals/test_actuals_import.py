@@ -206,6 +206,10 @@ def test_levels_are_averaged_and_amounts_summed(tmp_path: Path) -> None:
     assert roll_up_method(benefit(unit="days", measure="median days from referral to treatment")) == "mean"
     per_shift = benefit(unit="minutes", measure="minutes of documentation per nursing shift")
     assert roll_up_method(per_shift) == "mean"
+    monthly_errors = benefit(unit="count", measure="errors reported a month")
+    assert roll_up_method(monthly_errors, 1) == "sum"  # days add up to the month
+    assert roll_up_method(monthly_errors, 3) == "mean"  # kept quarterly, it is still a monthly level
+    assert roll_up_method(benefit(unit="count", measure="pages printed a quarter"), 3) == "sum"
 
 
 def test_monthly_figures_go_into_a_quarterly_register_as_its_quarters(tmp_path: Path) -> None:

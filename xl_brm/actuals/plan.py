@@ -36,6 +36,10 @@ Status = Literal["new", "changed", "unchanged", "kept"]
 RollUp = Literal["sum", "mean"]
 
 _LEVEL_UNITS = frozenset({"percent", "rate_per_1000", "score"})
+_PER_TIME = re.compile(r"\b(?:a|an|per|each)\s+(day|week|month|quarter|year)\b|"
+                       r"\b(daily|weekly|monthly|quarterly|annual|annually|yearly)\b", re.IGNORECASE)
+_TIME_MONTHS = {"day": 0.03, "daily": 0.03, "week": 0.25, "weekly": 0.25, "month": 1, "monthly": 1,
+                "quarter": 3, "quarterly": 3, "year": 12, "annual": 12, "annually": 12, "yearly": 12}
 _LEVEL_WORDS = re.compile(
     r"\b(?:mean|median|average|avg|rate|ratio|proportion|percentage|percent)\b|%|"
     r"\bper\s+(?!month\b|quarter\b|year\b|annum\b|week\b)\w", re.IGNORECASE)
@@ -190,11 +194,16 @@ def _row_ids(raw: RawWorkbook) -> set[str]:
 # -- rolling up -------------------------------------------------------------------------------------
 
 
-def roll_up_method(benefit: Benefit) -> RollUp:
-    """How a benefit's figures add up over time: counts, hours and money are summed; a level
-    (a percentage, a rate per 1,000, a score, a mean or median, anything 'per' patient or shift)
-    is averaged."""
-    if (benefit.unit or "") in _LEVEL_UNITS or _LEVEL_WORDS.search(benefit.measure or ""):
+def roll_up_method(benefit: Benefit, months: int = 1) -> RollUp:
+    """How a benefit's figures add up into its period of `months`: counts, hours and money are
+    summed; a level is averaged: a percentage, a rate per 1,000, a score, a mean or median,
+    anything 'per' patient or shift, and an amount stated per a shorter time than the
+    register keeps ('errors a month' kept quarterly is a monthly level)."""
+    measure = benefit.measure or ""
+    if (benefit.unit or "") in _LEVEL_UNITS or _LEVEL_WORDS.search(measure):
+        return "mean"
+    said = _PER_TIME.search(measure)
+    if said is not None and _TIME_MONTHS[(said.group(1) or said.group(2)).lower()] < months:
         return "mean"
     return "sum"
 
@@ -214,7 +223,7 @@ def _figures(rows: list[tuple[ExtractRow, Benefit]], benefits: dict[str, Benefit
         groups[(benefit.benefit_id, target)].append(row)
     figures: list[Figure] = []
     for (bid, period), group in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1])):
-        method = roll_up or roll_up_method(benefits[bid])
+        method = roll_up or roll_up_method(benefits[bid], period.months)
         have, need, unit = _coverage(group, period)
         lines = tuple(r.line for r in group)
         if method == "sum" and have < need:
