@@ -51,6 +51,19 @@ def test_validate_lists_issues_and_highlights_the_planted_cells(ribbon: ModuleTy
     assert actions_of(answer, "activateSheet")[-1]["args"] == [n_sheets]
 
 
+def test_validate_highlights_a_period_cell_of_a_wide_register(ribbon: ModuleType, examples: Path) -> None:
+    """Figures a column per quarter (Office.js hands the headings over as they are): the note
+    lands on the quarter's own cell, not on a row of a Measurements sheet that does not exist."""
+    body = book_json(examples / "ambulance_wide_rx1.xlsx")
+    n_sheets = len(body["sheets"])
+    answer = run_script(ribbon, "validate_workbook", body)
+    issues = sheet_values(answer, n_sheets)
+    cells = {(r[0], r[1], r[4]) for r in issues[1:]}
+    assert {("Benefits Register", "AB4", "BRM407"), ("Benefits Register", "AC5", "BRM501")} <= cells
+    notes = {a["args"][0]: a["args"][1] for a in actions_of(answer, "addNote") if a["sheet_position"] == 0}
+    assert notes["$AB$4"].startswith("BRM407: value 'TBC'")
+
+
 def test_validate_again_clears_the_last_highlights(ribbon: ModuleType, examples: Path) -> None:
     body = book_json(examples / "acute_gde_rj1.xlsx")
     first = run_script(ribbon, "validate_workbook", body)
