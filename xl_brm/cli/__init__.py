@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
+from xl_brm.cli.actuals import app as actuals_app
 from xl_brm.cli.render import (
     Format,
     print_validation_tables,
@@ -410,8 +411,6 @@ def pull(
 
     print_pull(out, pull_status(path, url=url))
 
-
-from xl_brm.cli.actuals import app as actuals_app  # noqa: E402 (after the helpers it uses)
 
 app.add_typer(actuals_app, name="actuals")
 _mount_optional("xl_brm.national.cli", "national", "Run the national store and manage its tokens.")
