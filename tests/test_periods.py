@@ -28,7 +28,9 @@ def test_every_accepted_month_spelling_means_april_2019(text: object) -> None:
     assert str(parse_period(text)) == "2019-04"
 
 
-@pytest.mark.parametrize("text", ["2019/20 Q1", "FY2019/20 Q1", "Q1 2019/20", "2019-2020 Q1", "q1 fy2019/20"])
+@pytest.mark.parametrize("text", ["2019/20 Q1", "FY2019/20 Q1", "Q1 2019/20", "2019-2020 Q1", "q1 fy2019/20",
+                                  "Q1 19/20", "19/20 Q1", "Qtr 1 2019/20", "FY19/20 Q1", "Quarter 1 2019-20",
+                                  "Q1 - 2019/20", "Q1 FY19/20", "Q1 (2019/20)", "qtr.1 19/20"])
 def test_every_accepted_quarter_spelling_means_q1_2019_20(text: str) -> None:
     period = parse_period(text)
     assert period.is_quarter
@@ -145,3 +147,27 @@ def test_periods_built_in_code_are_not_checked() -> None:
     """The window is about what people type; calculations may build any Period."""
     far = Period.month(2999, 1)
     assert parse_period(far) is far
+
+
+@pytest.mark.parametrize(
+    ("text", "month"),
+    [("M1 2019/20", "2019-04"), ("Month 9 2019/20", "2019-12"), ("M10 19/20", "2020-01"),
+     ("2019/20 M12", "2020-03"), ("Apr 2019/20", "2019-04"), ("2019/20 Dec", "2019-12"),
+     ("Jan 19/20", "2020-01"), ("March 2019/20", "2020-03")],
+)
+def test_a_month_of_a_financial_year_is_in_the_right_calendar_year(text: str, month: str) -> None:
+    # NHS finance numbers months from April: M1 is April, M10 is the January after.
+    assert str(parse_period(text)) == month
+
+
+@pytest.mark.parametrize("bad", ["Q1", "Q1 2019", "Jan", "19/21 Q1", "M13 2019/20", "M0 2019/20",
+                                 "2019/20 Total", "FY 2019/20", "Q5 19/20"])
+def test_periods_without_a_year_or_with_a_wrong_one_are_refused(bad: str) -> None:
+    # 'Q1 2019' could be a calendar or a financial quarter: refused rather than guessed
+    with pytest.raises(PeriodError):
+        parse_period(bad)
+
+
+def test_a_two_digit_financial_year_is_this_century() -> None:
+    assert parse_fy("19/20") == 2019
+    assert str(parse_period("05/06 Q1")) == "2005/06 Q1"

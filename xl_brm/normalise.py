@@ -39,7 +39,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from xl_brm.enums import Unit, fold, parse_enum
+from xl_brm.enums import Unit, fold, parse_enum, read_enum
 from xl_brm.fields import Field, Kind
 from xl_brm.periods import EXCEL_EPOCH, MONTH_NAMES, PeriodError, PeriodOutOfWindow, parse_period
 from xl_brm.table import FormulaWithoutValue
@@ -185,9 +185,11 @@ def parse_enum_value(value: Any, enum: type[StrEnum]) -> Parsed:
         return None, None
     _refuse_special(value)
     text = parse_text(value)[0]
-    member = parse_enum(enum, text)
+    member, others = read_enum(enum, text)
     if member is None:
         raise CellError("BRM204", allowed=", ".join(m.value for m in enum))
+    if others:  # 'Quality / Efficiency': read as the first, never silently
+        return member, Note("BRM217", {"read": member.value, "others": ", ".join(m.value for m in others)})
     return member, None
 
 

@@ -134,11 +134,19 @@ def fy_of(day: date) -> str:
     return Period.of_date(day).fy
 
 
-_FY = r"(?:FY\s*)?(\d{4})\s*[/-]\s*(\d{2}|\d{4})"
+_FY = r"(?:FY\s*)?(\d{4}|\d{2})\s*[/-]\s*(\d{2}|\d{4})"
+_QTR = r"(?:Q|Qtr\.?|Quarter)\s*([1-4])"
+_MONTH_NO = r"(?:M|Mth\.?|Month)\s*(0?[1-9]|1[0-2])"
+_JOIN = r"\s*[,:\-–]?\s*"
 _QUARTER_PATTERNS = (
-    re.compile(rf"^{_FY}\s*,?\s*Q([1-4])$", re.IGNORECASE),
-    re.compile(rf"^Q([1-4])\s*,?\s*{_FY}$", re.IGNORECASE),
+    re.compile(rf"^{_FY}{_JOIN}{_QTR}$", re.IGNORECASE),
+    re.compile(rf"^{_QTR}{_JOIN}\(?{_FY}\)?$", re.IGNORECASE),
 )
+_FY_MONTH_PATTERNS = (
+    re.compile(rf"^{_FY}{_JOIN}(?:{_MONTH_NO}|([A-Za-z]+))$", re.IGNORECASE),
+    re.compile(rf"^(?:{_MONTH_NO}|([A-Za-z]+)){_JOIN}\(?{_FY}\)?$", re.IGNORECASE),
+)
+"""A month of a financial year: `M1 2019/20` (NHS finance's month 1 is April), `Apr 2019/20`."""
 _FY_ONLY = re.compile(rf"^{_FY}$", re.IGNORECASE)
 _ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[ T]00:00(?::00)?)?$")
 _NAMED_MONTH = re.compile(r"^([A-Za-z]+)[\s\-'/]*(\d{2}|\d{4})$")
@@ -152,7 +160,7 @@ def _four_digit(year: str) -> int:
 
 
 def _fy_start(first: str, second: str) -> int:
-    start = int(first)
+    start = _four_digit(first)
     end = int(second)
     expected = (start + 1) % (100 if len(second) == 2 else 10_000)
     if end != expected:
@@ -208,7 +216,9 @@ def parse_period(value: object, *, today: date | None = None) -> Period:
     """A month or quarter from what a trust typed or Excel stored, inside the plausible window.
 
     Accepts `2019-04`, `Apr-19`, `April 2019`, `2019/20 Q1`, `FY2019/20 Q1`, `Q1 2019/20`,
-    a date or datetime (its month), an Excel serial, or a UK `dd/mm/yyyy` text date (its month).
+    `Q1 19/20`, `19/20 Q1`, `Qtr 1 2019/20`, `FY19/20 Q1`, a month of a financial year
+    (`M1 2019/20`, `Apr 2019/20`), a date or datetime (its month), an Excel serial, or a UK
+    `dd/mm/yyyy` text date (its month).
     A `Period` is returned as it is. Raises `PeriodError` (`PeriodOutOfWindow` for a real period
     outside the window, SPEC §3).
     """
@@ -242,6 +252,9 @@ def _parse_period(value: object) -> Period:
             fy_first = pattern is _QUARTER_PATTERNS[0]
             q, first, second = (groups[2], groups[0], groups[1]) if fy_first else groups
             return Period.quarter(_fy_start(first, second), int(q))
+    for pattern in _FY_MONTH_PATTERNS:
+        if match := pattern.match(text):
+            return _month_of_fy(match.groups(), fy_first=pattern is _FY_MONTH_PATTERNS[0], text=value)
     if match := _ISO_MONTH.match(text):
         return Period.month(int(match.group(1)), int(match.group(2)))
     if match := _NAMED_MONTH.match(text):
@@ -260,6 +273,21 @@ def _parse_period(value: object) -> Period:
     raise PeriodError(
         f"'{value}' is not a period; write a month like 2019-04 or Apr-19, or a quarter like 2019/20 Q1"
     )
+
+
+def _month_of_fy(groups: tuple[str | None, ...], *, fy_first: bool, text: object) -> Period:
+    """`M1 2019/20` or `Apr 2019/20`: a month number of the financial year (1 = April) or a
+    month's name, in the year of that financial year it falls in."""
+    first, second, number, name = (*groups[:2], *groups[2:]) if fy_first else (*groups[2:], *groups[:2])
+    start = _fy_start(first, second)  # type: ignore[arg-type]
+    if number is not None:
+        month = (int(number) + 2) % 12 + 1
+    else:
+        month = MONTH_NAMES.get((name or "").lower(), 0)
+        if not month:
+            raise PeriodError(f"'{text}' is not a period; write a month like 2019-04 or Apr-19, "
+                              "or a quarter like 2019/20 Q1")
+    return Period.month(start if month >= 4 else start + 1, month)
 
 
 def current_month(today: date | None = None) -> Period:

@@ -60,8 +60,8 @@ def ribbon(xlwings_server: ModuleType) -> ModuleType:
 
 @pytest.fixture(scope="session")
 def examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The three example trust registers (with their planted mistakes)."""
-    from xl_brm.excel.examples import write_examples
+    """The example trust registers (with their planted mistakes)."""
+    from xl_brm.examples import write_examples
 
     folder = tmp_path_factory.mktemp("examples")
     write_examples(folder)

@@ -218,6 +218,21 @@ def test_validate_lists_issues_and_highlights_the_planted_cells(
     assert register["notes"]["F11"].startswith("BRM204: benefit_type 'Cashable'")
 
 
+def test_validate_highlights_a_period_cell_of_a_wide_register(
+    office_page: OfficePage, examples: Path
+) -> None:
+    """Figures kept a column per quarter (Office.js hands the headings over as they are): the
+    note lands on the quarter's own cell, not on a row of a Measurements sheet that does not exist."""
+    office_page.load(examples / "ambulance_wide_rx1.xlsx")
+    office_page.click_ribbon("validate-workbook")
+    assert office_page.banner() is None
+    cells = {(r[0], r[1], r[4]) for r in office_page.sheet(ISSUES)["values"][1:]}
+    assert {("Benefits Register", "AB4", "BRM407"), ("Benefits Register", "AC5", "BRM501")} <= cells
+    register = office_page.sheet("Benefits Register")
+    assert register["fills"]["AB4"] == RED
+    assert register["notes"]["AB4"].startswith("BRM407: value 'TBC'")
+
+
 def test_validate_again_clears_what_was_fixed(office_page: OfficePage, examples: Path) -> None:
     office_page.load(examples / "acute_gde_rj1.xlsx")
     office_page.click_ribbon("validate-workbook")

@@ -28,8 +28,9 @@ from xl_brm.validate import Defaults
 
 Parts = dict[str, list[dict[str, Any]]]
 
-READER_ONLY = {"BRM100", "BRM102", "BRM103", "BRM104", "BRM105"}
-"""Emitted by the reader or the API, never by the engine itself."""
+READER_ONLY = {"BRM100", "BRM102", "BRM103", "BRM104", "BRM105", "BRM107", "BRM108", "BRM109",
+               "BRM411", "BRM412", "BRM413"}
+"""Emitted by the reader, the API or `xl-brm actuals import`, never by the engine itself."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ SCENARIOS = [
     Scenario("BRM216", m(0, period="9999-12"), "Measurements", "period", 0),
     Scenario("BRM216", m(0, period="Mar-00"), "Measurements", "period", 0),
     Scenario("BRM216", m(0, period=datetime(1999, 12, 1)), "Measurements", "period", 0),
+    Scenario("BRM217", b(category="Quality / Efficiency"), "Benefits", "category", 0),
     Scenario(
         "BRM301", b(baseline_start="01/04/2019", baseline_end="31/03/2019"), "Benefits", "baseline_end", 0
     ),

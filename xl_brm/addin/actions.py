@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from xl_brm.addin.book import book_name, book_setting, book_to_raw, workbook_path
+from xl_brm.api import placed
 from xl_brm.errors import SyncError
 from xl_brm.findings import Finding
 from xl_brm.sheet_names import (
@@ -44,7 +45,7 @@ _ORDER = {"error": 0, "warning": 1, "info": 2}
 
 def load(book: Any) -> tuple[RawWorkbook, Validation]:
     raw = book_to_raw(book)
-    return raw, validate_workbook(raw)
+    return raw, placed(raw, validate_workbook(raw))
 
 
 # -- sheets ------------------------------------------------------------------------------------

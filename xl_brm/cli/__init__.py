@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
+from xl_brm.cli.actuals import app as actuals_app
 from xl_brm.cli.render import (
     Format,
     print_validation_tables,
@@ -464,6 +465,7 @@ def pull(
     print_pull(out, pull_status(path, url=url))
 
 
+app.add_typer(actuals_app, name="actuals")
 _mount_optional("xl_brm.national.cli", "national", "Run the national store and manage its tokens.")
 _mount_optional("xl_brm.addin.cli", "addin", "Serve and install the Excel add-ins.")
 

@@ -115,6 +115,53 @@ _ALL: tuple[Rule, ...] = (
         good_example="The same formula after the file was opened and saved in Excel (its "
         "result, 118.5, is stored with it).",
     ),
+    Rule(
+        code="BRM107",
+        slug="sheet-not-read",
+        severity="info",
+        title="A sheet of data is not read",
+        message="Sheet '{sheet}' holds data but is not read: {reason}. If it holds benefits, "
+        "measurements or a trajectory, name it in a header mapping ({how})",
+        fix="Nothing, if the sheet is the trust's own (a risk log, lists for dropdowns). If it holds "
+        "measurements or a plan, save a mapping with `xl-brm map FILE` and add a section naming "
+        "the sheet, e.g. `[Measurements: Tracking 2020-21]` with a line per column, then validate "
+        "with `--mapping`.",
+        why="No sheet of data is ignored silently: figures kept on a sheet xl-brm does not read "
+        "would be missing from every total without anyone noticing.",
+        bad_example="A second measurements sheet 'Actuals 2020-21' beside 'Actuals 2019-20'.",
+        good_example="Both sheets named in the mapping, or one sheet per kind.",
+    ),
+    Rule(
+        code="BRM108",
+        slug="period-column-not-read",
+        severity="warning",
+        title="A column that looks like a period is not read",
+        message="Column '{value}' holds numbers under a heading that looks like a period but is "
+        "not a month or quarter xl-brm can place, so its figures are not read; head it with the "
+        "year (Apr-19, Q1 19/20) or map it (`{value} = 2019/20 Q1` in a mapping file)",
+        fix="Write the period with its year in the heading (Apr-19, 2019-04, Q1 19/20, a real "
+        "date), or save a mapping with `xl-brm map` and give the column its period: "
+        "`Q1 = 2019/20 Q1`. Annual columns (2019/20) are not periods: put the figures in months "
+        "or quarters.",
+        why="Figures under a heading without a year cannot be placed in time; reading them as "
+        "some year would be a guess, and ignoring them silently would lose them.",
+        bad_example="Columns 'Q1', 'Q2', 'Q3', 'Q4' of numbers to the right of the register.",
+        good_example="Columns 'Q1 19/20', 'Q2 19/20', ... (or 'Apr-19', 'May-19', ...).",
+    ),
+    Rule(
+        code="BRM109",
+        slug="rows-of-another-type-not-read",
+        severity="info",
+        title="Rows that are neither actuals nor plan are not read",
+        message="{count} rows marked {kinds} in column '{value}' are not read: only actual and "
+        "plan rows are",
+        fix="Nothing, if those rows are worked out from the others (a forecast, a variance). "
+        "Mark rows of measured figures 'Actual' and planned ones 'Plan'.",
+        why="A tracker often keeps plan, actual, forecast and variance rows per benefit; xl-brm "
+        "reads actuals as measurements and the plan as the trajectory, and works out the rest.",
+        bad_example="A 'Type' column with 'Forecast' rows whose figures are expected to count.",
+        good_example="'Actual' and 'Plan' rows; forecasts kept as the trust's own rows.",
+    ),
     # ---------------------------------------------------------------- BRM2xx cell
     Rule(
         code="BRM201",
@@ -331,6 +378,20 @@ _ALL: tuple[Rule, ...] = (
         "walk thousands of empty periods.",
         bad_example="period: `9999-12` or `Apr-1899`",
         good_example="period: `2019-04`",
+    ),
+    Rule(
+        code="BRM217",
+        slug="value-names-two",
+        severity="warning",
+        title="A value names more than one option",
+        message="{column} '{value}' names more than one: read as {read}, but it also names {others}; "
+        "keep the one that applies",
+        fix="Keep the one option that best describes the benefit (its main category or main "
+        "beneficiary); mention the other in the title or evidence.",
+        why="A benefit is counted under one category and one beneficiary nationally; reading "
+        "'Quality / Efficiency' as one of them is a guess the trust should confirm.",
+        bad_example="category: `Quality / Efficiency`",
+        good_example="category: `Efficiency / Productivity` (both words mean the same category)",
     ),
     # ---------------------------------------------------------------- BRM3xx row
     Rule(
@@ -570,6 +631,48 @@ _ALL: tuple[Rule, ...] = (
         why="Two plans for one period make the RAG status depend on which one is read.",
         bad_example="Two Trajectory rows `EPMA-01 | 2020-01`",
         good_example="One Trajectory row per benefit per period",
+    ),
+    Rule(
+        code="BRM411",
+        slug="extract-line-not-placed",
+        severity="error",
+        title="An extract line cannot be placed in the register",
+        message="{column} '{value}' cannot be placed: {reason}",
+        fix="Give the line the benefit's own ID, or give the measure code to one benefit only "
+        "(its national_measure_code); a qualitative benefit's evidence is typed, not imported; "
+        "a quarter's figure goes only to a benefit measured quarterly.",
+        why="`xl-brm actuals import` writes each figure into one benefit's cell for one period; "
+        "a line that fits none, or several, is reported rather than guessed.",
+        bad_example="Extract line `MAE-COUNT | 2019-04 | 57` where two benefits have measure code MAE-COUNT.",
+        good_example="Extract line `EPMA-01 | 2019-04 | 57`.",
+    ),
+    Rule(
+        code="BRM412",
+        slug="register-value-kept",
+        severity="warning",
+        title="The register already holds another value",
+        message="the register holds {value} here, the extract {new} ({lines}); kept: import with "
+        "--overwrite to replace it",
+        fix="Check which figure is right. If the extract is, import again with --overwrite; if "
+        "the register is, correct the extract or leave it.",
+        why="A figure in the register may have been corrected by hand; an import never replaces "
+        "it silently.",
+        bad_example="The register's Apr-19 says 57; the extract says 61.",
+        good_example="Both say 57 (unchanged), or the import is run with --overwrite.",
+    ),
+    Rule(
+        code="BRM413",
+        slug="extract-period-incomplete",
+        severity="warning",
+        title="A period is not complete in the extract",
+        message="{benefit_id} {value}: the extract has {have} of its {need} {unit}, so the total "
+        "is not imported yet",
+        fix="Import again when the extract covers the whole period (or import it with "
+        "--roll-up mean if the figures are a level, not an amount).",
+        why="A month's total made from part of its days would understate it, and would then be "
+        "compared with whole months as if it were one.",
+        bad_example="An extract of daily admissions up to 12 September, imported into a monthly register.",
+        good_example="The same extract once it covers 1-30 September.",
     ),
     # ---------------------------------------------------------------- BRM5xx plausibility
     Rule(
