@@ -20,7 +20,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
-from xl_brm.api import Options, compute_figures, load, ordered
+from xl_brm.api import Options, load, ordered
+from xl_brm.computation import Computation, latest_period
+from xl_brm.computation import compute as compute_validation
 from xl_brm.errors import UsageError
 from xl_brm.findings import Finding
 from xl_brm.model import Benefit, Register
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from xl_brm.calc import BenefitFigures
+    from xl_brm.validate import Validation
 
 
 def _pandas() -> Any:
@@ -54,6 +57,8 @@ class RegisterFrames:
     """The findings of `xl-brm validate`: code, severity, sheet, row, column, cell, value, message."""
     register: Register
     """The typed register behind the frames (what `compute` works from)."""
+    validation: Validation
+    """The rule engine's answer behind the findings (it decides which benefits are blocked)."""
 
 
 def read_register(path: str | Path, *, mapping: str | Path | None = None, trust: str | None = None,
@@ -73,15 +78,18 @@ def read_register(path: str | Path, *, mapping: str | Path | None = None, trust:
         measurements=_measurements(pd, register),
         findings=_findings(pd, ordered(validation.findings)),
         register=register,
+        validation=validation,
     )
 
 
 class Figures(Sequence["BenefitFigures"]):
-    """A register's figures as of a period: a list of `BenefitFigures`, and DataFrames of them."""
+    """A register's figures as of a period: a list of `BenefitFigures`, and DataFrames of them.
+    `computation` is the same `Computation` that `xl-brm compute` and the reports are built from."""
 
-    def __init__(self, figures: list[BenefitFigures], as_of: Period) -> None:
-        self._figures = figures
-        self.as_of = as_of
+    def __init__(self, computation: Computation) -> None:
+        self.computation = computation
+        self._figures = computation.figures
+        self.as_of = computation.as_of
 
     def to_frame(self, *, rounded: bool = False) -> pd.DataFrame:
         """One row per benefit: the SPEC §7.2 figures (`xl-brm compute --format json`), with
@@ -123,17 +131,22 @@ def compute(source: str | Path | Register | RegisterFrames, *, as_of: str | Peri
             base_fy: str | int | None = None, smooth: bool = False,
             mapping: str | Path | None = None) -> Figures:
     """The figures of `xl-brm compute` (SPEC §5) for a register file, a `Register` or the frames
-    of `read_register`: `compute(reg, as_of="2020-09").to_frame()`."""
+    of `read_register`: `compute(reg, as_of="2020-09").to_frame()`. As the command does, the
+    as-of defaults to the latest period with data, and a benefit whose rows have errors gets no
+    RAG (a bare `Register` carries no findings, so nothing is blocked)."""
+    period = parse_period(as_of) if as_of is not None else None
+    fy = parse_fy(base_fy) if isinstance(base_fy, str) else base_fy
+    if isinstance(source, Register):
+        from xl_brm.calc import compute_register
+
+        chosen = period or latest_period(source) or current_month()
+        figures = compute_register(source, as_of=chosen, base_fy=fy, smooth=smooth)
+        return Figures(Computation(source, figures, chosen, as_of_given=period is not None, base_fy=fy))
     if isinstance(source, RegisterFrames):
-        register = source.register
-    elif isinstance(source, Register):
-        register = source
+        validation = source.validation
     else:
         _raw, validation = load(source, Options(mapping=Path(mapping) if mapping else None))
-        register = validation.register
-    period = parse_period(as_of) if as_of is not None else current_month()
-    fy = parse_fy(base_fy) if isinstance(base_fy, str) else base_fy
-    return Figures(compute_figures(register, as_of=period, base_fy=fy, smooth=smooth), period)
+    return Figures(compute_validation(validation, as_of=period, base_fy=fy, smooth=smooth))
 
 
 # -- the frames -------------------------------------------------------------------------------------
