@@ -51,7 +51,16 @@ def load(
     mapping = HeaderMapping.load(options.mapping) if options.mapping else None
     early = _EarlyStart(options.defaults)
     raw = (read or read_workbook)(path, mapping=mapping, on_benefits=early)
-    return raw, early.finish(raw)
+    return raw, placed(raw, early.finish(raw))
+
+
+def placed(raw: RawWorkbook, validation: Validation) -> Validation:
+    """The validation with findings on tables the reader assembled (periods across the page)
+    moved to the trust's own cells (see `xl_brm.reader.wide`)."""
+    from xl_brm.reader.wide import relocate
+
+    validation.findings[:] = relocate(raw, validation.findings)
+    return validation
 
 
 class _EarlyStart:
@@ -83,7 +92,7 @@ def report_for(path: str | Path, raw: RawWorkbook, validation: Validation) -> Fi
         trust_ods=validation.trust_ods,
         benefits=validation.benefit_count,
         measurements=validation.measurement_count,
-        issues=sorted(validation.findings, key=_finding_order),
+        issues=ordered(validation.findings),
         unmapped=local,
     )
 
@@ -116,6 +125,11 @@ def validate_file(
     except InputError as error:
         return unreadable_report(path, error)
     return report
+
+
+def ordered(findings: list[Finding]) -> list[Finding]:
+    """Findings as a report lists them: by sheet, row, cell and code."""
+    return sorted(findings, key=_finding_order)
 
 
 def _finding_order(finding: Finding) -> tuple[str, int, str, str]:
