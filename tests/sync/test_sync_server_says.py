@@ -106,29 +106,64 @@ def _xl_brm(*args: str, token: str) -> Any:
     return CliRunner().invoke(cli, list(args), env={"XL_BRM_TOKEN": token, "COLUMNS": "200"})
 
 
+def _forge_pending(path: Path, url: str, change: Any) -> None:
+    """Rewrite the pending submission's body as `change` says (same key, hashes recomputed)."""
+    state_file = state_path_for(path)
+    state = SyncState.load(state_file)
+    pending = state.store(url).pending
+    assert pending is not None
+    body = change(pending.body_bytes().decode("ascii"))
+    state.store(url).pending = PendingSubmission.create(
+        key=pending.idempotency_key, hashes=pending.hashes, body=body.encode("ascii"))
+    state.save(state_file)
+
+
+def _pending_while_down(path: Path, server: Any, token: str) -> None:
+    from xl_brm.sync import RetryPolicy
+
+    quick = RetryPolicy(attempts=2, wait_initial=0.01, wait_max=0.01, wait_jitter=0.0)
+    with pytest.raises(SyncError):
+        submit(path, url=server.url, token=token, transport=SubmissionsUnavailable(), retry=quick)
+
+
+def test_a_pending_submission_the_store_refuses_names_the_cell_and_is_set_aside(
+    live_store, tmp_path
+):
+    """A body with a number the store refuses (here, one that overflows to infinity): the
+    store's 422 locates it, and the set-aside record names the trust's cell."""
+    server, trust, token, national_token = live_store
+    path = _register(tmp_path / "register.xlsx", trust)
+    _pending_while_down(path, server, token)
+
+    def overflow(body: str) -> str:
+        assert '"value":110.0' in body
+        return body.replace('"value":110.0', '"value":1e400', 1)
+
+    _forge_pending(path, server.url, overflow)
+    outcome = submit(path, url=server.url, token=token)
+    (aside,) = outcome.set_aside
+    assert aside.status == 422 and aside.cells[0].startswith("Measurements!C")
+    assert outcome.ok and outcome.answer is not None  # and the workbook itself went
+    assert {b: v["version"] for b, v in national(server, national_token, trust).items()} == {
+        "EPMA-01": 1, "EPMA-02": 1}
+
+
 def test_a_pending_submission_from_an_older_xl_brm_is_set_aside_and_the_workbook_sent(
     live_store, tmp_path
 ):
     """A submission left pending by a run before xl-brm was upgraded carries the old rules
     version: the store refuses it for good (422 'update xl-brm'). It used to be resent first on
     every run, forever; now it is set aside and the workbook goes."""
-    from xl_brm.sync import RetryPolicy
-
     server, trust, token, national_token = live_store
     path = _register(tmp_path / "register.xlsx", trust)
-    quick = RetryPolicy(attempts=2, wait_initial=0.01, wait_max=0.01, wait_jitter=0.0)
-    with pytest.raises(SyncError):
-        submit(path, url=server.url, token=token, transport=SubmissionsUnavailable(), retry=quick)
-    state_file = state_path_for(path)
-    state = SyncState.load(state_file)
-    pending = state.store(server.url).pending
-    assert pending is not None
-    old = json.loads(pending.body_bytes())
-    old["rules_version"] = "2025.1-older"
-    state.store(server.url).pending = PendingSubmission.create(
-        key=pending.idempotency_key, hashes=pending.hashes,
-        body=json.dumps(old, separators=(",", ":")).encode("ascii"))
-    state.save(state_file)
+    _pending_while_down(path, server, token)
+
+    def older(body: str) -> str:
+        data = json.loads(body)
+        data["rules_version"] = "2025.1-older"
+        return json.dumps(data, separators=(",", ":"))
+
+    _forge_pending(path, server.url, older)
 
     status = _xl_brm("submit", str(path), "--status", token=token)
     assert status.exit_code == 0 and "Pending since" in status.stdout and "2 benefit(s)" in status.stdout
