@@ -38,3 +38,73 @@ def test_xl_brm_never_imports_udfs() -> None:
 def test_udfs_is_built_on_xl_brm() -> None:
     for name in ("functions.py", "ribbon.py"):
         assert any(m.split(".")[0] == "xl_brm" for m in _imports(ROOT / "udfs" / name)), name
+
+
+def _module_file(name: str) -> Path | None:
+    base = ROOT.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _reachable(start: str) -> dict[str, str]:
+    """Every xl_brm module that importing the package `start` can load, at any depth (imports
+    inside functions included), each with a module that imports it: a path to explain a failure."""
+    seen: dict[str, str] = {}
+    todo = [
+        ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for p in ROOT.joinpath(*start.split(".")).rglob("*.py")
+    ]
+    for name in todo:
+        seen.setdefault(name, start)
+    while todo:
+        name = todo.pop()
+        path = _module_file(name)
+        if path is None:
+            continue
+        parts = name.split(".")
+        wanted = {".".join(parts[:i]) for i in range(1, len(parts))}  # its packages load first
+        for module in _imports(path):
+            if module.split(".")[0] != "xl_brm":
+                continue
+            wanted.add(module)
+            for sub in _from_names(path, module):
+                wanted.add(f"{module}.{sub}")
+        for module in wanted:
+            if module not in seen and _module_file(module) is not None:
+                seen[module] = name
+                todo.append(module)
+    return seen
+
+
+def _from_names(path: Path, module: str) -> set[str]:
+    """Names taken `from module import ...` in a file (some of them are submodules)."""
+    return {
+        alias.name
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and node.module == module and not node.level
+        for alias in node.names
+    }
+
+
+def _chain(seen: dict[str, str], module: str, start: str) -> list[str]:
+    chain = [module]
+    while chain[-1] in seen and seen[chain[-1]] != start and len(chain) < 50:
+        chain.append(seen[chain[-1]])
+    return chain[::-1]
+
+
+def test_the_sync_client_never_loads_the_national_store() -> None:
+    """The client and the store share only the neutral wire contract (`xl_brm.contract`)."""
+    seen = _reachable("xl_brm.sync")
+    assert "xl_brm.contract" in seen
+    leaks = [_chain(seen, m, "xl_brm.sync") for m in seen if m.startswith("xl_brm.national")]
+    assert leaks == []
+
+
+def test_the_national_store_never_loads_the_sync_client() -> None:
+    seen = _reachable("xl_brm.national")
+    assert "xl_brm.contract" in seen
+    leaks = [_chain(seen, m, "xl_brm.national") for m in seen if m.startswith("xl_brm.sync")]
+    assert leaks == []

@@ -100,18 +100,18 @@ def test_an_answer_that_cannot_be_sent_is_never_saved_for_replay(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Once the answer held a bare NaN: saved for replay, then a 500 on every retry."""
-    real = ingest._answer
+    real = ingest.answer
 
     def with_nan(*args: Any, **kwargs: Any) -> dict[str, Any]:
         answer = real(*args, **kwargs)
         answer["results"][0]["findings"].append({"value": float("nan")})
         return answer
 
-    monkeypatch.setattr(ingest, "_answer", with_nan)
+    monkeypatch.setattr(ingest, "answer", with_nan)
     failed = store.post(body(), key="k-3")
     assert failed.status_code == 500 and failed.json()["stored"] is False
     assert stored(store) == NOTHING
-    monkeypatch.setattr(ingest, "_answer", real)
+    monkeypatch.setattr(ingest, "answer", real)
     first = store.post(body(), key="k-3")
     assert first.status_code == 200
     replay = store.post(body(), key="k-3")

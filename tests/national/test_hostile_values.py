@@ -17,8 +17,8 @@ import pytest
 import store_factory as factory
 from store_harness import Store
 
+from xl_brm.contract import MEASUREMENT_CELLS
 from xl_brm.fields import BENEFIT_FIELDS
-from xl_brm.national.schemas import MEASUREMENT_CELLS
 from xl_brm.periods import plausible_window
 from xl_brm.table import column_letter
 

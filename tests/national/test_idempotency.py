@@ -13,7 +13,7 @@ import store_factory as factory
 from sqlalchemy import text
 from store_harness import Store
 
-from xl_brm.national.ingest import TRUST_LOCK_CLASS, lock_text
+from xl_brm.national.store import TRUST_LOCK_CLASS, lock_text
 
 
 def test_same_key_same_body_replays_the_original_answer(store: Store) -> None:

@@ -8,10 +8,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from xl_brm.enums import ApprovalStatus
-from xl_brm.fields import BENEFIT_FIELD, MEASUREMENT_FIELD
-from xl_brm.model import Benefit, Measurement
-from xl_brm.national.schemas import (
+from xl_brm.contract import (
     MEASUREMENT_CELLS,
     BenefitIn,
     ClientInfo,
@@ -20,6 +17,9 @@ from xl_brm.national.schemas import (
     SourceInfo,
     SubmissionIn,
 )
+from xl_brm.enums import ApprovalStatus
+from xl_brm.fields import BENEFIT_FIELD, MEASUREMENT_FIELD
+from xl_brm.model import Benefit, Measurement
 from xl_brm.normalise import to_json_value
 from xl_brm.sync._build import CLIENT_NAME, _columns_with_defaults, _row_of
 from xl_brm.table import RawWorkbook

@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from xl_brm.national.schemas import (
+from xl_brm.contract import (
     BenefitIn,
     ClientInfo,
     MeasurementIn,

@@ -10,9 +10,9 @@ import pytest
 from test_sync_e2e import MEASURED, benefit, write_register
 
 from xl_brm.api import load
+from xl_brm.contract import SubmissionIn
 from xl_brm.errors import SyncError
 from xl_brm.model import content_hash
-from xl_brm.national.schemas import SubmissionIn
 from xl_brm.sync import build_submission, prepare
 
 

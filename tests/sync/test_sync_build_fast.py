@@ -14,10 +14,10 @@ from openpyxl import Workbook
 from sync_support import make_prepared
 
 from xl_brm.api import Options, load
+from xl_brm.contract import MEASUREMENT_CELLS, MeasurementIn, SubmissionIn
 from xl_brm.errors import SyncError
 from xl_brm.fields import BENEFIT_FIELD, MEASUREMENT_FIELD
 from xl_brm.model import Measurement, content_hash
-from xl_brm.national.schemas import MEASUREMENT_CELLS, MeasurementIn, SubmissionIn
 from xl_brm.periods import Period
 from xl_brm.sync import Prepared, build_submission, prepare
 from xl_brm.sync._build import (

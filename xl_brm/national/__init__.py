@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
-    """Import lazily so `xl_brm.national.schemas` works without the server's dependencies."""
+    """Import lazily: `import xl_brm.national` loads no web framework or database driver."""
     if name == "create_app":
         from xl_brm.national.app import create_app
 

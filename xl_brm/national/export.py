@@ -43,6 +43,7 @@ _CELL_START = re.compile(
 """At the start or after a separator: optional spaces and a quote mark, then a trigger."""
 MAX_CELL = 32_767
 """Excel's limit on the characters of one cell."""
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def inert(value: Any) -> Any:

@@ -11,8 +11,8 @@ from datetime import date, datetime
 from operator import attrgetter
 from typing import Any
 
+from xl_brm.contract import SheetSource, SubmissionIn
 from xl_brm.fields import BENEFIT_FIELD, MEASUREMENT_FIELD
-from xl_brm.national.schemas import SheetSource, SubmissionIn
 from xl_brm.table import Column, RawRow, RawTable, RawWorkbook, column_index
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

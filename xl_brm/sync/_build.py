@@ -26,18 +26,18 @@ from typing import TYPE_CHECKING, Any
 from pydantic import TypeAdapter, ValidationError
 
 from xl_brm._gc import gc_paused
-from xl_brm.enums import ApprovalStatus
-from xl_brm.errors import SubmissionBlocked, SyncError
-from xl_brm.fields import BENEFIT_FIELD, MEASUREMENT_FIELD, Field
-from xl_brm.findings import Finding
-from xl_brm.model import Benefit, Measurement, content_hash
-from xl_brm.national.schemas import (
+from xl_brm.contract import (
     MAX_TEXT,
     MEASUREMENT_CELLS,
     JsonScalar,
     MeasurementIn,
     SubmissionIn,
 )
+from xl_brm.enums import ApprovalStatus
+from xl_brm.errors import SubmissionBlocked, SyncError
+from xl_brm.fields import BENEFIT_FIELD, MEASUREMENT_FIELD, Field
+from xl_brm.findings import Finding
+from xl_brm.model import Benefit, Measurement, content_hash
 from xl_brm.normalise import to_json_value
 from xl_brm.periods import Period
 from xl_brm.sync._version import client_version as installed_version

@@ -136,7 +136,7 @@ class StoreClient:
         (`POST /v1/trusts/{trust}/hashes`, authorised as a submission is). None from a store
         without that endpoint: the caller then sends everything and the store answers
         'unchanged' per benefit."""
-        from xl_brm.national.schemas import HashesOut
+        from xl_brm.contract import HashesOut
 
         body = json.dumps({"hashes": hashes}, ensure_ascii=True).encode("ascii")
         try:

@@ -42,8 +42,8 @@ from typing import TYPE_CHECKING, Literal
 import httpx
 
 from xl_brm._gc import gc_paused
+from xl_brm.contract import BenefitResult, SubmissionOut, TrustBenefitsOut
 from xl_brm.errors import StoreRejected, SyncError
-from xl_brm.national.schemas import BenefitResult, SubmissionOut, TrustBenefitsOut
 from xl_brm.sync._build import Prepared, prepare
 from xl_brm.sync._fingerprint import workbook_fingerprint
 from xl_brm.sync._http import RetryPolicy, StoreClient
@@ -516,7 +516,7 @@ def _statuses(
 
 def _status(benefit_id: str, status: Literal["in_sync", "changed", "not_submitted",
             "not_approved", "only_national"], digest: str | None, stored: object) -> BenefitStatus:
-    from xl_brm.national.schemas import StoredBenefit
+    from xl_brm.contract import StoredBenefit
 
     held = stored if isinstance(stored, StoredBenefit) else None
     return BenefitStatus(
