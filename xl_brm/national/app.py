@@ -22,7 +22,7 @@ from xl_brm.contract import Problem, SubmissionIn
 from xl_brm.national import docs, limits, problems
 from xl_brm.national.db import open_database
 from xl_brm.national.migrate import upgrade
-from xl_brm.national.routes import ROUTERS
+from xl_brm.national.routes import ROUTERS, pages
 from xl_brm.national.serving import SECURITY_HEADERS
 from xl_brm.national.settings import StoreSettings
 from xl_brm.national.store import InFlight
@@ -74,6 +74,7 @@ def create_app(settings: StoreSettings) -> FastAPI:
     docs.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.add_exception_handler(pages.SignInRequired, pages.sign_in_redirect)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -75,3 +75,24 @@ def _per_fy(series: Sequence[Any]) -> list[FyValue]:
         if p.realised_value_gbp is not None:
             acc[1] = (acc[1] or 0.0) + p.realised_value_gbp
     return [FyValue(fy, grade, q or 0.0, v) for (fy, grade), (q, v) in sorted(sums.items())]
+
+
+def stored_figures(
+    benefit: dict[str, Any], measurements: Sequence[dict[str, Any]], *, base_fy: int | None = None
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """A stored version's figures as `xl-brm compute --format json` gives them (as of its newest
+    measurement, like `fy_values`), and how many of its measurements carry each evidence grade.
+    For the benefits library: a page of benefits at a time, so the work per request is bounded."""
+    from xl_brm.calc import compute_register
+
+    kept = Benefit.model_validate(benefit)
+    ms = [Measurement.model_validate({**m, "benefit_id": kept.benefit_id}) for m in measurements]
+    grades: dict[str, int] = {}
+    for m in ms:
+        grades[m.evidence_grade.value] = grades.get(m.evidence_grade.value, 0) + 1
+    if not ms:
+        return {}, grades
+    last = max(m.period.index + m.period.months - 1 for m in ms)
+    register = Register(trust_ods=kept.trust_ods, benefits=[kept], measurements={kept.benefit_id: ms})
+    [figures] = compute_register(register, as_of=Period(last, 1), base_fy=base_fy)
+    return figures.to_json(), grades

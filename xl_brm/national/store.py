@@ -318,6 +318,10 @@ def _write(
                 b.category.value,
                 b.benefit_type.value,
                 b.is_disbenefit,
+                b.project,
+                b.title,
+                b.measure,
+                b.unit,
                 json.dumps(benefit_json(b), separators=(",", ":")),
             )
         )
@@ -360,6 +364,7 @@ def _write(
             )
         programme, category = stored.programme, stored.category.value
         benefit_type, is_disbenefit = stored.benefit_type.value, stored.is_disbenefit
+        measure, unit = stored.measure, stored.unit
         for f in figures.get(stored.benefit_id, []):
             fy_rows.append(
                 (
@@ -371,6 +376,8 @@ def _write(
                     category,
                     benefit_type,
                     is_disbenefit,
+                    measure,
+                    unit,
                     f.realised_quantity,
                     f.realised_value_gbp,
                 )
@@ -391,6 +398,10 @@ VERSION_COLUMNS = (
     "category",
     "benefit_type",
     "is_disbenefit",
+    "project",
+    "title",
+    "measure",
+    "unit",
     "benefit",
 )
 CURRENT_COLUMNS = (
@@ -421,6 +432,8 @@ FY_COLUMNS = (
     "category",
     "benefit_type",
     "is_disbenefit",
+    "measure",
+    "unit",
     "realised_quantity",
     "realised_value_gbp",
 )

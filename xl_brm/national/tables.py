@@ -1,12 +1,17 @@
 """The store's tables. Every benefit version is kept; `current_benefits` points at the latest.
 
 `fy_values` holds the current version's realised quantity and value per financial year and
-evidence grade, computed once at ingest by `xl_brm.calc`, so the national summary is one plain
+evidence grade, computed once at ingest by `xl_brm.calc`, with the version's measure and unit
+(quantities are only ever summed within one of them), so the national summary is one plain
 aggregate with no join. It is derived data: a superseded version's rows are deleted (its
 measurements are kept, so they can always be recomputed).
 The migrations in `migrations/versions` create exactly these tables. `measurements` and
 `fy_values` carry no foreign key: they are only ever written in the same transaction as their
 version, and a per-row FK check would halve the bulk-load rate at national scale.
+`benefit_versions` repeats the few fields the national page groups, filters and searches by
+(programme, category, type, project, title, measure, unit) beside the version's JSON.
+`web_sessions` are the national page's sign-ins: stored hashed like tokens, and only valid while
+their token is (revoking the token ends them).
 """
 
 from __future__ import annotations
@@ -82,6 +87,10 @@ benefit_versions = Table(
     Column("category", String(32), nullable=False),
     Column("benefit_type", String(32), nullable=False),
     Column("is_disbenefit", Boolean, nullable=False),
+    Column("project", Text, nullable=True),
+    Column("title", Text, nullable=True),
+    Column("measure", Text, nullable=True),
+    Column("unit", Text, nullable=True),
     Column("benefit", Text, nullable=False),
     UniqueConstraint("trust_ods", "benefit_id", "version", name="uq_benefit_versions"),
 )
@@ -124,9 +133,22 @@ fy_values = Table(
     Column("category", String(32), nullable=False),
     Column("benefit_type", String(32), nullable=False),
     Column("is_disbenefit", Boolean, nullable=False),
+    Column("measure", Text, nullable=True),
+    Column("unit", Text, nullable=True),
     Column("realised_quantity", Float, nullable=False),
     Column("realised_value_gbp", Float, nullable=True),
     PrimaryKeyConstraint("version_id", "financial_year", "evidence_grade", name="pk_fy_values"),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_hash", String(64), nullable=False, unique=True),
+    Column("token_id", Integer, ForeignKey("tokens.id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True), nullable=True),
 )
 
 rate_windows = Table(
