@@ -178,10 +178,10 @@ class CalamineSheets:
     def percent_rows(self, name: str, column: int) -> Collection[int]:
         report = self._gate()  # read only what the gate has passed
         scan = report.sheets.get(name) if report is not None else None
-        if scan is None:
+        if report is None or scan is None:
             return ()
         try:
-            return percent_rows(self._p, scan.part, column)
+            return percent_rows(self._p, scan.part, column, report.styles)
         except (zipfile.BadZipFile, OSError, KeyError, zlib.error, EOFError) as exc:
             raise InputError(f"cannot be read ({exc})", path=self._p, sheet=name,
                              hint="open the workbook in Excel and save it again") from None
