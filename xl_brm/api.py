@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from xl_brm.errors import InputError
+from xl_brm.errors import InputError, XlBrmError
 from xl_brm.findings import FileReport, Finding
 from xl_brm.table import RawWorkbook
 
@@ -104,18 +104,30 @@ def validate_file(
     """Validate one workbook (and write an annotated copy into `annotate_dir` if given).
 
     An unreadable file becomes a report with one finding, never an exception, so that one bad
-    file in a folder never stops the others.
+    file in a folder never stops the others. A copy that cannot be written leaves the findings
+    as they are and says why on `annotate_error`.
     """
     try:
         raw, validation = load(path, options, read=read)
-        report = report_for(path, raw, validation)
-        if annotate_dir is not None:
-            from xl_brm.excel.annotate import annotate_copy
-
-            annotate_copy(Path(path), annotate_dir, report.issues)
     except InputError as error:
         return unreadable_report(path, error)
+    report = report_for(path, raw, validation)
+    if annotate_dir is not None:
+        from xl_brm.excel.annotate import annotate_copy
+
+        try:
+            annotate_copy(Path(path), annotate_dir, report.issues)
+        except Exception as error:  # whatever stops the copy, the findings stand
+            report.annotate_error = _copy_failure(path, error)
     return report
+
+
+def _copy_failure(path: str | Path, error: Exception) -> str:
+    if isinstance(error, XlBrmError):
+        return f"no annotated copy written: {error}"
+    what = "needs more memory than a reader may use" if isinstance(error, MemoryError) else \
+        f"{type(error).__name__}: {error}"
+    return f"{Path(path).name}: no annotated copy written ({what})"
 
 
 def _finding_order(finding: Finding) -> tuple[str, int, str, str]:
@@ -129,3 +141,18 @@ def compute_figures(
     from xl_brm.calc import compute_register
 
     return compute_register(register, as_of=as_of, base_fy=base_fy, smooth=smooth)
+
+
+def compute_file(
+    path: str | Path, options: Options = Options(), read: Reader | None = None, *, as_of: Period,
+    base_fy: int | None = None, smooth: bool = False, out: Path | None = None,
+) -> tuple[list[BenefitFigures], list[Finding]]:
+    """`xl-brm compute`: the figures of every benefit and the findings met on the way, and the
+    computed copy written to `out` when asked. `read` as for `load`."""
+    _raw, validation = load(path, options, read=read)
+    figures = compute_figures(validation.register, as_of=as_of, base_fy=base_fy, smooth=smooth)
+    if out is not None:
+        from xl_brm.excel.compute_out import write_compute
+
+        write_compute(Path(path), out, figures, as_of=as_of)
+    return figures, validation.findings

@@ -158,13 +158,18 @@ def validate(
         sys.stdout.write(validation_csv(reports))
     else:
         print_validation_tables(out, reports)
-        if annotate:
+        if annotate and any(r.annotate_error is None for r in reports):
             out.print(f"Annotated copies written to {annotate}/")
+    for report in reports:  # a copy that failed is its own message; the findings stand
+        if report.annotate_error:
+            err.print(f"[bold red]error:[/] {report.annotate_error}", markup=True, soft_wrap=True)
     from xl_brm.api import UNREADABLE
 
     if any(f.code == UNREADABLE for r in reports for f in r.issues):
         raise typer.Exit(EXIT_INPUT)
-    raise typer.Exit(EXIT_OK if all(r.ok for r in reports) else EXIT_FINDINGS)
+    if not all(r.ok for r in reports):
+        raise typer.Exit(EXIT_FINDINGS)
+    raise typer.Exit(EXIT_INPUT if any(r.annotate_error for r in reports) else EXIT_OK)
 
 
 @app.command()
@@ -199,7 +204,10 @@ def compute(
 
     Example: [bold]xl-brm compute register.xlsx --as-of 2020-03 --format json[/]
     """
-    from xl_brm.api import compute_figures, load
+    from functools import partial
+
+    from xl_brm import sandbox
+    from xl_brm.api import compute_file
     from xl_brm.cli.render import compute_json, compute_rows, print_compute_table
     from xl_brm.periods import PeriodError, current_month, parse_fy, parse_period
 
@@ -208,19 +216,16 @@ def compute(
         base = parse_fy(base_fy) if base_fy else None
     except PeriodError as error:
         raise typer.BadParameter(str(error)) from None
-    _raw, validation = load(path, _options(mapping, trust, programme))
-    figures = compute_figures(validation.register, as_of=as_of_period, base_fy=base, smooth=smooth)
-    if out_path:
-        from xl_brm.excel.compute_out import write_compute
-
-        write_compute(path, out_path, figures, as_of=as_of_period)
+    work = partial(compute_file, path, _options(mapping, trust, programme), as_of=as_of_period,
+                   base_fy=base, smooth=smooth, out=out_path)
+    figures, findings = sandbox.isolated(path, work)  # read, computed and copied in the reader
     if format is Format.json:
         print(compute_json(as_of_period, figures))
     elif format is Format.csv:
         rows = compute_rows(figures)
         sys.stdout.write(to_csv(list(rows[0]) if rows else ["benefit_id"], rows))
     else:
-        print_compute_table(out, as_of_period, figures, errors=validation.findings)
+        print_compute_table(out, as_of_period, figures, errors=findings)
         if out_path:
             out.print(f"Computed workbook written to {out_path}")
 
@@ -240,9 +245,10 @@ def map_headers(
 
     Example: [bold]xl-brm map register.xlsx && xl-brm validate register.xlsx --mapping register.mapping.ini[/]
     """
-    from xl_brm.reader import propose_mapping
+    from xl_brm import sandbox
+    from xl_brm.reader._read import GatedReader
 
-    mapping = propose_mapping(path)
+    mapping = sandbox.isolated(path, GatedReader.mapping)  # read in the memory-limited reader
     target = out_path or path.with_suffix(".mapping.ini")
     mapping.save(target)
     out.print(target.read_text(encoding="utf-8"), markup=False)
