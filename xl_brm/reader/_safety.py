@@ -44,8 +44,10 @@ _DECL16 = re.compile(rb"<\x00!\x00(?!-\x00-\x00|\[\x00)|\x00<\x00!(?!\x00-\x00-|
 _ENCODING = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\bencoding\s*=\s*[\"']([^\"']*)")
 _A1 = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _SST_TAG = re.compile(rb"<(?:[^\s<>/:]+:)?sst(?=[\s/>])((?:[^>\"']++|\"[^\"]*+\"|'[^']*+')*+)>")
-_SHARED_STRING = re.compile(rb"<(?:[^\s<>/:]+:)?si[\s/>]")
-_MERGE_CELL = re.compile(rb"<(?:[^\s<>/:]+:)?mergeCell[\s/>]")
+# counted with literal searches first: a pattern that opens with an optional prefix is tried at
+# every '<' of a sheet, which costs more than the whole fast path
+_PREFIXED_SI = re.compile(rb"<[^\s<>/:]+:si[\s/>]")
+_PREFIXED_MERGE = re.compile(rb"<[^\s<>/:]+:mergeCell[\s/>]")
 
 # The fast path. A cell start tag in the spelling Excel, openpyxl and LibreOffice write:
 # `<c r="B7"` first, then at most two double-quoted attributes named s or t. python-calamine
@@ -269,10 +271,12 @@ class _Gate:
         the part holds."""
         declared: int | None = None
         held = 0
-        for data in self._chunks(info, check_entities=True):
-            if declared is None and (tag := _SST_TAG.search(data)) is not None:
+        for n, data in enumerate(self._chunks(info, check_entities=True)):
+            if n == 0 and (tag := _SST_TAG.search(data)) is not None:
                 declared = _declared_count(tag.group(1), self.p)
-            held += len(_SHARED_STRING.findall(data))
+            held += sum(map(data.count, (b"<si>", b"<si ", b"<si/")))
+            if b":si" in data:
+                held += len(_PREFIXED_SI.findall(data))
         if declared is not None and declared > 2 * held + lim.SHARED_STRINGS_SLACK:
             raise UnsafeWorkbookError(
                 f"part {info.filename} declares {declared:,} shared strings but holds {held:,}: "
@@ -353,8 +357,8 @@ class _Gate:
                 _formulas_in(data, formulas, shared)
             if _ERROR_TYPE.search(data) or (b"'" in data and b"'e'" in data):
                 _errors_in(data, errors)
-            if _MERGE_CELL.search(data):
-                merges += len(_MERGE_CELL.findall(data))
+            if b"mergeCell" in data:
+                merges += _merge_cells(data)
         if merges > lim.MAX_MERGED_RANGES:
             raise UnsafeWorkbookError(
                 f"part {info.filename} merges {merges:,} ranges of cells (the limit is "
@@ -803,6 +807,13 @@ def _find_formulas(data: bytes, out: dict[tuple[int, int], str], shared: dict[by
         return
     for m in _CELL_TAG.finditer(data):
         _formula_at(data, m.start(), out, shared)
+
+
+def _merge_cells(data: bytes) -> int:
+    """`mergeCell` elements in a chunk, with or without a prefix (not `mergeCells`)."""
+    plain = sum(map(data.count, (b"<mergeCell ", b"<mergeCell/", b"<mergeCell>", b"<mergeCell\t",
+                                 b"<mergeCell\n", b"<mergeCell\r")))
+    return plain + (len(_PREFIXED_MERGE.findall(data)) if b":mergeCell" in data else 0)
 
 
 def _declared_count(attrs: bytes, p: Path) -> int | None:
