@@ -9,7 +9,7 @@ $(BIN)/xl-brm: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint fuzz bench clean
 setup: $(BIN)/xl-brm
 
 demo: setup
@@ -21,6 +21,9 @@ test: setup lint
 lint: setup
 	$(BIN)/ruff check xl_brm udfs tests
 	$(BIN)/mypy
+
+fuzz: setup   # 400 hostile workbooks through every command (seed printed; SEED=n to replay)
+	$(BIN)/python tests/fuzz/fuzz_workbooks.py --files 400 $(if $(SEED),--seed $(SEED))
 
 bench: setup
 	$(BIN)/pip install -q -e '.[dev,bench]'

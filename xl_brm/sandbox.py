@@ -34,8 +34,9 @@ import signal
 import threading
 from collections.abc import Callable
 from contextlib import suppress
+from functools import partial
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from xl_brm.api import Options, Reader, unreadable_report, validate_file
 from xl_brm.errors import InputError, XlBrmError
@@ -43,6 +44,10 @@ from xl_brm.findings import FileReport
 from xl_brm.reader import _limits as lim
 from xl_brm.reader._read import GatedReader, parse_ahead
 from xl_brm.reader._safety import SafetyReport, check_safety
+from xl_brm.table import RawWorkbook
+
+if TYPE_CHECKING:
+    from xl_brm.validate import Validation
 
 T = TypeVar("T")
 Work = Callable[[GatedReader], T]
@@ -77,15 +82,31 @@ def validate(path: Path, work: Work[FileReport]) -> FileReport:
         return failed(path, exc)
 
 
-def isolated(path: Path, work: Work[T]) -> T:
+def isolated(path: str | Path, work: Work[T]) -> T:
     """`work(read)` in a forked, memory-limited child while this process runs the safety gate
     on `path`; its answer once the gate has passed. Raises the gate's refusal, the error the
     work met (an `XlBrmError`), or `InputError` when the child died. Without fork() the gate
     runs first and the work here."""
+    p = Path(path)
     if not available():
-        return work(GatedReader.checked(path))
-    child = _take_early(path) or _Child(path)
+        return work(GatedReader.checked(p))
+    child = _take_early(p) or _Child(p)
     return child.run(work)
+
+
+def loaded(path: str | Path, options: Options, then: Callable[[RawWorkbook, Validation], T]) -> T:
+    """`then(raw, validation)` of the workbook at `path`, read and validated in the reader
+    (`isolated`): what a caller that is not a command of its own needs from one workbook.
+    `then` must pickle (a module-level function) and should answer with something small."""
+    return isolated(path, partial(_load_then, Path(path), options, then))
+
+
+def _load_then(path: Path, options: Options, then: Callable[[RawWorkbook, Validation], T],
+               read: Reader) -> T:
+    from xl_brm.api import load
+
+    raw, validation = load(path, options, read=read)
+    return then(raw, validation)
 
 
 def start_early(path: Path) -> None:

@@ -272,6 +272,7 @@ class _Gate:
         declared: int | None = None
         held = 0
         for n, data in enumerate(self._chunks(info, check_entities=True)):
+            self._check_text(info, data, first=n == 0)  # in UTF-16 the count would hide
             if n == 0 and (tag := _SST_TAG.search(data)) is not None:
                 declared = _declared_count(tag.group(1), self.p)
             held += sum(map(data.count, (b"<si>", b"<si ", b"<si/")))
