@@ -48,3 +48,16 @@ def test_no_header_spelling_maps_to_two_fields(fields: tuple) -> None:
     for field in fields:
         for spelling in field.folded:
             assert seen.setdefault(spelling, field.name) == field.name, (spelling, seen[spelling], field.name)
+
+
+def test_a_cell_of_brackets_costs_its_length_not_its_square() -> None:
+    # 32,767 '(' (Excel's longest cell) took minutes when the aside pattern ran over '('
+    import time
+
+    from xl_brm.enums import BenefitType, parse_enum
+
+    start = time.perf_counter()
+    assert parse_enum(BenefitType, "(" * 32_767) is None
+    assert parse_enum(BenefitType, "[" * 32_767 + ")") is None
+    assert time.perf_counter() - start < 5  # about 10 ms
+    assert parse_enum(BenefitType, "Cash releasing [see note (1)]") is BenefitType.CASH_RELEASING

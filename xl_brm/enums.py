@@ -187,7 +187,22 @@ SPELLINGS: dict[type[StrEnum], dict[str, StrEnum]] = {
 E = TypeVar("E", bound=StrEnum)
 
 
-_BRACKETED = re.compile(r"[(\[][^)\]]*[)\]]")
+def _without_asides(text: str) -> str:
+    """`text` with each closed bracketed aside, nested or not, as a space: 'Cash (CRB)' ->
+    'Cash  '. One pass (a pattern that re-scans from each '(' took minutes on a cell of 32,767
+    of them); an opening bracket never closed stays as it is."""
+    out: list[str] = []
+    opened: list[int] = []
+    for ch in text:
+        if ch in "([":
+            opened.append(len(out))
+        elif ch in ")]" and opened:
+            del out[opened.pop():]
+            if not opened:
+                out.append(" ")
+            continue
+        out.append(ch)
+    return "".join(out)
 
 
 def parse_enum(enum: type[E], text: str) -> E | None:
@@ -199,6 +214,7 @@ def parse_enum(enum: type[E], text: str) -> E | None:
     table = SPELLINGS[enum]
     member = table.get(fold(text))
     if member is None:
-        plain = _BRACKETED.sub(" ", text).replace("&", " and ").replace("/", " and ")
-        member = table.get(fold(plain)) or table.get(fold(_BRACKETED.sub(" ", text)))
+        aside = _without_asides(text)
+        plain = aside.replace("&", " and ").replace("/", " and ")
+        member = table.get(fold(plain)) or table.get(fold(aside))
     return member  # type: ignore[return-value]

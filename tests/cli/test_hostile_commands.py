@@ -134,3 +134,29 @@ def test_a_clean_register_whose_copy_fails_exits_2(tmp_path: Path) -> None:
     assert xl_brm("validate", str(path)).returncode == 0
     run = xl_brm("validate", str(path), "--annotate", str(tmp_path / "annotated"))
     assert run.returncode == 2 and "no annotated copy written" in run.stderr
+
+
+def test_a_small_file_of_enormous_words_is_read_in_seconds(tmp_path: Path) -> None:
+    # the issue's reproduction: 100 cells of one 32,767-character word (a 20 KB file) in the
+    # rows where the header is looked for, and one in an enum column; each timed out at 60 s
+    import time
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Benefits"
+    for row in range(1, 11):
+        for col in range(1, 11):
+            ws.cell(row, col, "w" * 32_767)
+    ws.append(["Benefit ID", "Title", "Benefit Type", "Category"])
+    ws.append(["B1", "Fewer falls", "(" * 32_767, "[" * 32_767])
+    path = tmp_path / "words.xlsx"
+    wb.save(path)
+    assert path.stat().st_size < 100_000
+    start = time.perf_counter()
+    run = xl_brm("validate", str(path), "--format", "json")
+    assert time.perf_counter() - start < 30, "about a second on a laptop"
+    assert run.returncode == 1, run.stderr
+    (file,) = json.loads(run.stdout)["files"]
+    assert {(i["code"], i["cell"]) for i in file["issues"]} >= {("BRM204", "C12")}

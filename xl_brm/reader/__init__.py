@@ -20,11 +20,13 @@ from xl_brm.reader._limits import (
     HEADER_SCAN_ROWS,
     MAX_COMPRESSION_RATIO,
     MAX_GRID_CELLS,
+    MAX_MERGED_RANGES,
     MAX_PART_BYTES,
     MAX_PARTS,
     MAX_TOTAL_BYTES,
     MIN_HEADER_MATCHES,
     RATIO_CHECK_BYTES,
+    READER_MEMORY_BYTES,
 )
 from xl_brm.reader._mapping import HeaderMapping, SheetMapping
 from xl_brm.reader.grid import (
@@ -64,11 +66,13 @@ __all__ = [
     "HEADER_SCAN_ROWS",
     "MAX_COMPRESSION_RATIO",
     "MAX_GRID_CELLS",
+    "MAX_MERGED_RANGES",
     "MAX_PARTS",
     "MAX_PART_BYTES",
     "MAX_TOTAL_BYTES",
     "MIN_HEADER_MATCHES",
     "RATIO_CHECK_BYTES",
+    "READER_MEMORY_BYTES",
     "HeaderMapping",
     "SafetyReport",
     "SheetMapping",
