@@ -231,3 +231,29 @@ def test_merged_ranges_are_bounded(tmp_path: Path) -> None:
     check_safety(_merges(tmp_path, lim.MAX_MERGED_RANGES))
     with pytest.raises(UnsafeWorkbookError, match="Unmerge"):
         check_safety(_merges(tmp_path, lim.MAX_MERGED_RANGES + 1))
+
+
+# -- what the gate itself keeps in memory --------------------------------------------------------
+
+
+def test_a_structural_part_beyond_its_limit_is_refused(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    path = package(tmp_path / "big-structure.xlsx", _book(ONE, sheet_rel("rId1", "worksheets/sheet1.xml"), [
+        ("xl/worksheets/sheet1.xml", sheet_part("fine"))]))
+    check_safety(path)
+    monkeypatch.setattr(lim, "MAX_STRUCTURE_BYTES", 200)
+    with pytest.raises(UnsafeWorkbookError, match="structure"):
+        check_safety(path)
+
+
+def test_formulas_without_results_beyond_the_limit_are_refused(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    cells = "".join(f'<c r="A{r}"><f>1+{r}</f></c>' for r in range(1, 11))
+    sheet = (f'<?xml version="1.0"?><worksheet xmlns="{hostile.MAIN_NS}"><sheetData>'
+             f"{cells}</sheetData></worksheet>").encode()
+    path = package(tmp_path / "formulas.xlsx", _book(ONE, sheet_rel("rId1", "worksheets/sheet1.xml"), [
+        ("xl/worksheets/sheet1.xml", sheet)]))
+    assert len(check_safety(path).sheets["Benefits"].formulas) == 10
+    monkeypatch.setattr(lim, "MAX_UNREAD_CELLS", 9)
+    with pytest.raises(UnsafeWorkbookError, match="formulas saved without their results"):
+        check_safety(path)

@@ -39,6 +39,14 @@ MAX_MERGED_RANGES = 100_000
 """Most merged ranges one sheet may hold; registers hold tens. Each costs the readers objects
 (python-calamine lists them all) and annotating looks each one up."""
 
+MAX_STRUCTURE_BYTES = 16 * MiB
+"""Largest part that says where the sheets are (relationships, the workbook part), which the
+gate reads whole: Excel's are kilobytes, a few megabytes with thousands of defined names."""
+
+MAX_UNREAD_CELLS = 1_000_000
+"""Most formula cells without a cached value and Excel error cells a workbook may hold: the
+gate keeps each one to put it back where python-calamine reads a blank."""
+
 SHARED_STRINGS_SLACK = 10_000
 """How far a shared-strings part's declared `uniqueCount` may exceed twice the strings it holds
 (python-calamine reserves memory for the declared count before reading any)."""

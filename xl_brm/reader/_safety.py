@@ -258,6 +258,11 @@ class _Gate:
     def _structural(self, info: zipfile.ZipInfo) -> bytes:
         """A part that says where the sheets are: entity-checked, and well-formed XML (Excel
         never writes anything else, so a damaged one is refused before the readers differ)."""
+        if info.file_size > lim.MAX_STRUCTURE_BYTES:
+            raise UnsafeWorkbookError(
+                f"part {info.filename} would expand to {_mib(info.file_size)}, far more than a "
+                f"workbook's structure needs (the limit is {_mib(lim.MAX_STRUCTURE_BYTES)})",
+                path=self.p, hint="open it in Excel and save it as an Excel Workbook (.xlsx)")
         data = b"".join(self._chunks(info, check_entities=True))
         try:
             fromstring(data)
@@ -360,6 +365,7 @@ class _Gate:
                 _errors_in(data, errors)
             if b"mergeCell" in data:
                 merges += _merge_cells(data)
+            self._check_unread(info, sheet, formulas, errors)
         if merges > lim.MAX_MERGED_RANGES:
             raise UnsafeWorkbookError(
                 f"part {info.filename} merges {merges:,} ranges of cells (the limit is "
@@ -372,10 +378,21 @@ class _Gate:
         if vouched is None:  # odd spellings (prefixes, attribute order): look at every cell
             for data in self._chunks(info, check_entities=False, cut=b"</c>"):
                 _find_formulas(data, formulas, shared)
+                self._check_unread(info, sheet, formulas, errors)
         if not extent.acceptable:
             raise self._too_far(info, sheet, extent)
         return SheetScan(sheet=sheet or info.filename, part=info.filename, max_row=extent.max_row,
                          max_col=extent.max_col, formulas=formulas, errors=errors)
+
+    def _check_unread(self, info: zipfile.ZipInfo, sheet: str | None,
+                      formulas: dict[tuple[int, int], str], errors: dict[tuple[int, int], str]) -> None:
+        """The cells the gate keeps for the reader stay within `MAX_UNREAD_CELLS`."""
+        if len(formulas) + len(errors) > lim.MAX_UNREAD_CELLS:
+            raise UnsafeWorkbookError(
+                f"part {info.filename} holds over {lim.MAX_UNREAD_CELLS:,} formulas saved without "
+                "their results or error cells", path=self.p, sheet=sheet,
+                hint="open it in Excel and save it (Excel stores each formula's result), then "
+                     "try again")
 
     def _refined(self, info: zipfile.ZipInfo, bounds: _Bounds) -> _Extent:
         """The fast path's bounds made exact in one more pass, for a sheet they were too coarse
@@ -787,7 +804,7 @@ def _formula_at(data: bytes, start: int, out: dict[tuple[int, int], str],
     f_attrs = dict(_ATTR.findall(fm.group(2)))
     text = html.unescape(fm.group(3).decode("utf-8", "replace")) if fm.group(3) else ""
     si = f_attrs.get(b"si")
-    if si is not None and text:
+    if si is not None and text and len(shared) < lim.MAX_UNREAD_CELLS:
         shared.setdefault(si, text)
     tail = _NO_VALUE.match(data, fm.end())
     if tail is None:
