@@ -11,9 +11,10 @@ The child may even be forked before anyone knows what it is for: `xl-brm validat
 first thing (`start_early`, from `xl_brm.launch`), so that calamine parses while the command line
 loads; the CLI then sends it the work, or it is killed.
 
-Every command that reads a workbook file reads it this way (`validate`, `compute`, `map`, and
-`--annotate`, whose copy is written by the child): `isolated(path, work)` runs any work on a
-`GatedReader` and hands back its answer, or raises the error the child met. The child may use
+`validate`, `compute`, `map` and `--annotate` (whose copy the child writes) read their file this
+way, and `pull` too: `isolated(path, work)` runs any work on a `GatedReader` and hands back its
+answer, or raises the error the child met (`loaded` does the same for work on the validated
+workbook). The child may use
 at most `READER_MEMORY_BYTES` (its data segment, `RLIMIT_DATA`): a workbook that needs more
 stops the child, not the machine, and gets a clear message.
 
