@@ -174,8 +174,7 @@ def _allocate(nbytes: int, read: object) -> int:
 
 
 def test_isolated_hands_back_the_works_answer(tmp_path: Path) -> None:
-    from xl_brm.reader import propose_mapping
-    from xl_brm.reader._read import GatedReader
+    from xl_brm.reader import GatedReader, propose_mapping
 
     path = EXAMPLES[0]
     mapping = sandbox.isolated(path, GatedReader.mapping)

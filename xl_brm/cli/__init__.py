@@ -246,7 +246,7 @@ def map_headers(
     Example: [bold]xl-brm map register.xlsx && xl-brm validate register.xlsx --mapping register.mapping.ini[/]
     """
     from xl_brm import sandbox
-    from xl_brm.reader._read import GatedReader
+    from xl_brm.reader import GatedReader
 
     mapping = sandbox.isolated(path, GatedReader.mapping)  # read in the memory-limited reader
     target = out_path or path.with_suffix(".mapping.ini")

@@ -38,10 +38,11 @@ from xl_brm.reader.grid import (
 )
 
 if TYPE_CHECKING:
-    from xl_brm.reader._read import propose_mapping, read_workbook
+    from xl_brm.reader._read import GatedReader, propose_mapping, read_workbook
     from xl_brm.reader._safety import SafetyReport, SheetScan, check_safety
 
 _LAZY = {
+    "GatedReader": "xl_brm.reader._read",
     "propose_mapping": "xl_brm.reader._read",
     "read_workbook": "xl_brm.reader._read",
     "SafetyReport": "xl_brm.reader._safety",
@@ -73,6 +74,7 @@ __all__ = [
     "MIN_HEADER_MATCHES",
     "RATIO_CHECK_BYTES",
     "READER_MEMORY_BYTES",
+    "GatedReader",
     "HeaderMapping",
     "SafetyReport",
     "SheetMapping",
