@@ -58,8 +58,9 @@ MAX_TAG_BYTES = 1 * MiB
 """Longest cell or row start tag the exact pass waits for across chunks; Excel's are tens of bytes."""
 
 READER_MEMORY_BYTES = 1280 * MiB
-"""Memory a forked reader may use (its data segment: `RLIMIT_DATA`). The 50k-benefit, 1M-row
-benchmark register needs about 960 MB; past the limit the reader stops with a clear message
+"""Memory a forked reader may use (its data segment: `RLIMIT_DATA`), so that a command and its
+reader stay under 1.5 GB. Validating the 50k-benefit, 1M-row benchmark register needs about
+960 MB (computing it, about 1.5 GB); past the limit the reader stops with a clear message
 instead of taking the machine down. `XL_BRM_READER_MEMORY_MB` overrides it."""
 
 HEADER_SCAN_ROWS = 30
