@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xl_brm.excel import write_examples, write_template
+from xl_brm.examples import write_examples
+from xl_brm.excel import write_template
 
 HERE = Path(__file__).resolve().parent
 

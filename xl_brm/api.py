@@ -17,6 +17,7 @@ from xl_brm.table import RawWorkbook
 
 if TYPE_CHECKING:
     from xl_brm.calc import BenefitFigures
+    from xl_brm.computation import Computation
     from xl_brm.model import Register
     from xl_brm.periods import Period
     from xl_brm.reader import HeaderMapping
@@ -51,7 +52,16 @@ def load(
     mapping = HeaderMapping.load(options.mapping) if options.mapping else None
     early = _EarlyStart(options.defaults)
     raw = (read or read_workbook)(path, mapping=mapping, on_benefits=early)
-    return raw, early.finish(raw)
+    return raw, placed(raw, early.finish(raw))
+
+
+def placed(raw: RawWorkbook, validation: Validation) -> Validation:
+    """The validation with findings on tables the reader assembled (periods across the page)
+    moved to the trust's own cells (see `xl_brm.reader.wide`)."""
+    from xl_brm.reader.wide import relocate
+
+    validation.findings[:] = relocate(raw, validation.findings)
+    return validation
 
 
 class _EarlyStart:
@@ -83,7 +93,7 @@ def report_for(path: str | Path, raw: RawWorkbook, validation: Validation) -> Fi
         trust_ods=validation.trust_ods,
         benefits=validation.benefit_count,
         measurements=validation.measurement_count,
-        issues=sorted(validation.findings, key=_finding_order),
+        issues=ordered(validation.findings),
         unmapped=local,
     )
 
@@ -130,6 +140,11 @@ def _copy_failure(path: str | Path, error: Exception) -> str:
     return f"{Path(path).name}: no annotated copy written ({what})"
 
 
+def ordered(findings: list[Finding]) -> list[Finding]:
+    """Findings as a report lists them: by sheet, row, cell and code."""
+    return sorted(findings, key=_finding_order)
+
+
 def _finding_order(finding: Finding) -> tuple[str, int, str, str]:
     return (finding.sheet or "", finding.row or 0, finding.cell or "", finding.code)
 
@@ -144,15 +159,19 @@ def compute_figures(
 
 
 def compute_file(
-    path: str | Path, options: Options = Options(), read: Reader | None = None, *, as_of: Period,
-    base_fy: int | None = None, smooth: bool = False, out: Path | None = None,
-) -> tuple[list[BenefitFigures], list[Finding]]:
-    """`xl-brm compute`: the figures of every benefit and the findings met on the way, and the
-    computed copy written to `out` when asked. `read` as for `load`."""
+    path: str | Path, options: Options = Options(), read: Reader | None = None, *,
+    as_of: Period | None = None, base_fy: int | None = None, smooth: bool = False,
+    out: Path | None = None,
+) -> Computation:
+    """`xl-brm compute` and `report`: the workbook read, validated and computed as of `as_of`
+    (default: its latest period with data), and the computed copy written to `out` when asked.
+    `read` as for `load`."""
+    from xl_brm.computation import compute
+
     _raw, validation = load(path, options, read=read)
-    figures = compute_figures(validation.register, as_of=as_of, base_fy=base_fy, smooth=smooth)
+    computed = compute(validation, as_of=as_of, base_fy=base_fy, smooth=smooth)
     if out is not None:
         from xl_brm.excel.compute_out import write_compute
 
-        write_compute(Path(path), out, figures, as_of=as_of)
-    return figures, validation.findings
+        write_compute(Path(path), out, computed)
+    return computed

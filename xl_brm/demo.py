@@ -1,6 +1,7 @@
 """`xl-brm demo`: the whole journey on the example registers, with no server and no network.
 
-1. validate the three example trusts' registers, whatever their house style;
+1. validate the four example trusts' registers, whatever their house style (one keeps its
+   figures a column per quarter);
 2. compute realised value, present value and RAG;
 3. start an embedded national store (SQLite in a temporary folder), try to submit a register
    that still has errors (blocked, with the cells shown), correct those cells the way a benefits
@@ -26,7 +27,8 @@ from xl_brm.errors import SyncError
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "workbooks" / "examples"
 AS_OF = "2020-09"
-TRUSTS = {"acute_gde_rj1.xlsx": "RJ1", "mental_health_rrv.xlsx": "RRV", "community_taj.xlsx": "TAJ"}
+TRUSTS = {"acute_gde_rj1.xlsx": "RJ1", "mental_health_rrv.xlsx": "RRV", "community_taj.xlsx": "TAJ",
+          "ambulance_wide_rx1.xlsx": "RX1"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,11 @@ CORRECTIONS: dict[str, list[Correction]] = {
         Correction("Benefits", "R9", datetime(2021, 3, 31)),
         Correction("Measurements", "A126", None),
     ],
+    "ambulance_wide_rx1.xlsx": [
+        Correction("Benefits Register", "AB4", 29_650),
+        Correction("Benefits Register", "O6", 38.0),
+        Correction("Benefits Register", "AC5", 4_876),
+    ],
 }
 
 
@@ -65,35 +72,46 @@ def run_demo(out: Console, err: Console, *, keep: Path | None = None) -> None:
 
 
 def _journey(out: Console, err: Console, work: Path) -> None:
-    from xl_brm.api import compute_figures, load, report_for
+    from xl_brm.api import load, report_for
     from xl_brm.cli.render import print_compute_table, print_validation_tables
+    from xl_brm.computation import compute
+    from xl_brm.excel.compute_out import write_compute
     from xl_brm.periods import parse_period
 
     books = _copy_examples(work)
-    out.print(Rule("1 · Validate three trusts' registers, each in its own house style"))
+    out.print(Rule("1 · Validate four trusts' registers, each in its own house style"))
     loaded = {path: load(path) for path in books}
     print_validation_tables(out, [report_for(p, raw, v) for p, (raw, v) in loaded.items()], limit=10)
 
     out.print(Rule(f"2 · Compute realised value, present value and RAG as of {AS_OF}"))
-    as_of = parse_period(AS_OF)
-    community = books[-1]
-    figures = compute_figures(loaded[community][1].register, as_of=as_of)
-    print_compute_table(out, f"{as_of} · {community.name}", figures, errors=loaded[community][1].findings)
-    computed = work / f"{community.stem}.computed.xlsx"
-    from xl_brm.excel.compute_out import write_compute
-
-    write_compute(community, computed, figures, as_of=as_of, register=loaded[community][1].register)
-    out.print(f"Computed workbook with a planned-vs-realised chart: {computed}")
+    community = next(b for b in books if b.name == "community_taj.xlsx")
+    computed = compute(loaded[community][1], as_of=parse_period(AS_OF))
+    print_compute_table(out, computed)
+    written = write_compute(community, work / f"{community.stem}.computed.xlsx", computed)
+    out.print(f"Computed workbook with a planned-vs-realised chart: {written}")
+    _board_report(out, computed, work / f"{community.stem}.board.html")
 
     out.print(Rule("3 · Submit approved rows to an embedded national store"))
     _national(out, err, work, books)
+
+
+def _board_report(out: Console, computed: Any, target: Path) -> None:
+    """The trust's own board report from the same figures, when the report extra is installed."""
+    try:
+        from xl_brm.report import write_report
+
+        written = write_report(computed, target)
+    except ImportError as missing:
+        out.print(f"(Board report skipped: pip install 'xl_brm[report]' for it; {missing})")
+        return
+    out.print("Board report from the same figures: " + " and ".join(str(p) for p in written))
 
 
 def _copy_examples(work: Path) -> list[Path]:
     """Copies, so the demo never writes next to the shipped examples (sync state, outputs)."""
     source = EXAMPLES
     if not all((source / name).exists() for name in TRUSTS):
-        from xl_brm.excel.examples import write_examples
+        from xl_brm.examples import write_examples
 
         source = work / "generated"
         write_examples(source)

@@ -103,84 +103,118 @@ class Rag(StrEnum):
     QUALITATIVE = "qualitative"
 
 
-def _spellings(enum: type[StrEnum], extra: dict[str, str]) -> dict[str, StrEnum]:
+SYNONYMS: dict[type[StrEnum], dict[str, tuple[str, ...]]] = {
+    BenefitType: {
+        "cash_releasing": ("Cash releasing", "Cash-releasing benefit", "CRB", "CR", "Cash",
+                           "Financial cash releasing", "Financial - cash releasing", "Cash saving",
+                           "Cash releasing saving"),
+        "non_cash_releasing": ("Non-cash releasing", "Non-cash releasing benefit", "Non cash", "NCRB",
+                               "NCR", "Non-cashable", "Non-cash", "Financial non-cash releasing",
+                               "Financial - non-cash releasing", "Cost avoidance"),
+        "quantitative_non_financial": ("Quantitative", "Quantitative non-financial",
+                                       "Non-financial quantitative", "Non-financial quantifiable",
+                                       "Quantifiable", "Quantifiable non-financial", "Measurable",
+                                       "Measurable non-financial", "QNF", "Non-financial (measurable)"),
+        "qualitative": ("Qual", "Qualitative non-financial", "Non-financial qualitative",
+                        "Non-quantifiable", "Unquantifiable", "Intangible", "Narrative"),
+    },
+    Category: {
+        "safety_quality": ("Safety", "Safety and quality", "Quality and safety", "Patient safety", "Quality",
+                           "Safe", "Clinical safety", "Quality improvement", "Harm reduction", "Safer care",
+                           "Medication safety"),
+        "clinical_outcomes": ("Clinical outcome", "Outcomes", "Patient outcomes", "Health outcomes",
+                              "Clinical effectiveness", "Effectiveness", "Effective", "Outcome",
+                              "Population health"),
+        "patient_experience": ("Patient experience", "Experience", "Patient satisfaction", "Caring",
+                               "Responsive", "Access", "Patient access", "Service user experience",
+                               "Patient and carer experience", "Carer experience", "Patient engagement"),
+        "staff_experience": ("Staff experience", "Workforce", "Staff satisfaction", "Staff wellbeing",
+                             "Staff well-being", "Wellbeing", "Staff", "People", "Employee experience",
+                             "Staff engagement", "Staff retention", "Working lives"),
+        "resource_sustainability": ("Resource", "Resources", "Sustainability", "Resource and sustainability",
+                                    "Efficiency", "Productivity", "Efficiency and productivity",
+                                    "Productivity and efficiency", "Financial", "Finance", "Cost reduction",
+                                    "Cost saving", "Cost savings", "Cost avoidance", "Savings",
+                                    "Value for money", "Operational efficiency", "Capacity", "Time saving",
+                                    "Time released", "Environmental", "Environment", "Carbon reduction",
+                                    "Green", "Net zero", "Estates", "Use of resources",
+                                    "Financial sustainability"),
+    },
+    Beneficiary: {
+        "patients": ("Patient", "Service users", "Service user", "Patients and carers", "Carers"),
+        "staff": ("Staff member", "Clinicians", "Clinical staff", "Workforce", "Employees", "Nurses"),
+        "trust": ("Organisation", "Organization", "Provider", "Hospital", "The trust"),
+        "wider_nhs": ("Wider NHS", "System", "ICS", "ICB", "Integrated care system", "Health system",
+                      "Commissioners", "CCG", "Partners", "Health and care system", "Social care"),
+        "society": ("Public", "Community", "Local population", "Population", "Citizens", "Wider society"),
+    },
+    Direction: {
+        "increase": ("Up", "Higher is better", "Increase is better", "Higher", "More", "Maximise",
+                     "Maximize", "Increasing", "Rise", "Higher the better", "Up is good"),
+        "decrease": ("Down", "Lower is better", "Reduce", "Reduction", "Decrease is better", "Lower", "Less",
+                     "Fewer", "Minimise", "Minimize", "Decreasing", "Fall", "Lower the better",
+                     "Down is good"),
+    },
+    BaselineMethod: {
+        "given": ("Given value", "Fixed", "Stated", "Value", "Agreed", "Manual"),
+        "mean": ("Average", "Avg", "Mean average", "Mean of period"),
+        "median": ("Median value",),
+        "last": ("Latest", "Most recent", "Last value", "Final"),
+        "same_period_last_year": ("Same period last year", "SPLY", "Prior year", "Previous year",
+                                  "Same month last year"),
+    },
+    ApprovalStatus: {
+        "draft": ("Draft", "In draft", "Proposed", "Identified", "Not submitted", "Work in progress",
+                  "WIP", "Being developed"),
+        "submitted": ("Submitted", "Awaiting approval", "Pending", "Pending approval", "For approval",
+                      "Under review", "In review", "Awaiting sign-off", "Awaiting sign off",
+                      "Submitted for approval"),
+        "approved": ("Approved", "Signed off", "Signed-off", "Agreed", "Accepted", "Validated", "Confirmed",
+                     "Ratified"),
+        "rejected": ("Rejected", "Declined", "Not approved", "Not agreed", "Refused"),
+    },
+    Confidence: {
+        "high": ("H", "Hi"),
+        "medium": ("M", "Med", "Moderate", "Mid"),
+        "low": ("L", "Lo"),
+    },
+    EvidenceGrade: {
+        "measured": ("Actual", "Actuals", "Measured data", "Recorded", "Audited", "Verified", "Data"),
+        "estimated": ("Estimate", "Est", "Estimated data", "Projected", "Projection", "Modelled",
+                      "Modeled", "Proxy"),
+        "assumed": ("Assumption", "Assumed data", "Anecdotal"),
+    },
+    Unit: {
+        "count": ("Number", "No.", "Nos", "Count of", "Quantity", "Qty", "Numbers"),
+        "hours": ("Hrs", "Hour", "Hr", "Hours saved"),
+        "minutes": ("Mins", "Minute", "Min"),
+        "days": ("Day",),
+        "gbp": ("£", "GBP £", "Pounds", "£ (GBP)", "Pounds sterling", "Sterling"),
+        "percent": ("%", "Per cent", "Percentage", "Pct", "Percent (%)"),
+        "rate_per_1000": ("Rate per 1,000", "Per 1000", "Per 1,000", "Rate per thousand"),
+        "score": ("Points", "Index", "Rating"),
+    },
+}
+"""The spellings trusts use for each member, beyond its own name (docs/spellings.md lists them)."""
+
+AMBIGUOUS: frozenset[type[StrEnum]] = frozenset({Category, Beneficiary})
+"""Enums where a spelling joining two members ('Quality / Efficiency') is read as the first
+with a warning (BRM217) naming the other: descriptive fields, where the first is the
+benefit's main one. Elsewhere (a type, a direction, a status) it is refused."""
+
+
+def _spellings(enum: type[StrEnum]) -> dict[str, StrEnum]:
     table: dict[str, StrEnum] = {fold(m.value): m for m in enum}
     table.update({fold(m.name): m for m in enum})
-    table.update({fold(k): enum(v) for k, v in extra.items()})
+    for value, words in SYNONYMS.get(enum, {}).items():
+        table.update({fold(w): enum(value) for w in words})
     return table
 
 
 SPELLINGS: dict[type[StrEnum], dict[str, StrEnum]] = {
-    BenefitType: _spellings(
-        BenefitType,
-        {
-            "Cash releasing": "cash_releasing",
-            "CRB": "cash_releasing",
-            "Cash": "cash_releasing",
-            "Financial cash releasing": "cash_releasing",
-            "Non-cash releasing": "non_cash_releasing",
-            "Non cash": "non_cash_releasing",
-            "NCRB": "non_cash_releasing",
-            "Non-cashable": "non_cash_releasing",
-            "Quantitative": "quantitative_non_financial",
-            "Quantitative non-financial": "quantitative_non_financial",
-            "Non-financial quantitative": "quantitative_non_financial",
-            "QNF": "quantitative_non_financial",
-            "Qual": "qualitative",
-        },
-    ),
-    Category: _spellings(
-        Category,
-        {
-            "Safety": "safety_quality",
-            "Safety and quality": "safety_quality",
-            "Quality and safety": "safety_quality",
-            "Patient safety": "safety_quality",
-            "Clinical outcome": "clinical_outcomes",
-            "Outcomes": "clinical_outcomes",
-            "Patient experience": "patient_experience",
-            "Staff experience": "staff_experience",
-            "Workforce": "staff_experience",
-            "Resource": "resource_sustainability",
-            "Sustainability": "resource_sustainability",
-            "Resource and sustainability": "resource_sustainability",
-            "Efficiency": "resource_sustainability",
-        },
-    ),
-    Beneficiary: _spellings(
-        Beneficiary,
-        {"Patient": "patients", "Staff member": "staff", "Wider NHS": "wider_nhs", "System": "wider_nhs",
-         "Organisation": "trust", "Public": "society"},
-    ),
-    Direction: _spellings(
-        Direction,
-        {"Up": "increase", "Higher is better": "increase", "Increase is better": "increase",
-         "Down": "decrease", "Lower is better": "decrease", "Reduce": "decrease", "Reduction": "decrease",
-         "Decrease is better": "decrease"},
-    ),
-    BaselineMethod: _spellings(
-        BaselineMethod,
-        {"Given value": "given", "Fixed": "given", "Average": "mean", "Latest": "last",
-         "Same period last year": "same_period_last_year", "SPLY": "same_period_last_year"},
-    ),
-    ApprovalStatus: _spellings(
-        ApprovalStatus,
-        {"Draft": "draft", "In draft": "draft", "Submitted": "submitted", "Awaiting approval": "submitted",
-         "Pending": "submitted", "Approved": "approved", "Signed off": "approved", "Rejected": "rejected",
-         "Declined": "rejected"},
-    ),
-    Confidence: _spellings(Confidence, {"H": "high", "M": "medium", "Med": "medium", "L": "low"}),
-    EvidenceGrade: _spellings(
-        EvidenceGrade, {"Actual": "measured", "Measured data": "measured", "Estimate": "estimated",
-                        "Assumption": "assumed"}
-    ),
-    Unit: _spellings(
-        Unit,
-        {"Number": "count", "No.": "count", "Count of": "count", "Hrs": "hours", "Hour": "hours",
-         "Mins": "minutes", "Minute": "minutes", "Day": "days", "£": "gbp", "GBP £": "gbp",
-         "Pounds": "gbp", "%": "percent", "Per cent": "percent", "Percentage": "percent",
-         "Rate per 1,000": "rate_per_1000", "Per 1000": "rate_per_1000", "Points": "score"},
-    ),
+    enum: _spellings(enum)
+    for enum in (BenefitType, Category, Beneficiary, Direction, BaselineMethod, ApprovalStatus, Confidence,
+                 EvidenceGrade, Unit)
 }
 
 
@@ -203,18 +237,44 @@ def _without_asides(text: str) -> str:
             continue
         out.append(ch)
     return "".join(out)
+_JOINS = re.compile(r"/|&|\+|,|;|\band\b|\bor\b", re.IGNORECASE)
+"""Where a spelling joins two values (spaces around are folded away: a pattern that took them in
+re-scanned a long run of spaces from every one of them)."""
 
 
 def parse_enum(enum: type[E], text: str) -> E | None:
-    """The member a human spelling means, or None when it means none of them.
+    """The member a human spelling means, or None when it means none of them (or is ambiguous
+    where a guess is not safe: see `read_enum`)."""
+    member, _others = read_enum(enum, text)
+    return member
 
-    'Cash Releasing (CRB)' and 'Quality & Safety' are read too: bracketed asides are dropped
-    and '&' or '/' read as 'and', but only when the spelling as written means nothing.
+
+def read_enum(enum: type[E], text: str) -> tuple[E | None, tuple[E, ...]]:
+    """The member a spelling means, and the other members it also names (ambiguous spellings).
+
+    'Cash Releasing (CRB)', 'Quality & Safety' and 'Efficiency / Productivity' are read too:
+    bracketed asides are dropped, and a spelling joining words with '/', '&', 'and' or ','
+    is read part by part when it means nothing as written. Parts naming one member read as it;
+    parts naming different members read as the first, with the others returned, for the
+    descriptive enums in `AMBIGUOUS` only (elsewhere: None). An unknown part means None.
     """
     table = SPELLINGS[enum]
     member = table.get(fold(text))
-    if member is None:
-        aside = _without_asides(text)
-        plain = aside.replace("&", " and ").replace("/", " and ")
-        member = table.get(fold(plain)) or table.get(fold(aside))
-    return member  # type: ignore[return-value]
+    if member is not None:
+        return member, ()  # type: ignore[return-value]
+    plain = _without_asides(text)
+    for candidate in (plain, plain.replace("&", " and ").replace("/", " and ")):
+        member = table.get(fold(candidate))
+        if member is not None:
+            return member, ()  # type: ignore[return-value]
+    parts = [p for p in _JOINS.split(plain) if p.strip()]
+    if len(parts) < 2:
+        return None, ()
+    found = [table.get(fold(p)) for p in parts]
+    if any(m is None for m in found):
+        return None, ()
+    first = found[0]
+    others = tuple(dict.fromkeys(m for m in found if m is not first))
+    if others and enum not in AMBIGUOUS:
+        return None, ()
+    return first, others  # type: ignore[return-value]

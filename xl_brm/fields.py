@@ -588,6 +588,11 @@ SHEET_SYNONYMS: dict[str, tuple[str, ...]] = {
 SETTINGS_SHEET = "BRM Settings"
 """Optional sheet of `key | value` rows giving workbook-wide defaults (trust_ods, programme)."""
 
+TOOL_SHEETS = frozenset({"Guide", "Lists", "Computed", "Computed by period", "Summary", "Issues",
+                         "BRM Computed", "BRM Summary", "BRM National"})
+"""Sheets xl-brm itself writes (the template, computed and annotated copies, the ribbon): never
+the trust's data, so never reported as a sheet left unread."""
+
 BENEFIT_FIELD = {f.name: f for f in BENEFIT_FIELDS}
 MEASUREMENT_FIELD = {f.name: f for f in MEASUREMENT_FIELDS}
 CORE_BENEFIT_FIELDS = tuple(f.name for f in BENEFIT_FIELDS if f.core)

@@ -26,7 +26,9 @@ class Finding:
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         value = data["value"]
-        if value is not None and not isinstance(value, (str, int, float, bool)):
+        if (value is not None and not isinstance(value, (str, int, float, bool))) or (
+            isinstance(value, float) and value - value != 0.0  # NaN or an infinity: not JSON
+        ):
             data["value"] = str(value)
         return {
             k: data[k] for k in ("code", "severity", "sheet", "row", "column", "cell", "value", "message")

@@ -20,11 +20,18 @@ Decisions where SPEC §2.1 is silent:
   valid only month-first ("12/31/2020") is an error (BRM202) that says so.
 - Text: surrounding spaces are stripped; text starting with = + - @ (or full-width forms) is
   kept unchanged with a BRM208 note. Numbers in a text cell (an ID typed as 7) become "7".
+  Text holding NUL or another C0 control character is refused (BRM215); tab, line feed and
+  carriage return are line breaks people type (Alt+Enter, or pasted from Windows), so kept.
+
+Numbers are finite and plausible (SPEC §2.1): NaN is not a number (BRM201); an infinity, an
+overflow ('1e400') or a magnitude beyond `MAX_MAGNITUDE` (beyond `MAX_UNIT_VALUE_GBP` for
+unit_value_gbp) is refused at the cell (BRM214), and one beyond `LARGE_MAGNITUDE` gets a
+warning (BRM506; unit values above £1m get BRM502 from the engine instead). So no product or
+sum in `xl_brm.calc` can overflow. Periods outside the plausible window are refused (BRM216).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -32,9 +39,9 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from xl_brm.enums import Unit, fold, parse_enum
+from xl_brm.enums import Unit, fold, parse_enum, read_enum
 from xl_brm.fields import Field, Kind
-from xl_brm.periods import EXCEL_EPOCH, MONTH_NAMES, PeriodError, parse_period
+from xl_brm.periods import EXCEL_EPOCH, MONTH_NAMES, PeriodError, PeriodOutOfWindow, parse_period
 from xl_brm.table import FormulaWithoutValue
 
 Parsed = tuple[Any, "Note | None"]
@@ -63,6 +70,19 @@ EXCEL_ERRORS = frozenset(
     }
 )
 
+MAX_MAGNITUDE = 1e12
+"""The largest plausible measurement, baseline, target or planned value (SPEC §2.1)."""
+MAX_UNIT_VALUE_GBP = 1e9
+"""The largest plausible unit_value_gbp, £ per unit (SPEC §2.1)."""
+LARGE_MAGNITUDE = 1e9
+"""Numbers beyond this (and within MAX_MAGNITUDE) are read with a BRM506 warning."""
+LIMITS: Mapping[str, tuple[float, float | None]] = {"unit_value_gbp": (MAX_UNIT_VALUE_GBP, None)}
+"""Field -> (error beyond, warning beyond) where it differs from (MAX_MAGNITUDE, LARGE_MAGNITUDE);
+unit_value_gbp's warning is the engine's BRM502 (above £1m)."""
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+"""C0 control characters other than tab, line feed and carriage return."""
+
 TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1", "x", "ok"})
 FALSE_WORDS = frozenset({"no", "n", "false", "f", "0"})
 
@@ -90,14 +110,23 @@ def is_blank(value: Any) -> bool:
 
 
 def _refuse_special(value: Any) -> None:
-    """Formula cells without a result and Excel error values are never read as values.
+    """Formula cells without a result, Excel error values and text with control characters are
+    never read as values, whatever the field (a NUL in a date is BRM215, not a bad date).
 
     Every Excel error value starts with '#', so text without one skips the strip-and-upper.
     """
     if type(value) is FormulaWithoutValue:
         raise CellError("BRM106")
-    if type(value) is str and "#" in value and value.strip().upper() in EXCEL_ERRORS:
-        raise CellError("BRM213")
+    if type(value) is str:
+        if "#" in value and value.strip().upper() in EXCEL_ERRORS:
+            raise CellError("BRM213")
+        _refuse_control(value)
+
+
+def _refuse_control(text: str) -> None:
+    """BRM215 for a C0 control character other than tab, line feed and carriage return."""
+    if not text.isprintable() and (bad := _CONTROL.search(text)):  # isprintable: a C-speed pre-check
+        raise CellError("BRM215", char=f"U+{ord(bad.group()):04X}", at=bad.start() + 1)
 
 
 # ------------------------------------------------------------------------------ text
@@ -111,6 +140,7 @@ def parse_text(value: Any, *, max_length: int | None = None) -> Parsed:
             return None, None
         if text[0] == "#" and text.upper() in EXCEL_ERRORS:
             raise CellError("BRM213")
+        _refuse_control(value)
     elif value is None:
         return None, None
     elif type(value) is FormulaWithoutValue:
@@ -155,9 +185,11 @@ def parse_enum_value(value: Any, enum: type[StrEnum]) -> Parsed:
         return None, None
     _refuse_special(value)
     text = parse_text(value)[0]
-    member = parse_enum(enum, text)
+    member, others = read_enum(enum, text)
     if member is None:
         raise CellError("BRM204", allowed=", ".join(m.value for m in enum))
+    if others:  # 'Quality / Efficiency': read as the first, never silently
+        return member, Note("BRM217", {"read": member.value, "others": ", ".join(m.value for m in others)})
     return member, None
 
 
@@ -220,23 +252,34 @@ def _number_text(text: str) -> tuple[float, bool]:
     return number, match.group("pct") is not None
 
 
-def parse_number(value: Any) -> Parsed:
-    """A float from a number cell or a typed number ('1,200', '£35', '12%' -> 12.0)."""
-    if type(value) is float:
-        if value - value == 0.0:
-            return value, None
+def _bounded(number: float, limit: float, warn_above: float | None) -> Parsed:
+    """A finite number within ±limit, with a BRM506 note beyond ±warn_above; else CellError.
+
+    Compared before any conversion, so a huge integer is refused rather than overflowing float().
+    """
+    if -limit <= number <= limit:
+        if warn_above is not None and not -warn_above <= number <= warn_above:
+            return float(number), Note("BRM506", {"limit": f"{warn_above:,.0f}"})
+        return float(number), None
+    if number != number:  # NaN: not a number at all
         raise CellError("BRM201")
-    if type(value) is int:
-        return float(value), None
+    raise CellError("BRM214", limit=f"{limit:,.0f}")
+
+
+def parse_number(
+    value: Any, *, limit: float = MAX_MAGNITUDE, warn_above: float | None = LARGE_MAGNITUDE
+) -> Parsed:
+    """A float from a number cell or a typed number ('1,200', '£35', '12%' -> 12.0), finite and
+    within ±limit (BRM214 beyond; a BRM506 note beyond ±warn_above)."""
+    if type(value) is float or type(value) is int:
+        return _bounded(value, limit, warn_above)
     if is_blank(value):
         return None, None
     _refuse_special(value)
     if type(value) is not str:
         raise CellError("BRM201")
     number, _ = _number_text(value)
-    if not math.isfinite(number):
-        raise CellError("BRM201")
-    return number, None
+    return _bounded(number, limit, warn_above)
 
 
 parse_money = parse_number
@@ -251,16 +294,19 @@ def parse_percent(value: Any) -> Parsed:
     note: Note | None = None
     if type(value) is str:
         number, had_sign = _number_text(value)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        number, had_sign = value, False
     else:
-        number, _ = parse_number(value)
-        had_sign = False
+        raise CellError("BRM201")
+    if number != number:
+        raise CellError("BRM201")
     if not had_sign and 0 < number <= 1:
         reading = number * 100
         note = Note("BRM207", {"reading": _short(reading)})
         number = reading
     if not 0 <= number <= 100:
         raise CellError("BRM206")
-    return number, note
+    return float(number), note
 
 
 def _short(number: float) -> str:
@@ -268,24 +314,19 @@ def _short(number: float) -> str:
 
 
 def parse_value(value: Any) -> Parsed:
-    """A measurement: a number where it reads as one, otherwise text evidence (qualitative)."""
-    if type(value) is float:
-        if value - value == 0.0:
-            return value, None
-        raise CellError("BRM201")
+    """A measurement: a number where it reads as one (finite, within ±MAX_MAGNITUDE), otherwise
+    text evidence (qualitative)."""
+    if type(value) is float or type(value) is int:
+        return _bounded(value, MAX_MAGNITUDE, LARGE_MAGNITUDE)
     if is_blank(value):
         return None, None
     _refuse_special(value)
-    if type(value) is int:
-        return float(value), None
     if type(value) is str:
         try:
             number, _ = _number_text(value)
-            if math.isfinite(number):
-                return number, None
         except CellError:
-            pass
-        return parse_text(value)
+            return parse_text(value)
+        return _bounded(number, MAX_MAGNITUDE, LARGE_MAGNITUDE)
     raise CellError("BRM201")
 
 
@@ -309,7 +350,10 @@ def _real_date(year: int, month: int, day: int) -> date | None:
 
 
 def excel_serial(value: float) -> date:
-    """An Excel 1900-system date serial (the fraction, a time of day, is dropped)."""
+    """An Excel 1900-system date serial (the fraction, a time of day, is dropped).
+
+    Compared before any conversion, so NaN, infinities and huge integers are refused cleanly.
+    """
     if not 61 <= value < 2_958_466:
         raise CellError("BRM202", reason=" (a number that is not an Excel date)")
     return EXCEL_EPOCH + timedelta(days=int(value))
@@ -331,7 +375,7 @@ def parse_date(value: Any) -> Parsed:
     if isinstance(value, bool):
         raise CellError("BRM202", reason=" (a TRUE/FALSE cell)")
     if isinstance(value, (int, float)):
-        return excel_serial(float(value)), None
+        return excel_serial(value), None
     if isinstance(value, datetime):  # a datetime subclass
         return value.date(), None
     if isinstance(value, date):
@@ -392,6 +436,8 @@ def parse_period_value(value: Any) -> Parsed:
     _refuse_special(value)
     try:
         return parse_period(value.strip() if type(value) is str else value), None
+    except PeriodOutOfWindow as exc:
+        raise CellError("BRM216", first=exc.first, last=exc.last) from exc
     except PeriodError as exc:
         raise CellError("BRM212", reason=str(exc)) from exc
     except TypeError as exc:  # an unhashable oddity cannot be cached, let alone read
@@ -413,6 +459,9 @@ def parser_for(spec: Field) -> Parser:
         assert spec.enum is not None
         enum = spec.enum
         return lambda value: parse_enum_value(value, enum)
+    if kind in ("number", "money") and spec.name in LIMITS:
+        most, warn_above = LIMITS[spec.name]
+        return lambda value: parse_number(value, limit=most, warn_above=warn_above)
     return _BY_KIND[kind]
 
 

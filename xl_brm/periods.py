@@ -2,6 +2,11 @@
 
 The NHS financial year runs 1 April - 31 March and is written `2019/20`; Q1 is Apr-Jun.
 A `Period` is a month or a quarter. Months are canonically `2019-04`, quarters `2019/20 Q1`.
+
+What people type or send is read by `parse_period` and `parse_fy`, which refuse anything outside
+the plausible window (April 2000 to ten years after this month, SPEC §3): no cell, command line
+or request can make the calculations or the store walk millions of empty periods. A period (or
+financial year) is inside when its first month is. `Period` objects built in code are not checked.
 """
 
 from __future__ import annotations
@@ -29,6 +34,15 @@ MONTH_NAMES = {
 
 class PeriodError(ValueError):
     """Text that is not a month or a quarter we can read."""
+
+
+class PeriodOutOfWindow(PeriodError):
+    """A real month, quarter or financial year outside the plausible window (SPEC §3)."""
+
+    def __init__(self, what: str, first: str, last: str) -> None:
+        super().__init__(f"{what} is outside the plausible window ({first} to {last}); check the year")
+        self.first = first
+        self.last = last
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -120,11 +134,19 @@ def fy_of(day: date) -> str:
     return Period.of_date(day).fy
 
 
-_FY = r"(?:FY\s*)?(\d{4})\s*[/-]\s*(\d{2}|\d{4})"
+_FY = r"(?:FY\s*)?(\d{4}|\d{2})\s*[/-]\s*(\d{2}|\d{4})"
+_QTR = r"(?:Q|Qtr\.?|Quarter)\s*([1-4])"
+_MONTH_NO = r"(?:M|Mth\.?|Month)\s*(0?[1-9]|1[0-2])"
+_JOIN = r"\s*[,:\-–]?\s*"
 _QUARTER_PATTERNS = (
-    re.compile(rf"^{_FY}\s*,?\s*Q([1-4])$", re.IGNORECASE),
-    re.compile(rf"^Q([1-4])\s*,?\s*{_FY}$", re.IGNORECASE),
+    re.compile(rf"^{_FY}{_JOIN}{_QTR}$", re.IGNORECASE),
+    re.compile(rf"^{_QTR}{_JOIN}\(?{_FY}\)?$", re.IGNORECASE),
 )
+_FY_MONTH_PATTERNS = (
+    re.compile(rf"^{_FY}{_JOIN}(?:{_MONTH_NO}|([A-Za-z]+))$", re.IGNORECASE),
+    re.compile(rf"^(?:{_MONTH_NO}|([A-Za-z]+)){_JOIN}\(?{_FY}\)?$", re.IGNORECASE),
+)
+"""A month of a financial year: `M1 2019/20` (NHS finance's month 1 is April), `Apr 2019/20`."""
 _FY_ONLY = re.compile(rf"^{_FY}$", re.IGNORECASE)
 _ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?(?:[ T]00:00(?::00)?)?$")
 _NAMED_MONTH = re.compile(r"^([A-Za-z]+)[\s\-'/]*(\d{2}|\d{4})$")
@@ -138,7 +160,7 @@ def _four_digit(year: str) -> int:
 
 
 def _fy_start(first: str, second: str) -> int:
-    start = int(first)
+    start = _four_digit(first)
     end = int(second)
     expected = (start + 1) % (100 if len(second) == 2 else 10_000)
     if end != expected:
@@ -146,31 +168,71 @@ def _fy_start(first: str, second: str) -> int:
     return start
 
 
-def parse_fy(text: str) -> int:
-    """'2019/20', 'FY2019/20' or '2019-2020' -> 2019 (the year the financial year starts)."""
+def parse_fy(text: str, *, today: date | None = None) -> int:
+    """'2019/20', 'FY2019/20' or '2019-2020' -> 2019 (the year the financial year starts).
+
+    The financial year must start inside the plausible window (2000/01 onwards, SPEC §3).
+    """
     match = _FY_ONLY.match(text.strip())
     if not match:
         raise PeriodError(f"'{text}' is not a financial year; write it like 2019/20")
-    return _fy_start(match.group(1), match.group(2))
+    start = _fy_start(match.group(1), match.group(2))
+    first, last = plausible_window(today)
+    if not first.fy_start_year <= start <= last.fy_start_year:
+        raise PeriodOutOfWindow(fy_label(start), first.fy, last.fy)
+    return start
 
 
 def excel_serial_to_date(serial: float) -> date:
-    """An Excel 1900-system serial to a date (serials below 61 predate any benefit and are refused)."""
+    """An Excel 1900-system serial to a date (serials below 61 predate any benefit and are refused).
+
+    Compared before any conversion, so NaN, infinities and huge integers are refused, not raised on.
+    """
     if not 61 <= serial < 2_958_466:
-        raise PeriodError(f"{serial:g} is not an Excel date serial")
+        shown = repr(serial)
+        raise PeriodError(f"{shown if len(shown) <= 20 else shown[:17] + '...'} is not an Excel date serial")
     return EXCEL_EPOCH + timedelta(days=int(serial))
 
 
-@lru_cache(maxsize=4096)
-def parse_period(value: object) -> Period:
-    """A month or quarter from what a trust typed or Excel stored.
+YEARS_AHEAD = 10
+"""How far after this month a plausible period may start (SPEC §3)."""
+
+
+def plausible_window(today: date | None = None) -> tuple[Period, Period]:
+    """The first and last month a period people type may start in: April 2000 and the month ten
+    years after this one."""
+    return FIRST_PLAUSIBLE, Period(current_month(today).index + 12 * YEARS_AHEAD, 1)
+
+
+def check_plausible(period: Period, *, today: date | None = None) -> Period:
+    """`period` if it starts inside the plausible window, else `PeriodOutOfWindow` saying so."""
+    first, last = plausible_window(today)
+    if not first.index <= period.index <= last.index:
+        raise PeriodOutOfWindow(str(period), str(first), str(last))
+    return period
+
+
+def parse_period(value: object, *, today: date | None = None) -> Period:
+    """A month or quarter from what a trust typed or Excel stored, inside the plausible window.
 
     Accepts `2019-04`, `Apr-19`, `April 2019`, `2019/20 Q1`, `FY2019/20 Q1`, `Q1 2019/20`,
-    a date or datetime (its month), an Excel serial, or a UK `dd/mm/yyyy` text date (its month).
-    Cached: a register repeats the same few dozen periods hundreds of thousands of times.
+    `Q1 19/20`, `19/20 Q1`, `Qtr 1 2019/20`, `FY19/20 Q1`, a month of a financial year
+    (`M1 2019/20`, `Apr 2019/20`), a date or datetime (its month), an Excel serial, or a UK
+    `dd/mm/yyyy` text date (its month).
+    A `Period` is returned as it is. Raises `PeriodError` (`PeriodOutOfWindow` for a real period
+    outside the window, SPEC §3).
     """
     if isinstance(value, Period):
         return value
+    return check_plausible(_parse_period(value), today=today)
+
+
+@lru_cache(maxsize=4096)
+def _parse_period(value: object) -> Period:
+    """`parse_period` before the window check (which depends on today, so is not cached).
+
+    Cached: a register repeats the same few dozen periods hundreds of thousands of times.
+    """
     if isinstance(value, datetime):
         return Period.of_date(value.date())
     if isinstance(value, date):
@@ -178,7 +240,7 @@ def parse_period(value: object) -> Period:
     if isinstance(value, bool):
         raise PeriodError(f"{value} is not a period")
     if isinstance(value, (int, float)):
-        return Period.of_date(excel_serial_to_date(float(value)))
+        return Period.of_date(excel_serial_to_date(value))
     if not isinstance(value, str):
         raise PeriodError(f"{value!r} is not a period")
     text = " ".join(value.split())
@@ -190,6 +252,9 @@ def parse_period(value: object) -> Period:
             fy_first = pattern is _QUARTER_PATTERNS[0]
             q, first, second = (groups[2], groups[0], groups[1]) if fy_first else groups
             return Period.quarter(_fy_start(first, second), int(q))
+    for pattern in _FY_MONTH_PATTERNS:
+        if match := pattern.match(text):
+            return _month_of_fy(match.groups(), fy_first=pattern is _FY_MONTH_PATTERNS[0], text=value)
     if match := _ISO_MONTH.match(text):
         return Period.month(int(match.group(1)), int(match.group(2)))
     if match := _NAMED_MONTH.match(text):
@@ -210,8 +275,27 @@ def parse_period(value: object) -> Period:
     )
 
 
+def _month_of_fy(groups: tuple[str | None, ...], *, fy_first: bool, text: object) -> Period:
+    """`M1 2019/20` or `Apr 2019/20`: a month number of the financial year (1 = April) or a
+    month's name, in the year of that financial year it falls in."""
+    first, second, number, name = (*groups[:2], *groups[2:]) if fy_first else (*groups[2:], *groups[:2])
+    start = _fy_start(first, second)  # type: ignore[arg-type]
+    if number is not None:
+        month = (int(number) + 2) % 12 + 1
+    else:
+        month = MONTH_NAMES.get((name or "").lower(), 0)
+        if not month:
+            raise PeriodError(f"'{text}' is not a period; write a month like 2019-04 or Apr-19, "
+                              "or a quarter like 2019/20 Q1")
+    return Period.month(start if month >= 4 else start + 1, month)
+
+
 def current_month(today: date | None = None) -> Period:
     return Period.of_date(today or date.today())
+
+
+FIRST_PLAUSIBLE = Period.month(2000, 4)
+"""The first month of the plausible window (SPEC §3): no digital programme's benefit is older."""
 
 
 def periods_between(first: Period, last: Period) -> list[Period]:

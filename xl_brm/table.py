@@ -7,13 +7,17 @@ build the same structures, so one engine reports the same codes at the same cell
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import count, islice
 from operator import itemgetter
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from xl_brm.findings import Finding
+
+if TYPE_CHECKING:
+    from xl_brm.reader.wide import Source
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +65,9 @@ class RawTable:
     columns: list[Column]
     rows: Sequence[RawRow] = field(default_factory=list)
     """A list, or the reader's `SheetRows`."""
+    origin: Origin | None = None
+    """Where the rows really are, for a table the reader assembled from several places (periods
+    across the page, further sheets): rows from `origin.first` on stand for cells elsewhere."""
 
     def position(self, field_name: str) -> int | None:
         """Index into `RawRow.values` of a canonical field, or None if the sheet lacks it."""
@@ -72,6 +79,82 @@ class RawTable:
     def cell(self, row: int, position: int) -> str:
         """A1 reference of a value: `cell(12, pos)` -> 'L12'."""
         return f"{self.columns[position].letter}{row}"
+
+
+class Origin:
+    """The real places of an assembled table's rows (see `xl_brm.reader.wide`).
+
+    Row `first + k` of the table is entry k: a row of one of `sheets`, whose cells for each field
+    are in that sheet's `fixed` columns, except the measured cell itself (the period's column of
+    a wide sheet), which is per entry. Arrays, not objects: a wide register has 240k cells.
+    """
+
+    __slots__ = ("_at", "_column", "_row", "first", "fixed", "header_rows", "headings", "sheets")
+
+    def __init__(self, first: int) -> None:
+        self.first = first
+        self.sheets: list[str] = []
+        self.fixed: list[dict[str, int]] = []
+        """Per sheet: field -> 0-based column of the cells that do not change along a row."""
+        self.header_rows: list[int] = []
+        self.headings: list[dict[int, str]] = []
+        """Per sheet: 0-based column -> its heading as the trust wrote it ('Q1 19/20')."""
+        self._at = array("i")
+        self._row = array("i")
+        self._column = array("i")
+
+    def add_sheet(self, sheet: str, fixed: dict[str, int], header_row: int,
+                  headings: dict[int, str] | None = None) -> int:
+        self.sheets.append(sheet)
+        self.fixed.append(fixed)
+        self.header_rows.append(header_row)
+        self.headings.append(headings or {})
+        return len(self.sheets) - 1
+
+    def add(self, sheet: int, row: int, column: int) -> int:
+        """Record an entry (Excel `row`, 0-based `column` of its measured cell); its row number."""
+        self._at.append(sheet)
+        self._row.append(row)
+        self._column.append(column)
+        return self.first + len(self._row) - 1
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+    def _state(self) -> tuple[Any, ...]:
+        return (self.first, self.sheets, self.fixed, self.header_rows, self._at.tolist(), self._row.tolist(),
+                self._column.tolist())
+
+    def __eq__(self, other: object) -> bool:
+        return self._state() == other._state() if isinstance(other, Origin) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        first, sheets, fixed, header_rows, at, rows, columns = self._state()
+        return (f"Origin(first={first}, sheets={sheets!r}, fixed={fixed!r}, header_rows={header_rows!r}, "
+                f"entries={list(zip(at, rows, columns, strict=True))!r})")
+
+    def __contains__(self, row: object) -> bool:
+        return isinstance(row, int) and self.first <= row < self.first + len(self._row)
+
+    def place(self, row: int, field_name: str | None) -> tuple[str, int, str]:
+        """(sheet, Excel row, A1 cell) of a field of the entry at `row`; a field without a
+        column of its own (period, value) is the measured cell."""
+        at, excel_row, column = self.locate(row, field_name)
+        return self.sheets[at], excel_row, f"{column_letter(column)}{excel_row}"
+
+    def heading(self, row: int, field_name: str | None) -> str | None:
+        """The trust's heading over a field's cell of the entry at `row` (for a wide sheet's
+        value or period: its period column's heading, e.g. 'Q1 19/20')."""
+        at, _row, column = self.locate(row, field_name)
+        return self.headings[at].get(column)
+
+    def locate(self, row: int, field_name: str | None) -> tuple[int, int, int]:
+        """(index into `sheets`, Excel row, 0-based column) of a field of the entry at `row`."""
+        k = row - self.first
+        at = self._at[k]
+        return at, self._row[k], self.fixed[at].get(field_name or "", self._column[k])
 
 
 class SheetRows(Sequence[RawRow]):
@@ -117,6 +200,17 @@ class SheetRows(Sequence[RawRow]):
             picked = list(map(itemgetter(self._positions[position]), self._numbered()[1]))
             cells = self._columns[position] = tuple(map(_BLANK, picked, picked))
         return cells
+
+    def last_row(self) -> int:
+        """The Excel row number of the grid's last row (data or not)."""
+        return len(self._grid) + self._offset - 1
+
+    def grid_rows(self) -> list[int]:
+        """Indices into the grid of the data rows, in order."""
+        if not self._skipped:
+            return list(range(self._start, len(self._grid)))
+        out = set(self._skipped)
+        return [i for i in range(self._start, len(self._grid)) if i not in out]
 
     def _numbered(self) -> tuple[Iterator[int], Iterator[list[Any]]]:
         grid, start, offset = self._grid, self._start, self._offset
@@ -197,6 +291,8 @@ class RawWorkbook:
     """Workbook-wide defaults from a `BRM Settings` sheet, canonical key -> raw value."""
     findings: list[Finding] = field(default_factory=list)
     """Structural findings (BRM1xx) met while reading."""
+    sources: list[Source] = field(default_factory=list, repr=False)
+    """The sheets with a column per period, as the reader found them (blank cells too)."""
 
 
 def column_letter(index: int) -> str:

@@ -56,6 +56,7 @@ from xl_brm.fields import (
 from xl_brm.findings import Finding
 from xl_brm.model import Benefit, Measurement, Register, TrajectoryPoint
 from xl_brm.normalise import (
+    LARGE_MAGNITUDE,
     CellError,
     Note,
     Parser,
@@ -495,7 +496,7 @@ class _Run:
             if (
                 bid is None
                 or per is None
-                or (v - v != 0.0 if tv is float else tv is not str or not _plain_text(v))
+                or (not -_PLAIN <= v <= _PLAIN if tv is float else tv is not str or not _plain_text(v))
                 or (has_note and n is not None and n != "")
             ):
                 _group(readings, (yield from slow.parse(RawRow(number, values(row)))))
@@ -868,8 +869,20 @@ of those, so for them the raw value is enough."""
 
 def _plain_text(value: str) -> bool:
     """Text evidence that reads as itself: starts with a letter (so neither a number, a
-    formula nor an Excel error), no trailing space, and not a 'GBP 5' amount."""
-    return bool(value) and value[0].isalpha() and not value[-1].isspace() and value[:3].upper() != "GBP"
+    formula nor an Excel error), no trailing space, not a 'GBP 5' amount, and printable
+    (no control character for the parser to refuse)."""
+    return (
+        bool(value)
+        and value[0].isalpha()
+        and not value[-1].isspace()
+        and value[:3].upper() != "GBP"
+        and value.isprintable()
+    )
+
+
+_PLAIN = LARGE_MAGNITUDE
+"""Number cells within ±this read as themselves; NaN, infinities and larger numbers take the
+parser's slow path, which refuses or warns (normalise.parse_value)."""
 
 
 class _SlowMeasurement:

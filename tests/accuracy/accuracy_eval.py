@@ -4,7 +4,7 @@ code at its cell, and did clean rows stay free of errors?
 Also runnable as a script for the full report (per-kind and per-style recall, every miss,
 every false error):
 
-    .venv/bin/python tests/accuracy/accuracy_eval.py --seeds 1 2 3 [--mapped] [--stretch]
+    .venv/bin/python tests/accuracy/accuracy_eval.py --seeds 1 2 3 [--mapped] [--stretch | --wide]
 """
 
 from __future__ import annotations
@@ -52,12 +52,15 @@ class Scored:
     false_errors: list[str] = field(default_factory=list)
     """Error findings on a clean register (or on rows nothing was injected into)."""
     clean_warnings: list[str] = field(default_factory=list)
+    clean_infos: list[str] = field(default_factory=list)
+    """Info findings on clean registers (a sheet of the trust's own, not read): never a fault."""
     unmapped: dict[str, list[str]] = field(default_factory=dict)
 
     def extend(self, other: Scored) -> None:
         self.outcomes += other.outcomes
         self.false_errors += other.false_errors
         self.clean_warnings += other.clean_warnings
+        self.clean_infos += other.clean_infos
         self.unmapped.update(other.unmapped)
 
     @property
@@ -70,7 +73,12 @@ def mapping_text(style: Style) -> str:
     out = [f"[Benefits: {style.benefit_sheet}]"]
     out += [f"{' '.join(h.split())} = {name}" for name, h in style.benefit_headers.items()]
     out += [f"{' '.join(h.split())} =" for _, h in style.local_columns]
+    if style.wide == "right":  # the period columns are on the register: found by their headings
+        return "\n".join(out) + "\n"
     out += ["", f"[Measurements: {style.measurement_sheet}]"]
+    if style.wide == "sheet":
+        key = style.measurement_headers.get("benefit_id", "Benefit ID")
+        return "\n".join([*out, f"{key} = benefit_id", "Measure ="]) + "\n"
     out += [f"{' '.join(h.split())} = {name}" for name, h in style.measurement_headers.items()]
     return "\n".join(out) + "\n"
 
@@ -95,7 +103,8 @@ def clean_run(style: Style, seed: int, tmp: Path, *, mapped: bool = False) -> Sc
     scored = Scored(unmapped={style.name: list(report.unmapped)})
     for f in report.issues:
         line = f"{style.name} seed {seed}: {_describe(f)}"
-        (scored.false_errors if f.severity == "error" else scored.clean_warnings).append(line)
+        kept = {"error": scored.false_errors, "warning": scored.clean_warnings}
+        kept.get(f.severity, scored.clean_infos).append(line)
     return scored
 
 
@@ -307,6 +316,9 @@ def full_report(scored: Scored) -> str:
         "",
         f"warnings on clean registers ({len(scored.clean_warnings)}), grouped:",
         *grouped(scored.clean_warnings),
+        "",
+        f"info on clean registers ({len(scored.clean_infos)}), grouped:",
+        *grouped(scored.clean_infos),
     ]
     parts += ["", "headers kept as local (unmapped):"]
     parts += [f"  {name}: {', '.join(h)}" for name, h in scored.unmapped.items()]
@@ -314,16 +326,17 @@ def full_report(scored: Scored) -> str:
 
 
 def main() -> None:
-    from accuracy_styles import STRETCH_STYLES, STYLES, drawn_style
+    from accuracy_styles import STRETCH_STYLES, STYLES, WIDE_STYLES, drawn_style
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--mapped", action="store_true", help="use a saved header mapping per style")
     parser.add_argument("--stretch", action="store_true", help="only the stretch styles")
+    parser.add_argument("--wide", action="store_true", help="only the wide styles (a column per period)")
     parser.add_argument("--drawn", type=int, default=4, help="how many per-seed drawn styles to add")
     args = parser.parse_args()
-    styles = list(STRETCH_STYLES if args.stretch else STYLES)
-    if not args.stretch:
+    styles = list(STRETCH_STYLES if args.stretch else WIDE_STYLES if args.wide else STYLES)
+    if not args.stretch and not args.wide:
         styles += [drawn_style(100 + k) for k in range(args.drawn)]
     total = Scored()
     with tempfile.TemporaryDirectory() as d:

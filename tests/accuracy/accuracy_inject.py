@@ -168,7 +168,7 @@ def _enum(kind: str, name: str, words: tuple[str, ...], ok: Callable[[Row], bool
 _enum(
     "unknown_benefit_type", "benefit_type", ("Financial (maybe)", "Cashable?", "Efficiency saving", "Mixed")
 )
-_enum("unknown_category", "category", ("Digital", "Productivity", "Other", "Finance"))
+_enum("unknown_category", "category", ("Digital", "Innovation", "Other", "Strategic"))
 _enum("unknown_approval_status", "approval_status", ("With CFO", "On hold", "Parked", "Awaiting board"))
 _enum("unknown_direction", "direction", ("Sideways", "Stable", "Maintain", "N/A"), _quant)
 _enum("unknown_confidence", "confidence", ("Very high", "Unsure", "50/50"))
@@ -485,6 +485,13 @@ def _old_date(ctx: _Ctx) -> Injection | None:
 
 # ---------------------------------------------------------------------------- driver
 
+NOT_WIDE: dict[str, frozenset[str]] = {
+    "sheet": frozenset({"invalid_period"}),
+    "right": frozenset({"invalid_period", "measurement_unknown_benefit", "duplicate_measurement"}),
+}
+"""Kinds a wide layout cannot hold: a period is a column's heading there, not a cell, and a
+register's row is a benefit (no room for a measurement of an unknown or repeated one)."""
+
 
 def inject(
     reg: Register,
@@ -498,7 +505,7 @@ def inject(
     broken = copy.deepcopy(reg)
     rng = random.Random(f"inject:{seed}:{style.name}")
     ctx = _Ctx(broken, style, rng, today)
-    order = list(kinds if kinds is not None else INJECTORS)
+    order = [k for k in (kinds if kinds is not None else INJECTORS) if k not in NOT_WIDE.get(style.wide, ())]
     rng.shuffle(order)
     done: list[Injection] = []
     for kind in order:

@@ -9,7 +9,9 @@ the header, non-spec enum spellings) and are reported, not asserted.
 
 from __future__ import annotations
 
-from accuracy_gen import Style
+from dataclasses import replace
+
+from xl_brm.examples.style import Style
 
 LEEDS_LIKE = Style(
     name="acute_unseen_headers",
@@ -370,6 +372,22 @@ SECTIONS = Style(
 )
 
 STRETCH_STYLES: tuple[Style, ...] = (SECTIONS,)
+
+# ---------------------------------------------------------------------------- wide (SPEC §2.2)
+
+WIDE_STYLES: tuple[Style, ...] = (
+    replace(LEEDS_LIKE, name="acute_wide_tracking_sheet", wide="sheet", measurement_sheet="Tracker"),
+    replace(COMMUNITY_SETTINGS, name="community_wide_beside_register", wide="right", periods="q_short"),
+    replace(SPECIALIST, name="specialist_wide_date_headers", wide="sheet", periods="date_cell",
+            measurement_sheet="Monthly Figures"),
+    replace(DOTS_QUARTERS, name="district_wide_short_quarters", wide="sheet", periods="short_q",
+            measurement_sheet="Quarterly Tracking"),
+    replace(MENTAL_HEALTH, name="mental_health_wide_beside_register", wide="right", periods="month_end"),
+    replace(COMMUNITY_SETTINGS, name="community_wide_qtr_sheet", wide="sheet", periods="qtr",
+            measurement_sheet="Benefits Tracker 2019-22"),
+)
+"""The same trusts keeping their figures a column per period: on a tracking sheet (named so
+that only its content can say what it is) or to the right of the register itself."""
 
 # ---------------------------------------------------------------------------- drawn per seed
 

@@ -206,8 +206,8 @@ def register_file(workdir: Path, *, benefits: int, months: int) -> Path:
     import hashlib
     import inspect
 
-    from xl_brm.excel import examples
-    from xl_brm.excel.examples import write_large_register
+    from xl_brm.examples import large as examples
+    from xl_brm.examples import write_large_register
 
     workdir.mkdir(parents=True, exist_ok=True)
     tag = hashlib.sha256(inspect.getsource(examples).encode()).hexdigest()[:8]

@@ -87,7 +87,8 @@ def test_amber_and_red_through_thresholds(epma: Any, spring: Any) -> None:
 def test_not_started_before_realisation_start(epma: Any, spring: Any) -> None:
     figures = compute_benefit(epma, spring, as_of=parse_period("2019-03"))
     assert figures.rag is Rag.NOT_STARTED
-    assert figures.improvement == 0  # nothing counted yet
+    assert figures.improvement is None  # nothing counted yet: no figure, not a realised 0
+    assert figures.realised_quantity is None and figures.planned_to_date is None
     assert figures.latest is None
     assert figures.percent_of_target is None
 

@@ -16,33 +16,27 @@ from typing import Any
 
 import pytest
 from defusedxml import ElementTree as SafeET
+from office_support import SPEC_FUNCTIONS
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
+from tools.addin_build.lite import LITE_BASE_REQUIREMENTS, LITE_PACKAGES, analyse
 from xl_brm.addin import lite
+from xl_brm.addin.buttons import BUTTONS
 from xl_brm.addin.lite import (
+    BUNDLE_PATH,
     FUNC_NAMESPACE,
-    LITE_PACKAGES,
     XLWINGS_LITE_STORE_ID,
+    LiteCode,
     build_lite_code,
+    load_bundle,
     read_lite_code,
     write_lite_template,
 )
 from xl_brm.errors import InputError, UsageError, XlBrmError
 from xl_brm.excel.template import write_template
 
-SPEC_FUNCTIONS = [  # SPEC §7.1
-    "BRM_VALIDATE",
-    "BRM_ISSUES",
-    "BRM_BASELINE",
-    "BRM_IMPROVEMENT",
-    "BRM_REALISED",
-    "BRM_PV",
-    "BRM_RAG",
-    "BRM_PERIOD",
-    "BRM_FY",
-]
 WORKBOOK_ID = "6f1c2b9e-5a43-4d2e-9a1b-7c0d3e4f5a6b"
 
 
@@ -131,15 +125,35 @@ def test_embedded_code_names_every_brm_function(settings: dict[str, Any]) -> Non
 
 def test_requirements_pin_what_was_tested_and_leave_out_what_pyodide_lacks(settings: dict[str, Any]) -> None:
     lines = [ln for ln in settings["requirements.txt"].splitlines() if ln and not ln.startswith("#")]
-    assert f"xlwings=={importlib.metadata.version('xlwings')}" in lines
-    assert "pydantic" in lines
-    assert set(lines) <= set(LITE_PACKAGES.values())
+    assert f"xlwings=={importlib.metadata.version('xlwings')}" in lines  # pure Python: pinned
+    assert "pydantic" in lines  # built by Pyodide: never pinned
+    assert "pyodide-http" in lines  # what every xlwings Lite workbook carries
+    assert set(lines) <= set(LITE_PACKAGES.values()) | set(LITE_BASE_REQUIREMENTS)
     for absent in ("python-calamine", "python_calamine", "openpyxl", "httpx", "xl_brm", "xl-brm"):
         assert not any(ln.startswith(absent) for ln in lines)
 
 
 def test_main_py_is_the_same_every_build() -> None:
     assert build_lite_code().main_py == build_lite_code().main_py
+
+
+def test_the_shipped_bundle_is_what_the_sources_need() -> None:
+    assert load_bundle() == analyse(), f"{BUNDLE_PATH.name} is stale: run `make addins`"
+
+
+def test_lite_offers_only_the_buttons_that_work_there() -> None:
+    code = build_lite_code()
+    offline = {b.script for b in BUTTONS if b.lite}
+    assert set(code.scripts) == offline == {"validate_workbook", "compute"}
+    for button in BUTTONS:
+        if not button.lite:
+            assert f"    {button.script}," not in code.main_py
+            assert f"udfs.ribbon.{button.script}: {button.label}: needs the national store" in code.main_py
+    assert {"xl_brm.charts", "xl_brm.calc", "xl_brm.addin.actions"} <= set(code.modules)  # Compute
+
+
+def _code(roots: dict[str, Path]) -> LiteCode:
+    return build_lite_code(analyse(roots=roots), roots=roots)
 
 
 # -- main.py runs with no xl-brm installed and none of what Pyodide lacks ----------------------
@@ -309,7 +323,7 @@ def test_cell_functions_needing_a_file_reader_are_refused(tmp_path: Path) -> Non
         },
     )
     with pytest.raises(XlBrmError, match=r"udfs\.functions needs xl_brm\.io, which imports openpyxl"):
-        build_lite_code(roots=roots)
+        _code(roots)
 
 
 def test_a_script_module_needing_the_network_is_left_out_and_named(tmp_path: Path) -> None:
@@ -337,7 +351,7 @@ def test_a_script_module_needing_the_network_is_left_out_and_named(tmp_path: Pat
             """,
         },
     )
-    code = build_lite_code(roots=roots)
+    code = _code(roots)
     assert code.functions == ("BRM_ONE",)
     assert code.scripts == ("pull",)
     assert code.left_out["udfs.ribbon"] == "imports httpx"
@@ -368,7 +382,7 @@ def test_the_same_name_in_two_udfs_modules_is_refused(tmp_path: Path) -> None:
         },
     )
     with pytest.raises(XlBrmError, match="BRM_X is defined in both"):
-        build_lite_code(roots=roots)
+        _code(roots)
 
 
 def test_literal_round_trips_awkward_sources() -> None:

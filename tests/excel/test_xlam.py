@@ -1,5 +1,6 @@
 """The desktop add-in: built on Linux, every VBA module proven with olevba, the ribbon XML valid
-against the customUI14 schema, and every button wired to a VBA sub and a Python script."""
+against the customUI14 schema, every button wired to a VBA sub and a Python script, shipped in
+the wheel for the exact xlwings it declares, and pointed at the user's Python by xl_brm.conf."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ from types import ModuleType
 
 import pytest
 
-from xl_brm.addin import build_xlam, customui, vba
+from tools.addin_build import customui, vba
+from tools.addin_build import xlam as build_xlam
+from tools.addin_build.ovba_compression import compress, decompress
 from xl_brm.addin.buttons import BUTTONS
-from xl_brm.addin.ovba_compression import compress, decompress
+from xl_brm.addin.cli import XLAM as COMMITTED
 from xl_brm.errors import XlBrmError
-
-COMMITTED = Path(__file__).resolve().parents[2] / "workbooks" / "xl_brm.xlam"
 
 
 @pytest.fixture(scope="module")
@@ -85,13 +86,56 @@ def test_function_wrappers_cover_every_cell_function(
     assert "Function BRM_VALIDATE(row, Optional headers)" in code
 
 
-def test_config_sheet_points_xlwings_at_the_functions(built: build_xlam.BuildReport) -> None:
-    with zipfile.ZipFile(built.path) as zf:
+def _config_sheet(path: Path) -> dict[str, str]:
+    """The add-in's own config sheet: column A -> column B, as xlwings' VBA reads it."""
+    with zipfile.ZipFile(path) as zf:
         sheet = zf.read("xl/worksheets/sheet1.xml").decode()
         book = zf.read("xl/workbook.xml").decode()
-    assert "<t>UDF Modules</t>" in sheet and "<t>udfs.functions</t>" in sheet
     assert 'name="xl_brm.conf"' in book
+    rows: dict[str, str] = {}
+    for row in re.findall(r"<row [^>]*>(.*?)</row>", sheet):
+        texts = re.findall(r'<c r="([AB])\d+"[^>]*><is><t>(.*?)</t></is></c>', row)
+        cells = dict(texts)
+        rows[cells["A"]] = cells.get("B", "")
+    return rows
+
+
+def test_config_sheet_points_xlwings_at_the_functions(built: build_xlam.BuildReport) -> None:
+    assert _config_sheet(built.path) == {"UDF Modules": "udfs.functions"}
     assert 'Public Const PROJECT_NAME As String = "xl_brm"' in _modules(built.path)["xlwings"]
+
+
+def test_the_add_ins_sheet_does_not_override_the_users_xl_brm_conf() -> None:
+    """xlwings' VBA (GetConfig) takes a key from the add-in's own sheet whenever the key is
+    there, even with an empty value, before it looks at xl_brm.conf. So the shipped sheet must
+    hold none of the keys docs/excel.md tells users to set in xl_brm.conf."""
+    code = _modules(COMMITTED)["xlwings"]
+    get_config = code.split("Function GetConfig(", 1)[1].split("End Function", 1)[0]
+    sheet_first = get_config.index("GetConfigFromSheet(ThisWorkbook).Exists(configKey)")
+    assert sheet_first < get_config.index("GetDirectoryConfigFilePath()") < get_config.index(
+        "GetConfigFilePath()"
+    )  # order: the add-in's sheet, xl_brm.conf beside the workbook, the user's xl_brm.conf
+    user_file = 'Environ("USERPROFILE") & "\\." & PROJECT_NAME & "\\" & PROJECT_NAME & ".conf"'
+    assert f"GetConfigFilePath = {user_file}" in code
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "excel.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r'^"([A-Z_ ]+)","', docs, re.MULTILINE))
+    assert {"INTERPRETER_WIN"} <= documented
+    sheet_keys = {key.upper() for key in _config_sheet(COMMITTED)}
+    assert sheet_keys == {"UDF MODULES"}
+    assert not sheet_keys & documented
+
+
+def test_the_vba_loads_the_dll_of_the_xlwings_that_is_installed_and_pinned() -> None:
+    import importlib.metadata
+    import tomllib
+
+    installed = importlib.metadata.version("xlwings")
+    code = _modules(COMMITTED)["xlwings"]
+    assert set(re.findall(r'Lib "xlwings(?:32|64)-([\d.]+)\.dll"', code)) == {installed}
+    project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())
+    extras = project["project"]["optional-dependencies"]
+    for extra in ("excel", "office"):
+        assert f"xlwings=={installed}" in extras[extra], extra
 
 
 def test_build_is_reproducible_and_the_committed_addin_is_current(
@@ -99,7 +143,7 @@ def test_build_is_reproducible_and_the_committed_addin_is_current(
 ) -> None:
     again = build_xlam.build_xlam(tmp_path / "again.xlam")
     assert again.path.read_bytes() == built.path.read_bytes()
-    assert COMMITTED.read_bytes() == built.path.read_bytes(), "run `xl-brm addin build-xlam`"
+    assert COMMITTED.read_bytes() == built.path.read_bytes(), "run `make addins`"
 
 
 @pytest.mark.parametrize("size", [0, 1, 3, 600, 1000, 4096, 4097, 20_000])
@@ -132,7 +176,7 @@ def test_upstream_compressor_corrupts_long_modules() -> None:
 
 
 def test_a_corrupting_compressor_fails_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from xl_brm.addin import ovba_compression
+    from tools.addin_build import ovba_compression
 
     def broken(data: bytes) -> bytes:
         return compress(data.replace(b"XLPy", b"XLPz"))

@@ -13,6 +13,7 @@ Hand-worked register (as of 2019-06, straight-line plan Apr-Jul 2019, N = 4):
 
 from __future__ import annotations
 
+import dataclasses
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -21,11 +22,13 @@ import pytest
 from openpyxl import load_workbook
 
 from xl_brm.calc import compute_register
+from xl_brm.computation import Computation
 from xl_brm.errors import UsageError
 from xl_brm.excel import write_compute
 from xl_brm.excel.compute_out import COMPUTED_COLUMNS, cumulative_value_by_period
+from xl_brm.findings import Finding
 from xl_brm.model import Benefit, Measurement, Register
-from xl_brm.periods import parse_period
+from xl_brm.periods import Period, parse_period
 
 from .conftest import all_values, sha256
 
@@ -89,30 +92,47 @@ def _register() -> Register:
     return Register(benefits=benefits, measurements=measurements)
 
 
+def _computation(register: Register | None = None, as_of: Period = AS_OF, **extra: Any) -> Computation:
+    register = register or _register()
+    figures = compute_register(register, as_of=as_of)
+    return Computation(register=register, figures=figures, as_of=as_of, as_of_given=True, **extra)
+
+
 @pytest.fixture
 def computed(trust_xlsx: Path, tmp_path: Path) -> Path:
-    register = _register()
-    figures = compute_register(register, as_of=AS_OF)
-    return write_compute(trust_xlsx, tmp_path / "computed.xlsx", figures, as_of=AS_OF, register=register)
+    return write_compute(trust_xlsx, tmp_path / "computed.xlsx", _computation())
 
 
 def test_cumulative_planned_and_realised_value_by_hand() -> None:
-    register = _register()
-    figures = compute_register(register, as_of=AS_OF)
-    rows = cumulative_value_by_period(figures, as_of=AS_OF, register=register)
+    computation = _computation()
+    rows = cumulative_value_by_period(computation)
     assert [label for label, _ in rows] == ["2019-04", "2019-05", "2019-06"]
     assert [r["planned_cash"] for _, r in rows] == [25.0, 75.0, 150.0]
     assert [r["realised_cash"] for _, r in rows] == [25.0, 75.0, 135.0]
     assert [r["planned_noncash"] for _, r in rows] == [20.0, 60.0, 120.0]
     assert [r["realised_noncash"] for _, r in rows] == [20.0, 60.0, 110.0]
-    # Without the register the £ per unit is inferred from the realised figures: same answer.
-    assert cumulative_value_by_period(figures, as_of=AS_OF) == rows
+    by_id = {f.benefit_id: f for f in computation.figures}
+    assert computation.planned_value_gbp(by_id["B1"]) == 150.0  # the chart's value at as-of
+    assert computation.planned_value_gbp(by_id["B2"]) == 120.0
+    assert computation.planned_value_gbp(by_id["B4"]) is None
+
+
+def test_planned_value_counts_benefits_not_yet_measured() -> None:
+    """The CLI once inferred £ per unit from realised figures, so a benefit with no actuals
+    yet fell out of the planned line (planned cash-releasing £3,985.98 for £16,945.98)."""
+    register = _register()
+    register.measurements.pop("B1")
+    rows = cumulative_value_by_period(_computation(register))
+    assert [r["planned_cash"] for _, r in rows] == [25.0, 75.0, 150.0]
+    assert [r["realised_cash"] for _, r in rows] == [0.0, 0.0, 0.0]
 
 
 def test_realised_stops_at_the_as_of_period() -> None:
     register = _register()
     figures = compute_register(register, as_of=AS_OF)
-    rows = cumulative_value_by_period(figures, as_of=parse_period("2019-05"), register=register)
+    as_of = parse_period("2019-05")
+    computation = Computation(register=register, figures=figures, as_of=as_of, as_of_given=True)
+    rows = cumulative_value_by_period(computation)
     assert [r["realised_cash"] for _, r in rows] == [25.0, 75.0, None]
     assert [r["planned_cash"] for _, r in rows] == [25.0, 75.0, 150.0]
 
@@ -129,7 +149,7 @@ def test_computed_sheet_has_one_row_per_benefit(computed: Path) -> None:
     assert b1["improvement"] == pytest.approx(27.0) and b1["planned_to_date"] == pytest.approx(30.0)
     assert b1["rag"] == "green" and b1["is_disbenefit"] == "No"
     assert by_id["B3"]["is_disbenefit"] == "Yes"
-    assert by_id["B4"]["realised_value_gbp"] is None
+    assert by_id["B4"]["realised_value_gbp"] == "—"  # no figure, never £0.00
     assert ws.tables and ws.conditional_formatting
 
 
@@ -155,24 +175,18 @@ def test_native_charts_are_written(computed: Path) -> None:
     bar = next(c for c in charts if b"<barChart>" in c)
     assert b"Planned vs realised" in line and b"'Summary'!$A$" in line
     assert b"<strRef><f>'Summary'!$A$" in line  # periods are text categories
-    assert line.count(b"<ser>") == 4 and bar.count(b"<ser>") == 6
+    assert line.count(b"<ser>") == 4 and bar.count(b"<ser>") == 7  # six RAGs and 'blocked'
 
 
 def test_trust_sheets_untouched_and_original_unchanged(trust_xlsx: Path, tmp_path: Path) -> None:
     before, values = sha256(trust_xlsx), all_values(trust_xlsx)
-    register = _register()
-    out = write_compute(
-        trust_xlsx, tmp_path / "c.xlsx", compute_register(register, as_of=AS_OF), as_of="2019-06"
-    )
+    out = write_compute(trust_xlsx, tmp_path / "c.xlsx", _computation())
     assert sha256(trust_xlsx) == before
     assert all_values(out, sheets=list(values)) == values
 
 
 def test_rerun_replaces_our_sheets(computed: Path, tmp_path: Path) -> None:
-    register = _register()
-    again = write_compute(
-        computed, tmp_path / "again.xlsx", compute_register(register, as_of=AS_OF), as_of=AS_OF
-    )
+    again = write_compute(computed, tmp_path / "again.xlsx", _computation())
     names = load_workbook(again).sheetnames
     assert names.count("Computed") == 1 and names.count("Summary") == 1
     assert not any("(xl-brm)" in n for n in names)
@@ -180,4 +194,46 @@ def test_rerun_replaces_our_sheets(computed: Path, tmp_path: Path) -> None:
 
 def test_refuses_to_overwrite_the_source(trust_xlsx: Path) -> None:
     with pytest.raises(UsageError, match="overwrite"):
-        write_compute(trust_xlsx, trust_xlsx, [], as_of=AS_OF)
+        write_compute(trust_xlsx, trust_xlsx, _computation())
+
+
+def _computed_rows(wb: Any) -> dict[str, dict[str, Any]]:
+    rows = wb["Computed"].iter_rows(values_only=True)
+    return {r[0]: dict(zip(COMPUTED_COLUMNS, r, strict=True)) for r in rows}
+
+
+def test_blocked_benefit_gets_the_reason_instead_of_a_rag(trust_xlsx: Path, tmp_path: Path) -> None:
+    error = Finding(code="BRM308", severity="error", message="m", sheet="Benefits", row=9, cell="R9")
+    figures = [f if f.benefit_id != "B1" else dataclasses.replace(f, rag=None)
+               for f in compute_register(_register(), as_of=AS_OF)]
+    computation = Computation(register=_register(), figures=figures, as_of=AS_OF, as_of_given=True,
+                              blocked={"B1": [error]})
+    out = write_compute(trust_xlsx, tmp_path / "c.xlsx", computation)
+    wb = load_workbook(out)
+    rows = _computed_rows(wb)
+    assert rows["B1"]["rag"] == "blocked: fix BRM308 (Benefits!R9)"
+    assert rows["B1"]["realised_value_gbp"] == 135.0, "its figures are still shown"
+    summary = [r for r in wb["Summary"].iter_rows(values_only=True)]
+    header = next(r for r in summary if r[0] == "Benefit type")
+    cash = next(r for r in summary if r[0] == "Cash-releasing")
+    assert cash[header.index("blocked")] == 1 and cash[header.index("green")] == 0
+
+
+def test_no_figure_is_a_dash_and_columns_fit_millions(trust_xlsx: Path, tmp_path: Path) -> None:
+    register = _register()
+    big = register.benefits[0].model_copy(update={"unit_value_gbp": 1_450_000.0})
+    register.benefits[0] = big
+    computation = _computation(register, as_of=parse_period("2019-03"))  # before realisation starts
+    wb = load_workbook(write_compute(trust_xlsx, tmp_path / "c.xlsx", computation))
+    rows = _computed_rows(wb)
+    assert rows["B1"]["realised_value_gbp"] == "—" and rows["B1"]["improvement"] == "—"
+    assert rows["B1"]["rag"] == "not_started"
+    later = _computation(register)
+    wb = load_workbook(write_compute(trust_xlsx, tmp_path / "d.xlsx", later))
+    summary = wb["Summary"]
+    b1 = next(f for f in later.figures if f.benefit_id == "B1").to_json()["realised_value_gbp"]
+    assert b1 == 19_575_000.0  # 27 x 50% x £1,450,000
+    shown = "£19,575,000.00"
+    money_cols = [c for c in summary[6] if c.value == "Realised value (£)"]
+    width = summary.column_dimensions[money_cols[0].column_letter].width
+    assert width >= len(shown), "a £ in the millions must not read ###"

@@ -9,10 +9,11 @@ import pytest
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
-from xl_brm.calc import compute_register
+from xl_brm.api import load
+from xl_brm.computation import compute
+from xl_brm.examples import AS_OF, EXAMPLES, Planted, write_examples, write_large_register
 from xl_brm.excel import _style as st
-from xl_brm.excel import annotate_copy, write_compute, write_examples, write_large_register
-from xl_brm.excel.examples import AS_OF, EXAMPLES, Planted
+from xl_brm.excel import annotate_copy, write_compute
 from xl_brm.periods import parse_period
 from xl_brm.reader import read_workbook
 from xl_brm.validate import validate_workbook
@@ -69,7 +70,7 @@ def test_readme_names_every_planted_cell(generated: tuple[Path, list[Planted]]) 
 @pytest.mark.parametrize("name", list(EXAMPLES))
 def test_validator_finds_exactly_what_was_planted(generated: tuple[Path, list[Planted]], name: str) -> None:
     folder, planted = generated
-    validation = validate_workbook(read_workbook(folder / name))
+    _raw, validation = load(folder / name)  # the front door: findings at the trust's own cells
     found = {(f.code, f.severity, f.sheet, f.cell) for f in validation.findings}
     expected = {(p.code, p.severity, p.sheet, p.cell) for p in planted if p.file == name}
     assert found == expected
@@ -80,25 +81,18 @@ def test_annotate_and_compute_every_example(
     generated: tuple[Path, list[Planted]], name: str, tmp_path: Path
 ) -> None:
     folder, planted = generated
-    validation = validate_workbook(read_workbook(folder / name))
+    _raw, validation = load(folder / name)
     annotated = annotate_copy(folder / name, tmp_path / "annotated", validation.findings)
     wb = load_workbook(annotated)
     for p in (p for p in planted if p.file == name):
         cell = wb[p.sheet][p.cell]
         assert p.code in cell.comment.text
         assert cell.fill.start_color.rgb[-6:] == st.SEVERITY_FILL[p.severity].start_color.rgb[-6:]
-    as_of = parse_period(AS_OF)
-    figures = compute_register(validation.register, as_of=as_of)
-    out = write_compute(
-        folder / name,
-        tmp_path / "computed.xlsx",
-        figures,
-        as_of=as_of,
-        register=validation.register,
-    )
-    computed = load_workbook(out)
-    assert computed["Computed"].max_row == len(validation.register.benefits) + 1
-    assert computed.sheetnames[0] == "Summary"
+    computed = compute(validation, as_of=parse_period(AS_OF))
+    out = write_compute(folder / name, tmp_path / "computed.xlsx", computed)
+    book = load_workbook(out)
+    assert book["Computed"].max_row == len(validation.register.benefits) + 1
+    assert book.sheetnames[0] == "Summary"
 
 
 def test_template_validates_without_errors(tmp_path: Path) -> None:

@@ -42,8 +42,11 @@ import contextlib
 
 from workbook_mutations import Mutant, mutants
 
+from xl_brm.demo import TRUSTS as DEMO_TRUSTS
+
 REPO = Path(__file__).resolve().parents[2]
-TRUSTS = {"acute_gde_rj1": "RJ1", "mental_health_rrv": "RRV", "community_taj": "TAJ"}
+TRUSTS = {Path(name).stem: ods for name, ods in DEMO_TRUSTS.items()}
+"""Example file stem -> its trust, whose token a submission of its mutants carries."""
 COMMANDS: dict[str, tuple[str, ...]] = {
     "validate": ("validate", "{path}", "--format", "json"),
     "compute": ("compute", "{path}", "--as-of", "2020-09", "--format", "json"),

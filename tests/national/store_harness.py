@@ -13,6 +13,7 @@ import uvicorn
 from sqlalchemy import text
 
 from xl_brm.national.db import Database
+from xl_brm.national.serving import UVICORN_OPTIONS
 from xl_brm.national.settings import StoreSettings
 
 
@@ -54,7 +55,7 @@ class Server:
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
+        config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False, **UVICORN_OPTIONS)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 

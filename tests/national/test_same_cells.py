@@ -71,7 +71,9 @@ def _row(ref: str, **changes: Any) -> list[Any]:
     return [values[h] for h in HEADERS]
 
 
-def _workbook(path: Path) -> None:
+def _workbook(path: Path, *, implausible: bool = False) -> None:
+    """The varied register; with `implausible`, cells no register can hold instead, which the
+    store refuses whole (422) rather than benefit by benefit."""
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -85,8 +87,11 @@ def _workbook(path: Path) -> None:
     ws.append(_row("BAD-TYPE", Type="Cashy"))  # 7
     ws.append(_row("BAD-DATE", **{"Target Date": "31/02/2021"}))  # 8
     ws.append(_row("BAD-MEAS"))  # 9
-    ws.append(_row("BAD-PCT", **{"Attribution %": 150}))  # 10
-    ws.append(_row("DRAFT-1", Status="Draft"))  # 11
+    ws.append(_row("DRAFT-1", Status="Draft"))  # 10
+    if implausible:
+        ws.append(_row("BAD-PCT", **{"Attribution %": 150}))  # 11
+        ws.append(_row("BAD-UV", **{"Unit Value (£)": 2.5e9}))  # 12: beyond £1bn (the wire's ±1e12
+        # refuses larger numbers itself, before the rule engine: see test_hostile_values)
     ms = wb.create_sheet("Actuals")
     ms.append(["Benefit ID", "Period", "Value", "Source", "Grade"])
     for ref in ("OK-1", "BAD-MEAS", "DRAFT-1"):
@@ -94,6 +99,8 @@ def _workbook(path: Path) -> None:
             ms.append([ref, month, value, "Datix", "Measured"])
     ms.append(["BAD-MEAS", "2019-11", 99, "Datix", "Measured"])  # duplicate period
     ms.append(["BAD-MEAS", "2020-01", "lots", "Datix", "Measured"])  # text for a number
+    if implausible:
+        ms.append(["OK-1", "9999-12", 90, "Datix", "Measured"])
     wb.save(path)
 
 
@@ -173,9 +180,27 @@ def test_store_rejects_exactly_what_validate_flags(store: Store, tmp_path: Path)
         "BAD-TYPE": "rejected",
         "BAD-DATE": "rejected",
         "BAD-MEAS": "rejected",
-        "BAD-PCT": "rejected",
         "DRAFT-1": "rejected",
     }
     stored = store.get("/v1/trusts/RJ1/benefits", who="RJ1").json()["benefits"]
     assert [b["benefit_id"] for b in stored] == ["OK-1"]
     assert "Our notes" not in str(stored)  # local columns never travel
+
+
+def test_store_refuses_whole_what_validate_flags_as_implausible_at_the_same_cells(
+    store: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "register.xlsx"
+    _workbook(path, implausible=True)
+    raw = read_workbook(path)
+    local = validate_workbook(raw, defaults=Defaults(trust_ods="RJ1")).findings
+    implausible = {"BRM206", "BRM214", "BRM216"}
+    local_refusals = {(f.code, f.sheet, f.row, f.cell) for f in local if f.code in implausible}
+    assert {code for code, *_ in local_refusals} == implausible, local_refusals
+
+    response = store.post(_body(raw))
+    assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "/problems/implausible-values"
+    assert {(f["code"], f["sheet"], f["row"], f["cell"]) for f in problem["findings"]} == local_refusals
+    assert store.count("submissions") == store.count("benefit_versions") == 0

@@ -119,7 +119,7 @@ def test_numbers_and_money(raw: object, expected: float) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["n/a", "TBC", "12,5", "1,2000", "--5", True, float("nan"), float("inf"), datetime(2020, 1, 1)]
+    "raw", ["n/a", "TBC", "12,5", "1,2000", "--5", True, float("nan"), datetime(2020, 1, 1)]
 )
 def test_not_numbers(raw: object) -> None:
     assert code_of(parse_number, raw) == "BRM201"

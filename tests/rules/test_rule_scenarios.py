@@ -28,8 +28,9 @@ from xl_brm.validate import Defaults
 
 Parts = dict[str, list[dict[str, Any]]]
 
-READER_ONLY = {"BRM100", "BRM102", "BRM103", "BRM104", "BRM105"}
-"""Emitted by the reader or the API, never by the engine itself."""
+READER_ONLY = {"BRM100", "BRM102", "BRM103", "BRM104", "BRM105", "BRM107", "BRM108", "BRM109",
+               "BRM411", "BRM412", "BRM413"}
+"""Emitted by the reader, the API or `xl-brm actuals import`, never by the engine itself."""
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,19 @@ SCENARIOS = [
     Scenario("BRM211", b(is_disbenefit="maybe"), "Benefits", "is_disbenefit", 0),
     Scenario("BRM212", m(0, period="Spring 2019"), "Measurements", "period", 0),
     Scenario("BRM213", b(baseline_value="#DIV/0!"), "Benefits", "baseline_value", 0),
+    Scenario("BRM214", b(unit_value_gbp=9.9e307), "Benefits", "unit_value_gbp", 0),
+    Scenario("BRM214", b(unit_value_gbp="£1,500,000,000"), "Benefits", "unit_value_gbp", 0),
+    Scenario("BRM214", b(baseline_value="1e400"), "Benefits", "baseline_value", 0),
+    Scenario("BRM214", m(3, value=float("inf")), "Measurements", "value", 3),
+    Scenario("BRM214", m(3, value=-2e12), "Measurements", "value", 3),
+    Scenario("BRM215", b(title="Fewer\x00errors"), "Benefits", "title", 0),
+    Scenario("BRM215", q(evidence="Survey\x1b[31m"), "Benefits", "evidence", 1),
+    Scenario("BRM215", m(2, note="checked\x07"), "Measurements", "note", 2),
+    Scenario("BRM215", m(13, value="Ward\x00survey"), "Measurements", "value", 13),
+    Scenario("BRM216", m(0, period="9999-12"), "Measurements", "period", 0),
+    Scenario("BRM216", m(0, period="Mar-00"), "Measurements", "period", 0),
+    Scenario("BRM216", m(0, period=datetime(1999, 12, 1)), "Measurements", "period", 0),
+    Scenario("BRM217", b(category="Quality / Efficiency"), "Benefits", "category", 0),
     Scenario(
         "BRM301", b(baseline_start="01/04/2019", baseline_end="31/03/2019"), "Benefits", "baseline_end", 0
     ),
@@ -165,7 +179,7 @@ SCENARIOS = [
     Scenario("BRM403", add_measurement(period="2019-06", value=121.0), "Measurements", "period", 14),
     Scenario("BRM403", add_measurement(period="Jun-19", value=121.0), "Measurements", "period", 14),
     Scenario("BRM404", add_measurement(period="2009-04", value=120.0), "Measurements", "period", 14),
-    Scenario("BRM405", add_measurement(period="2099-04", value=80.0), "Measurements", "period", 14),
+    Scenario("BRM405", add_measurement(period="2030-04", value=80.0), "Measurements", "period", 14),
     Scenario("BRM406", b(trust_ods="RRV"), "Benefits", "trust_ods", 0, Defaults(trust_ods="RJ1")),
     Scenario("BRM407", m(6, value="about 110"), "Measurements", "value", 6),
     Scenario("BRM408", m(13, value=4.0), "Measurements", "value", 13),
@@ -194,6 +208,8 @@ SCENARIOS = [
     ),
     Scenario("BRM504", gap, "Measurements", "period", 4),
     Scenario("BRM505", b(realisation_start="01/10/1919"), "Benefits", "realisation_start", 0),
+    Scenario("BRM506", b(baseline_value=2.5e9, target_value=1e9), "Benefits", "baseline_value", 0),
+    Scenario("BRM506", m(3, value=-5e11), "Measurements", "value", 3),
 ]
 
 
@@ -238,6 +254,9 @@ def test_rule_fires_at_the_cell(scenario: Scenario) -> None:
 
 ALSO: dict[str, set[str]] = {
     "BRM201": {"BRM307"},  # an unreadable baseline leaves no usable baseline... reported once
+    "BRM214": {"BRM303", "BRM307", "BRM504"},  # ...as is a refused number, or a refused value
+    "BRM216": {"BRM503", "BRM504"},  # a refused baseline-window period leaves fewer points
+    "BRM506": {"BRM501"},  # a huge measurement is far from its neighbours too
     "BRM106": set(),
     "BRM213": set(),
     "BRM203": {"BRM202"},  # the month-first-only date that is the evidence

@@ -367,7 +367,8 @@ def test_formula_cells_in_measurements() -> None:
 
 def test_today_defaults_to_the_real_date() -> None:
     parts = clean_parts()
-    parts["Measurements"].append({"benefit_id": "EPMA-01", "period": datetime(2999, 1, 1), "value": 1.0})
+    next_year = datetime(date.today().year + 1, date.today().month, 1)  # inside the plausible window
+    parts["Measurements"].append({"benefit_id": "EPMA-01", "period": next_year, "value": 1.0})
     assert "BRM405" in codes(validate_workbook(workbook(parts)).findings)
 
 

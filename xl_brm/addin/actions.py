@@ -1,8 +1,10 @@
-"""What the four Benefits buttons do to an open workbook (`xw.Book`, desktop or Office.js).
+"""What the Benefits buttons do to an open workbook (`xw.Book`: desktop, Office.js or Lite).
 
 Each reads the book through the reader (`book.book_to_raw`), calls the library, and writes its
-answer to sheets of its own; the trust's sheets only get highlights and notes on cells with
-issues. On Office.js every change becomes an action in the response; on the desktop it
+answer to sheets of its own, named as every route names them (`xl_brm.sheet_names`): Issues,
+Computed, Summary, National status. A trust's own sheet of the same name is never touched
+(ours is then "Summary (xl-brm)"); the trust's sheets only get highlights and notes on cells
+with issues. On Office.js every change becomes an action in the response; on the desktop it
 happens in Excel directly.
 """
 
@@ -14,14 +16,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from xl_brm.addin.book import OUTPUT_SHEETS, book_name, book_setting, book_to_raw, workbook_path
+from xl_brm.addin.book import book_name, book_setting, book_to_raw, workbook_path
+from xl_brm.api import placed
 from xl_brm.errors import SyncError
 from xl_brm.findings import Finding
+from xl_brm.sheet_names import (
+    COMPUTED,
+    COMPUTED_COLUMNS,
+    ISSUES,
+    NATIONAL,
+    OURS_SUFFIX,
+    SUMMARY,
+    SUMMARY_TITLE,
+    is_output_sheet,
+)
 from xl_brm.table import RawWorkbook
 from xl_brm.validate import Validation, validate_workbook
 
-ISSUES, COMPUTED, SUMMARY, NATIONAL = "Issues", "BRM Computed", "BRM Summary", "BRM National"
-assert {ISSUES, COMPUTED, SUMMARY, NATIONAL} == OUTPUT_SHEETS
 ISSUE_COLUMNS = ["Sheet", "Cell", "Row", "Column", "Code", "Severity", "Message", "Value"]
 FILL = {"error": "#FFC7CE", "warning": "#FFEB9C"}
 """Cell highlight by severity (Excel's own 'bad' and 'neutral' fills); info is not highlighted."""
@@ -34,20 +45,37 @@ _ORDER = {"error": 0, "warning": 1, "info": 2}
 
 def load(book: Any) -> tuple[RawWorkbook, Validation]:
     raw = book_to_raw(book)
-    return raw, validate_workbook(raw)
+    return raw, placed(raw, validate_workbook(raw))
 
 
 # -- sheets ------------------------------------------------------------------------------------
 
 
-def _fresh_sheet(book: Any, name: str) -> Any:
-    """An empty sheet called `name`, placed last (an old one is cleared and reused)."""
+def _first_cell(sheet: Any) -> Any:
+    return sheet["A1"].value
+
+
+def _ours(book: Any, name: str) -> tuple[Any | None, str]:
+    """(our sheet called `name` or a variant of it, or None; the name a new one would get).
+    A trust's own sheet of that name is passed over: ours is then "name (xl-brm)"."""
     names = [s.name for s in book.sheets]
-    if name in names:
-        sheet = book.sheets[name]
+    candidate, n = name, 1
+    while candidate in names:
+        sheet = book.sheets[candidate]
+        if is_output_sheet(candidate, _first_cell(sheet)):
+            return sheet, candidate
+        n += 1
+        candidate = f"{name}{OURS_SUFFIX}" if n == 2 else f"{name}{OURS_SUFFIX} {n - 1}"
+    return None, candidate
+
+
+def _fresh_sheet(book: Any, name: str) -> Any:
+    """An empty sheet of ours called `name`: our earlier one cleared, or a new one placed last."""
+    sheet, free = _ours(book, name)
+    if sheet is not None:
         sheet.clear()
         return sheet
-    return book.sheets.add(name, after=book.sheets[len(names) - 1])
+    return book.sheets.add(free, after=book.sheets[len(book.sheets) - 1])
 
 
 def _write(sheet: Any, rows: list[list[Any]]) -> None:
@@ -62,9 +90,10 @@ def _write(sheet: Any, rows: list[list[Any]]) -> None:
 
 def _previous_highlights(book: Any) -> list[tuple[str, str]]:
     """(sheet, cell) pairs the last Validate highlighted, read from its Issues sheet."""
-    if ISSUES not in [s.name for s in book.sheets]:
+    issues, _ = _ours(book, ISSUES)
+    if issues is None:
         return []
-    values = book.sheets[ISSUES].used_range.options(ndim=2).value or []
+    values = issues.used_range.options(ndim=2).value or []
     if not values or values[0][:2] != ISSUE_COLUMNS[:2]:
         return []
     return [(str(r[0]), str(r[1])) for r in values[1:] if len(r) > 1 and r[0] and r[1]]
@@ -113,8 +142,9 @@ def _sorted(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: (_ORDER.get(f.severity, 9), f.sheet or "", f.row or 0))
 
 
-def show_issues(book: Any, findings: list[Finding]) -> int:
-    """Issues sheet + highlighted cells with notes; clears the previous run's highlights."""
+def show_issues(book: Any, findings: list[Finding]) -> Any:
+    """Issues sheet + highlighted cells with notes; clears the previous run's highlights.
+    Returns the Issues sheet."""
     _clear(book, _previous_highlights(book))
     findings = _sorted(findings)
     sheet = _fresh_sheet(book, ISSUES)
@@ -136,12 +166,12 @@ def show_issues(book: Any, findings: list[Finding]) -> int:
     if len(rows) == 1:
         rows.append(["", "", "", "", "", "", "No issues found: every row passes the national rules.", ""])
     _write(sheet, rows)
-    highlighted = _highlight(book, findings)
+    _highlight(book, findings)
     sheet.activate()
-    return highlighted
+    return sheet
 
 
-# -- the four buttons ---------------------------------------------------------------------------
+# -- the buttons ------------------------------------------------------------------------------
 
 
 def validate(book: Any) -> Validation:
@@ -151,57 +181,80 @@ def validate(book: Any) -> Validation:
 
 
 def compute(book: Any, *, as_of: Any = None) -> list[Any]:
-    """BRM Computed (one row per benefit, SPEC §7.2 figures) and BRM Summary with a chart."""
-    from xl_brm.calc import JSON_KEYS, compute_register
-    from xl_brm.periods import current_month, parse_period
+    """Computed (one row per benefit: the SPEC §7.2 figures, with the columns `xl-brm compute
+    --out` writes) and Summary (totals by benefit type, cash-releasing and non-cash-releasing
+    apart, and a line chart of cumulative planned versus realised £: money only)."""
+    from xl_brm.charts import VALUE_KEYS, VALUE_LABELS, cumulative_value_by_period
+    from xl_brm.computation import compute as compute_figures
+    from xl_brm.periods import parse_period
 
     _, validation = load(book)
-    period = parse_period(as_of or book_setting(book, "as_of") or current_month())
-    figures = compute_register(validation.register, as_of=period)
-    rows_of = {b.benefit_id: b.row for b in validation.register.benefits}
-    computed = _fresh_sheet(book, COMPUTED)
-    table: list[list[Any]] = [["row", *JSON_KEYS]]
-    for fig in figures:
-        data = fig.to_json()
-        table.append([rows_of.get(fig.benefit_id), *(_cell(data[k]) for k in JSON_KEYS)])
-    table.append([])
-    table.append([f"As of {period}. Figures from xl-brm; rows are the Benefits sheet rows."])
-    _write(computed, table)
+    chosen = as_of or book_setting(book, "as_of")
+    computed = compute_figures(validation, as_of=parse_period(chosen) if chosen else None)
+    figures, period = computed.figures, computed.as_of
+    _write(_fresh_sheet(book, COMPUTED), _computed_rows(computed))
 
-    summary = _fresh_sheet(book, SUMMARY)
-    rag: dict[str, int] = defaultdict(int)
-    value_by_type: dict[str, float] = defaultdict(float)
-    pv_total = 0.0
-    for fig in figures:
-        data = fig.to_json()
-        rag[str(data["rag"])] += 1
-        if data["realised_value_gbp"] is not None:
-            value_by_type[str(fig.benefit_type)] += data["realised_value_gbp"]
-        pv_total += data["pv_gbp"] or 0.0
-    lines: list[list[Any]] = [
-        ["Benefits register summary", f"as of {period}"],
-        [],
-        ["RAG", "Benefits"],
-        *([k, v] for k, v in sorted(rag.items())),
-        [],
-        ["Benefit type", "Realised value £"],
-        *([k, round(v, 2)] for k, v in sorted(value_by_type.items())),
-        ["Present value £ (Green Book)", round(pv_total, 2)],
-        [],
-    ]
+    lines = _summary_rows(figures, period)
+    series = cumulative_value_by_period(computed)
+    lines += [[], ["Cumulative planned and realised value (£)"]]
     chart_row = len(lines) + 1
-    lines.append(["Benefit", "Planned improvement to date", "Improvement to date"])
-    plotted = [f for f in figures if f.planned_to_date is not None or f.improvement is not None]
-    for fig in plotted:
-        lines.append([fig.benefit_id, _cell(fig.planned_to_date), _cell(fig.improvement)])
+    lines.append(["Period", *VALUE_LABELS])
+    lines += [[label, *(_cell(values[key]) for key in VALUE_KEYS)] for label, values in series]
+    summary = _fresh_sheet(book, SUMMARY)
     _write(summary, lines)
-    if plotted:
-        source = summary.range((chart_row, 1), (chart_row + len(plotted), 3))
-        chart = summary.charts.add(left=420, top=10, width=480, height=300)
+    if series:
+        source = summary.range((chart_row, 1), (chart_row + len(series), 1 + len(VALUE_KEYS)))
+        chart = summary.charts.add(left=520, top=10, width=520, height=300)  # right of the tables
         chart.set_source_data(source)
-        chart.chart_type = "bar_clustered"
+        chart.chart_type = "line"
     summary.activate()
     return figures
+
+
+def _computed_rows(computed: Any) -> list[list[Any]]:
+    rows: list[list[Any]] = [list(COMPUTED_COLUMNS)]
+    for fig in computed.figures:
+        values = computed.sheet_row(fig)
+        rows.append([_cell(values[name]) for name in COMPUTED_COLUMNS])
+    return rows
+
+
+def _summary_rows(figures: list[Any], period: Any) -> list[list[Any]]:
+    """Benefits, then dis-benefits: count, realised £ and PV £ (financial types only) and RAG
+    counts by benefit type."""
+    from xl_brm import __version__
+    from xl_brm.enums import BenefitType, Rag
+
+    rags = [r.value for r in Rag]
+    lines: list[list[Any]] = [
+        [SUMMARY_TITLE, f"As of {period} (financial year {period.fy}). Written by xl-brm {__version__}."],
+        ["Cash-releasing and non-cash-releasing values are never added together; dis-benefits are apart."],
+    ]
+    for disbenefit in (False, True):
+        lines += [[], ["Dis-benefits" if disbenefit else "Benefits"]]
+        lines.append(["Benefit type", "Benefits", "Realised value (£)", "Present value (£)", *rags])
+        for benefit_type in BenefitType:
+            group = [
+                f
+                for f in figures
+                if bool(f.is_disbenefit) is disbenefit and _plain(f.benefit_type) == benefit_type
+            ]
+            money = benefit_type.is_financial
+            lines.append(
+                [
+                    benefit_type.value.replace("_", "-").capitalize(),
+                    len(group),
+                    round(sum(f.realised_value_gbp or 0.0 for f in group), 2) if money else "n/a",
+                    round(sum(f.pv_gbp or 0.0 for f in group), 2) if money else "n/a",
+                    *(sum(1 for f in group if _plain(f.rag) == rag) for rag in rags),
+                ]
+            )
+    return lines
+
+
+def _plain(value: Any) -> Any:
+    """An enum member's value (StrEnum members print as their value anyway)."""
+    return getattr(value, "value", value)
 
 
 def _cell(value: Any) -> Any:
@@ -235,7 +288,7 @@ def submit(book: Any, *, dry_run: bool = False, transport: Any = None) -> Any:
     raw, validation = load(book)
     errors = blocking_errors(raw, validation)
     if errors:
-        show_issues(book, validation.findings)
+        issues = show_issues(book, validation.findings)
         _national_sheet(
             book,
             [
@@ -246,7 +299,7 @@ def submit(book: Any, *, dry_run: bool = False, transport: Any = None) -> Any:
                 ]
             ],
         )
-        book.sheets[ISSUES].activate()
+        issues.activate()
         return None
     url = _national_url(book)
     prepared = prepare(raw, validation)
@@ -333,6 +386,8 @@ def pull(book: Any, *, transport: Any = None) -> list[Any]:
 
 
 def _national_sheet(book: Any, rows: list[list[Any]]) -> None:
+    """The National status sheet: our heading, then `rows`."""
     sheet = _fresh_sheet(book, NATIONAL)
+    rows = [[NATIONAL, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")], [], *rows]
     _write(sheet, rows)
     sheet.activate()

@@ -3,8 +3,8 @@
 Each sheet's values are placed at their addresses and handed to the reader's own grid reading
 (`xl_brm.reader.tables_from_grids`), so the ribbon finds the header rows, maps the columns and
 reports the cells exactly as `xl-brm validate` does for the saved file, without writing a file
-(and without python-calamine, which xlwings Lite does not have). Sheets this add-in writes
-(Issues, BRM Computed, ...) are left out.
+(and without python-calamine, which xlwings Lite does not have). Sheets xl-brm writes
+(Issues, Computed, Summary, ...: `xl_brm.sheet_names`) are left out.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from xl_brm.reader.grid import reader_grid, tables_from_grids
+from xl_brm.sheet_names import is_output_sheet
 from xl_brm.table import RawWorkbook
 
-OUTPUT_SHEETS = frozenset({"Issues", "BRM Computed", "BRM Summary", "BRM National"})
-"""Sheets the ribbon writes: never read back as the trust's data."""
 SETTINGS_SHEET = "BRM Settings"
 
 
@@ -26,6 +25,17 @@ def sheet_values(sheet: Any) -> tuple[int, int, list[list[Any]]]:
     used = sheet.used_range
     values = used.options(ndim=2).value or [[]]
     return used.row, used.column, values
+
+
+def trust_sheets(book: Any) -> list[tuple[Any, int, int, list[list[Any]]]]:
+    """(sheet, first row, first column, values) of every sheet but those xl-brm wrote."""
+    out = []
+    for sheet in book.sheets:
+        row0, col0, values = sheet_values(sheet)
+        first = values[0][0] if (row0, col0) == (1, 1) and values and values[0] else None
+        if not is_output_sheet(sheet.name, first):
+            out.append((sheet, row0, col0, values))
+    return out
 
 
 def book_name(book: Any) -> str:
@@ -40,11 +50,8 @@ def write_xlsx(book: Any, path: Path) -> None:
 
     wb = Workbook()
     wb.remove(wb.active)
-    for sheet in book.sheets:
-        if sheet.name in OUTPUT_SHEETS:
-            continue
+    for sheet, row0, col0, values in trust_sheets(book):
         ws = wb.create_sheet(title=sheet.name[:31])
-        row0, col0, values = sheet_values(sheet)
         for i, row in enumerate(values):
             for j, value in enumerate(row):
                 if value is None or value == "":
@@ -66,10 +73,7 @@ def _cell_value(value: Any) -> Any:
 def book_grids(book: Any) -> dict[str, list[list[Any]]]:
     """Sheet name -> its values from A1 in the reader's form, output sheets left out."""
     grids: dict[str, list[list[Any]]] = {}
-    for sheet in book.sheets:
-        if sheet.name in OUTPUT_SHEETS:
-            continue
-        row0, col0, values = sheet_values(sheet)
+    for sheet, row0, col0, values in trust_sheets(book):
         grids[sheet.name] = reader_grid(values, first_row=row0, first_col=col0)
     return grids
 

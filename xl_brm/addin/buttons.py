@@ -1,8 +1,10 @@
-"""The four buttons of the Benefits ribbon tab, defined once.
+"""The buttons of the Benefits ribbon tab, defined once.
 
-The Office add-in manifest, the task pane's `Office.actions.associate` calls, the desktop
-customUI XML and its VBA callbacks are all generated from this list, and the tests check that
-each button reaches a `@script` in `udfs.ribbon`.
+The Office add-in's manifest and task pane (templates under udfs/office, fed by
+`udfs/office/config.py`), the desktop add-in's customUI XML and VBA callbacks, and the xlwings
+Lite main.py are all generated from this list, and the tests check that each button reaches a
+`@script` in `udfs.ribbon`. Adding a button is one more entry here plus its `@script`.
+The Office add-in adds one more button of its own, which opens the task pane.
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ GROUP_ID = "BrmRegisterGroup"
 GROUP_LABEL = "Benefits register"
 FUNCTION_NAMESPACE = "BRM"
 """Office add-in custom functions live under this namespace: `=BRM.VALIDATE(...)`."""
+TASKPANE_BUTTON_LABEL = "Open task pane"
+"""The Office add-in's own extra button (ShowTaskpane): the task pane shows every button
+again, with room for messages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +33,10 @@ class Button:
     image_mso: str
     """Built-in Office icon for the desktop ribbon."""
     icon: str
-    """Icon file (under the add-in server's static/images) for the Office add-in."""
+    """Icon drawn by `xl_brm.addin.icons` for the Office add-in (an unknown name: a plain tile)."""
+    lite: bool = True
+    """Offered in xlwings Lite (False for buttons that need the national store: the browser
+    sandbox cannot reach it with xl-brm's sync client)."""
 
     @property
     def action(self) -> str:
@@ -68,6 +76,7 @@ BUTTONS: tuple[Button, ...] = (
         "their cells highlighted.",
         image_mso="FileSendAsAttachment",
         icon="submit",
+        lite=False,
     ),
     Button(
         id="BrmPullNationalStatus",
@@ -77,5 +86,6 @@ BUTTONS: tuple[Button, ...] = (
         "benefit is up to date there.",
         image_mso="RefreshAll",
         icon="pull",
+        lite=False,
     ),
 )

@@ -1,7 +1,7 @@
 """Ribbon icons for the Office add-in, drawn in code (no binary files in the repo).
 
 Office asks for 16, 32 and 80 pixel PNGs per button; each is a rounded tile in NHS blue with a
-simple white glyph, so the four buttons can be told apart.
+simple white glyph, so the buttons can be told apart (a name without a glyph: a plain tile).
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ def _glyph(name: str, x: float, y: float) -> bool:
         return (abs(x - 0.5) < 0.07 and 0.3 < y < 0.78) or (0.22 < y < 0.5 and abs(x - 0.5) < (y - 0.22))
     if name == "pull":  # a down arrow
         return (abs(x - 0.5) < 0.07 and 0.22 < y < 0.7) or (0.5 < y < 0.78 and abs(x - 0.5) < (0.78 - y))
+    if name == "pane":  # a window with a side panel
+        frame = 0.22 < x < 0.78 and 0.25 < y < 0.75 and not (0.28 < x < 0.72 and 0.31 < y < 0.69)
+        return frame or (0.55 < x < 0.61 and 0.25 < y < 0.75)
     return False
 
 

@@ -8,25 +8,25 @@ install.
 
 Pyodide cannot install xl-brm (it is not on PyPI and python-calamine has no Pyodide build), so
 `main.py` carries copies of the modules the cell functions and scripts need, and a small
-importer that serves them. A cell-function module that would need a package Lite lacks is
-refused at build time; other `udfs` modules that cannot run in Lite are left out and named.
+importer that serves them. Which modules, which requirements and what is left out was worked
+out from the sources when the package was built (`tools/addin_build/lite.py`) and ships as
+`lite_bundle.json`; here the installed modules are only copied. Submit and Pull need the
+national store over the network and are not offered in Lite.
 """
 
 from __future__ import annotations
 
-import ast
-import importlib.metadata
 import importlib.util
 import io
 import json
 import re
-import sys
 import tempfile
 import uuid
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from defusedxml import ElementTree as SafeET
@@ -38,13 +38,16 @@ from xl_brm.excel._save import atomic_path
 from xl_brm.excel.template import write_template
 
 __all__ = [
+    "BUNDLE_PATH",
     "FUNC_NAMESPACE",
-    "LITE_PACKAGES",
     "LITE_STUBS",
     "XLWINGS_LITE_STORE_ID",
+    "EntryPoint",
+    "LiteBundle",
     "LiteCode",
     "build_lite_code",
     "embed_lite_code",
+    "load_bundle",
     "read_lite_code",
     "write_lite_template",
 ]
@@ -66,15 +69,6 @@ NS_WETP = "http://schemas.microsoft.com/office/webextensions/taskpanes/2010/11"
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 MAX_SETTINGS_BYTES = 2 * 1024 * 1024
 """Office keeps at most 2 MB of settings per add-in; a bigger part would be lost on save."""
-
-LITE_PACKAGES: dict[str, str] = {
-    "xlwings": f"xlwings=={importlib.metadata.version('xlwings')}",
-    "defusedxml": f"defusedxml=={importlib.metadata.version('defusedxml')}",
-    "pydantic": "pydantic",
-}
-"""Import name -> requirements.txt line for what xlwings Lite installs. xlwings and defusedxml
-are pure Python, so we pin the versions we tested; pydantic is left unpinned because Pyodide
-ships its own build of pydantic-core and micropip must pick the pydantic that matches it."""
 
 _CALAMINE_STUB = '''\
 """Stand-in for python-calamine, which has no Pyodide build: modules that import it still
@@ -109,17 +103,8 @@ LITE_STUBS: dict[str, str] = {"python_calamine": _CALAMINE_STUB}
 """Packages Pyodide lacks that xl-brm imports at module level but the cell functions never use:
 import name -> source of the stand-in module embedded in main.py."""
 
-_NOT_IN_PYODIDE = frozenset(
-    {
-        "_lzma", "_sqlite3", "_ssl", "_tkinter", "_winapi", "curses", "dbm", "ensurepip", "idlelib",
-        "lzma", "msvcrt", "readline", "sqlite3", "ssl", "tkinter", "turtle", "turtledemo", "venv",
-        "winreg", "winsound",
-    }
-)  # fmt: skip
-"""Standard-library modules Pyodide removes or does not load by default."""
-
 _FILE_PREFIX = "<xl-brm>/"
-_ROOTS = ("udfs", "xl_brm")
+BUNDLE_PATH = Path(__file__).with_name("lite_bundle.json")
 
 
 @dataclass(frozen=True)
@@ -138,244 +123,78 @@ class LiteCode:
     """Module or package -> why it is not in main.py (these will not work in xlwings Lite)."""
 
 
-# -- reading the sources ----------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
-class _Import:
-    name: str
-    must_exist: bool
-    """False for `from pkg import name`, where name may be an attribute rather than a module."""
-    kind: str
-    """eager (module level), lazy (inside a function) or optional (guarded by except ImportError)."""
+class EntryPoint:
+    """A udfs module whose cell functions and scripts main.py imports by name."""
 
-
-@dataclass(frozen=True)
-class _Source:
-    name: str
-    is_package: bool
-    text: str
-    imports: tuple[_Import, ...]
+    module: str
     functions: dict[str, tuple[str, str]]
     """Python name -> (Excel name, first docstring line) of each @func."""
     scripts: dict[str, str]
-    """Python name -> first docstring line of each @script."""
-    uses_func: bool
-
-    @property
-    def rel_path(self) -> str:
-        return self.name.replace(".", "/") + ("/__init__.py" if self.is_package else ".py")
+    """Python name -> first docstring line of each @script offered in Lite."""
 
 
-def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
+@dataclass(frozen=True)
+class LiteBundle:
+    """What goes into main.py and requirements.txt, decided from the sources at build time."""
+
+    modules: dict[str, bool]
+    """Module name -> whether it is a package, for every module copied into main.py."""
+    stubs: tuple[str, ...]
+    """Packages Pyodide lacks that get a stand-in (`LITE_STUBS`)."""
+    requirements: tuple[str, ...]
+    """The lines of requirements.txt."""
+    entry_points: tuple[EntryPoint, ...]
+    left_out: dict[str, str]
+    """Module, package or script -> why it is not in main.py."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "modules": self.modules,
+            "stubs": list(self.stubs),
+            "requirements": list(self.requirements),
+            "entry_points": [
+                {
+                    "module": e.module,
+                    "functions": {k: list(v) for k, v in e.functions.items()},
+                    "scripts": e.scripts,
+                }
+                for e in self.entry_points
+            ],
+            "left_out": self.left_out,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LiteBundle:
+        return cls(
+            modules=dict(data["modules"]),
+            stubs=tuple(data["stubs"]),
+            requirements=tuple(data["requirements"]),
+            entry_points=tuple(
+                EntryPoint(
+                    e["module"],
+                    {k: (v[0], v[1]) for k, v in e["functions"].items()},
+                    dict(e["scripts"]),
+                )
+                for e in data["entry_points"]
+            ),
+            left_out=dict(data["left_out"]),
+        )
 
 
-def _catches_import_error(handlers: list[ast.ExceptHandler]) -> bool:
-    names: list[str] = []
-    for handler in handlers:
-        if handler.type is None:
-            return True
-        kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-        names += [k.id for k in kinds if isinstance(k, ast.Name)]
-    return bool({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"} & set(names))
-
-
-class _ImportVisitor(ast.NodeVisitor):
-    """Every import of a module, marked eager, lazy or optional; TYPE_CHECKING blocks skipped."""
-
-    def __init__(self, module: str, *, is_package: bool) -> None:
-        self.package = module if is_package else module.rpartition(".")[0]
-        self.imports: list[_Import] = []
-        self.depth = 0
-        self.guarded = 0
-
-    def _kind(self) -> str:
-        return "optional" if self.guarded else "lazy" if self.depth else "eager"
-
-    def _add(self, dotted: str, *, must_exist: bool = True) -> None:
-        parts = dotted.split(".")
-        for i in range(1, len(parts) + 1):
-            last = i == len(parts)
-            self.imports.append(_Import(".".join(parts[:i]), must_exist or not last, self._kind()))
-
-    def _nested(self, node: ast.AST) -> None:
-        self.depth += 1
-        self.generic_visit(node)
-        self.depth -= 1
-
-    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _nested
-
-    def visit_If(self, node: ast.If) -> None:
-        if _is_type_checking(node.test):
-            for child in node.orelse:
-                self.visit(child)
-        else:
-            self.generic_visit(node)
-
-    def visit_Try(self, node: ast.Try) -> None:
-        guarded = _catches_import_error(node.handlers)
-        self.guarded += guarded
-        for child in node.body:
-            self.visit(child)
-        self.guarded -= guarded
-        rest: list[ast.AST] = [*node.handlers, *node.orelse, *node.finalbody]
-        for other in rest:
-            self.visit(other)
-
-    visit_TryStar = visit_Try  # type: ignore[assignment]
-
-    def visit_Import(self, node: ast.Import) -> None:
-        for alias in node.names:
-            self._add(alias.name)
-
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
-        if node.module == "__future__":
-            return
-        base = node.module or ""
-        if node.level:
-            anchor = self.package.split(".")
-            anchor = anchor[: len(anchor) - (node.level - 1)]
-            base = ".".join([*anchor, *([base] if base else [])])
-        self._add(base)
-        for alias in node.names:
-            if alias.name != "*":
-                self._add(f"{base}.{alias.name}", must_exist=False)
-
-
-def _decorator_kind(decorator: ast.expr, names: dict[str, str], xw_aliases: set[str]) -> str | None:
-    target = decorator.func if isinstance(decorator, ast.Call) else decorator
-    if isinstance(target, ast.Name):
-        return names.get(target.id)
-    if (
-        isinstance(target, ast.Attribute)
-        and isinstance(target.value, ast.Name)
-        and target.value.id in xw_aliases
-        and target.attr in ("func", "script")
-    ):
-        return target.attr
-    return None
-
-
-def _excel_name(decorators: list[ast.expr], names: dict[str, str], xw: set[str], default: str) -> str:
-    for decorator in decorators:
-        if _decorator_kind(decorator, names, xw) == "func" and isinstance(decorator, ast.Call):
-            for keyword in decorator.keywords:
-                if keyword.arg == "name" and isinstance(keyword.value, ast.Constant):
-                    return str(keyword.value.value)
-    return default
-
-
-def _parse(name: str, path: Path, *, is_package: bool) -> _Source:
-    text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+def load_bundle(path: Path = BUNDLE_PATH) -> LiteBundle:
     try:
-        tree = ast.parse(text, filename=str(path))
-    except SyntaxError as exc:
-        raise XlBrmError(f"{path}: cannot build the xlwings Lite code: {exc}") from exc
-    visitor = _ImportVisitor(name, is_package=is_package)
-    visitor.visit(tree)
-    decorator_names: dict[str, str] = {}  # local name -> "func" | "script"
-    xw_aliases: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and node.module == "xlwings":
-            for alias in node.names:
-                if alias.name in ("func", "script"):
-                    decorator_names[alias.asname or alias.name] = alias.name
-        elif isinstance(node, ast.Import):
-            xw_aliases |= {a.asname or a.name for a in node.names if a.name == "xlwings"}
-    functions: dict[str, tuple[str, str]] = {}
-    scripts: dict[str, str] = {}
-    uses_func = "func" in decorator_names.values()
-    for node in tree.body:
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            continue
-        kinds = {_decorator_kind(d, decorator_names, xw_aliases) for d in node.decorator_list}
-        summary = " ".join((ast.get_docstring(node) or "").strip().split("\n\n", 1)[0].split())
-        if "func" in kinds:
-            uses_func = True
-            excel = _excel_name(node.decorator_list, decorator_names, xw_aliases, node.name)
-            functions[node.name] = (excel, summary)
-        elif "script" in kinds:
-            scripts[node.name] = summary
-    return _Source(name, is_package, text, tuple(visitor.imports), functions, scripts, uses_func)
+        return LiteBundle.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+        raise XlBrmError(
+            f"the xlwings Lite bundle {path.name} is missing or damaged ({exc})",
+            hint="reinstall xl-brm; developers rebuild it with `make addins`",
+        ) from exc
 
 
-class _Graph:
-    """The xl_brm and udfs modules on disk, and why (if at all) each cannot load in Lite."""
-
-    def __init__(self, roots: Mapping[str, Path]) -> None:
-        self.roots = {top: Path(p) for top, p in roots.items()}
-        self._sources: dict[str, _Source | None] = {}
-        self._broken: dict[str, str | None] = {}
-        self._busy: set[str] = set()
-
-    def source(self, name: str) -> _Source | None:
-        if name not in self._sources:
-            top, *rest = name.split(".")
-            folder = self.roots[top].joinpath(*rest)
-            if "__init__" in rest:
-                self._sources[name] = None
-            elif (folder / "__init__.py").is_file():
-                self._sources[name] = _parse(name, folder / "__init__.py", is_package=True)
-            elif rest and folder.with_suffix(".py").is_file():
-                self._sources[name] = _parse(name, folder.with_suffix(".py"), is_package=False)
-            else:
-                self._sources[name] = None
-        return self._sources[name]
-
-    def kind(self, name: str) -> str:
-        """internal, stdlib, package (installed by Lite), stub or missing."""
-        top = name.split(".")[0]
-        if top in self.roots:
-            return "internal"
-        if top in LITE_PACKAGES:
-            return "package"
-        if top in LITE_STUBS:
-            return "stub"
-        if top in sys.stdlib_module_names and top not in _NOT_IN_PYODIDE:
-            return "stdlib"
-        return "missing"
-
-    def broken(self, name: str) -> str | None:
-        """Why `import name` fails in xlwings Lite ("imports httpx"), or None if it loads."""
-        if name in self._broken:
-            return self._broken[name]
-        if name in self._busy:  # an import cycle: the other edges decide
-            return None
-        self._busy.add(name)
-        try:
-            reason = self._find_break(name)
-        finally:
-            self._busy.discard(name)
-        self._broken[name] = reason
-        return reason
-
-    def _find_break(self, name: str) -> str | None:
-        source = self.source(name)
-        if source is None:
-            return f"is not part of xl-brm (no file for {name})"
-        parent = name.rpartition(".")[0]
-        if parent and (why := self.broken(parent)) is not None:
-            return f"needs {parent}, which {why}"
-        for imp in source.imports:
-            if imp.kind != "eager" or imp.name == name:
-                continue
-            kind = self.kind(imp.name)
-            if kind == "missing":
-                return f"imports {imp.name.split('.')[0]}"
-            if kind != "internal" or (not imp.must_exist and self.source(imp.name) is None):
-                continue
-            why = self.broken(imp.name)
-            if why is not None:
-                return f"needs {imp.name}, which {why}"
-        return None
-
-
-def _default_roots() -> dict[str, Path]:
+def _installed_roots() -> dict[str, Path]:
     roots: dict[str, Path] = {}
-    for top in _ROOTS:
+    for top in ("udfs", "xl_brm"):
         spec = importlib.util.find_spec(top)
         if spec is None or not spec.submodule_search_locations:
             raise XlBrmError(f"cannot find the {top} package to copy into main.py")
@@ -383,102 +202,34 @@ def _default_roots() -> dict[str, Path]:
     return roots
 
 
-def _udfs_modules(root: Path) -> Iterator[str]:
-    for path in sorted(root.rglob("*.py")):
-        rel = path.relative_to(root).with_suffix("")
-        if rel.name == "__init__" or "__pycache__" in rel.parts:
-            continue
-        yield ".".join(["udfs", *rel.parts])
+def _module_source(roots: Mapping[str, Path], name: str, is_package: bool) -> str:
+    top, *rest = name.split(".")
+    folder = roots[top].joinpath(*rest)
+    path = folder / "__init__.py" if is_package else folder.with_suffix(".py")
+    try:
+        return path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    except OSError as exc:
+        raise XlBrmError(
+            f"cannot copy {name} into main.py: {exc}",
+            hint="reinstall xl-brm (the installation is incomplete)",
+        ) from exc
 
 
-class _Collector:
-    def __init__(self, graph: _Graph) -> None:
-        self.graph = graph
-        self.modules: dict[str, _Source] = {}
-        self.left_out: dict[str, str] = {}
-        self.packages: set[str] = {"xlwings"}
-        self.stubs: set[str] = set()
-
-    def include(self, name: str, *, strict: bool = False) -> None:
-        """Copy `name` and what it imports; lazy imports that cannot load in Lite are left out
-        (or, with strict, refused: a cell function must not fail on first use)."""
-        if name in self.modules:
-            return
-        source = self.graph.source(name)
-        assert source is not None
-        self.modules[name] = source
-        if "." in name:  # Python imports the parent package first
-            self.include(name.rpartition(".")[0])
-        for imp in source.imports:
-            kind = self.graph.kind(imp.name)
-            top = imp.name.split(".")[0]
-            if kind == "package":
-                self.packages.add(top)
-            elif kind == "stub":
-                self.stubs.add(top)
-            elif kind == "missing":
-                if imp.kind == "lazy":
-                    if strict:
-                        raise _refusal(name, f"imports {top} inside a cell function")
-                    self.left_out.setdefault(top, f"not installed in xlwings Lite (used inside {name})")
-            elif kind == "internal" and imp.name != name:
-                if self.graph.source(imp.name) is None:
-                    continue
-                why = self.graph.broken(imp.name)
-                if why is None:
-                    self.include(imp.name)
-                elif imp.kind == "lazy":
-                    if strict:
-                        raise _refusal(name, f"needs {imp.name}, which {why}")
-                    self.left_out.setdefault(imp.name, f"{why} (used by {name})")
-
-
-def _refusal(module: str, reason: str) -> XlBrmError:
-    return XlBrmError(
-        f"{module} {reason}: the cell functions would not load in xlwings Lite",
-        hint="keep file reading and network code out of the modules the cell functions import",
-    )
-
-
-def build_lite_code(*, roots: Mapping[str, Path] | None = None) -> LiteCode:
-    """Build main.py and requirements.txt for xlwings Lite from the udfs and xl_brm packages
-    (`roots` maps each package name to its folder; by default the installed ones)."""
-    graph = _Graph(roots if roots is not None else _default_roots())
-    collector = _Collector(graph)
-    owners: dict[str, str] = {}
-    entry_points: list[_Source] = []
-    for name in _udfs_modules(graph.roots["udfs"]):
-        source = graph.source(name)
-        assert source is not None
-        why = graph.broken(name)
-        cell_functions = source.uses_func or name == "udfs.functions"
-        if why is not None:
-            if cell_functions:
-                raise _refusal(name, why)
-            collector.left_out[name] = why
-            continue
-        collector.include(name, strict=cell_functions)
-        for exported in [*source.functions, *source.scripts]:
-            if exported in owners:
-                raise XlBrmError(
-                    f"{exported} is defined in both {owners[exported]} and {name}",
-                    hint="rename one of them: main.py imports both into one namespace",
-                )
-            owners[exported] = name
-        if source.functions or source.scripts:
-            entry_points.append(source)
-    for name in list(collector.left_out):  # a module left out lazily may be copied after all
-        if name in collector.modules:
-            del collector.left_out[name]
-    requirements = sorted(LITE_PACKAGES[p] for p in collector.packages)
-    main_py = _main_py(collector, entry_points)
+def build_lite_code(
+    bundle: LiteBundle | None = None, *, roots: Mapping[str, Path] | None = None
+) -> LiteCode:
+    """main.py and requirements.txt for xlwings Lite: the bundle's modules, copied from the
+    installed udfs and xl_brm packages (`roots` maps each package name to its folder)."""
+    bundle = bundle if bundle is not None else load_bundle()
+    roots = roots if roots is not None else _installed_roots()
+    sources = {name: (is_pkg, _module_source(roots, name, is_pkg)) for name, is_pkg in bundle.modules.items()}
     return LiteCode(
-        main_py=main_py,
-        requirements_txt="\n".join(requirements) + "\n",
-        modules=tuple(sorted(collector.modules)),
-        functions=tuple(sorted(f for s in entry_points for f in s.functions)),
-        scripts=tuple(sorted(f for s in entry_points for f in s.scripts)),
-        left_out=dict(sorted(collector.left_out.items())),
+        main_py=_main_py(bundle, sources),
+        requirements_txt="\n".join(bundle.requirements) + "\n",
+        modules=tuple(sorted(bundle.modules)),
+        functions=tuple(sorted(f for e in bundle.entry_points for f in e.functions)),
+        scripts=tuple(sorted(s for e in bundle.entry_points for s in e.scripts)),
+        left_out=dict(bundle.left_out),
     )
 
 
@@ -542,9 +293,10 @@ _xlbrm_sys.meta_path.insert(0, _XlBrmImporter())
 '''
 
 
-def _main_py(collector: _Collector, entry_points: list[_Source]) -> str:
-    embedded = {name: (src.is_package, src.text) for name, src in collector.modules.items()}
-    embedded |= {stub: (False, LITE_STUBS[stub]) for stub in collector.stubs}
+def _main_py(bundle: LiteBundle, sources: Mapping[str, tuple[bool, str]]) -> str:
+    embedded = dict(sources)
+    embedded |= {stub: (False, LITE_STUBS[stub]) for stub in bundle.stubs}
+    entry_points = bundle.entry_points
     functions = sorted((f for s in entry_points for f in s.functions.items()), key=lambda f: f[1][0])
     scripts = sorted(s for src in entry_points for s in src.scripts.items())
     lines = [
@@ -559,13 +311,13 @@ def _main_py(collector: _Collector, entry_points: list[_Source]) -> str:
     if scripts:
         lines += ["", "Scripts: run them from the xlwings Lite task pane."]
         lines += [f"    {name}  {summary}" for name, summary in scripts]
-    if collector.left_out:
+    if bundle.left_out:
         lines += ["", "Left out (these will not work in xlwings Lite):"]
-        lines += [f"  {name}: {why}" for name, why in sorted(collector.left_out.items())]
+        lines += [f"  {name}: {why}" for name, why in sorted(bundle.left_out.items())]
     lines += [
         "",
-        f"Copied below: {len(collector.modules)} modules of xl-brm {__version__}, served by a small",
-        "importer, and stand-ins for: " + (", ".join(sorted(collector.stubs)) or "nothing") + ".",
+        f"Copied below: {len(sources)} modules of xl-brm {__version__}, served by a small",
+        "importer, and stand-ins for: " + (", ".join(sorted(bundle.stubs)) or "nothing") + ".",
     ]
     header = "\n".join(lines).replace("\\", "/") + "\n"
     out = [
@@ -581,7 +333,7 @@ def _main_py(collector: _Collector, entry_points: list[_Source]) -> str:
     out += ["}", _IMPORTER]
     for source in entry_points:
         names = sorted([*source.functions, *source.scripts])
-        out.append(f"from {source.name} import (  # noqa: E402")
+        out.append(f"from {source.module} import (  # noqa: E402")
         out += [f"    {n}," for n in names]
         out.append(")")
     out += [

@@ -19,6 +19,8 @@ Decisions where SPEC §5 is silent:
 - **Roll-up.** Values are levels: a quarter's level is the mean of its months. Realised quantity
   and value are amounts: a quarter's is the sum of its months (`realised_by_quarter`).
 - **RAG** with a zero or negative plan uses the same thresholds as a shortfall of |planned|.
+- **Nothing counted yet** (before realisation_start, or no measurement since): improvement,
+  realised quantity and value, PV and planned to date are None ("—"), never a realised 0.
 - **Rounding** never happens in calculations. `to_json` rounds for display only, half up: money
   to the penny (2 dp), other figures to 6 dp; `to_json(rounded=False)` keeps full floats.
 """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from xl_brm.calc._numbers import finite
 from xl_brm.enums import Direction, parse_enum
 from xl_brm.errors import UsageError
 
@@ -22,8 +23,8 @@ def as_direction(direction: Direction | str) -> Direction:
 def improvement(baseline: float, actual: float, direction: Direction | str) -> float:
     """d(p): a(p) - b when an increase is better, b - a(p) when a decrease is better."""
     if as_direction(direction) is Direction.INCREASE:
-        return actual - baseline
-    return baseline - actual
+        return finite(actual - baseline, "improvement")
+    return finite(baseline - actual, "improvement")
 
 
 def realised_quantity(d: float, attribution_pct: float = 100.0) -> float:
@@ -33,9 +34,9 @@ def realised_quantity(d: float, attribution_pct: float = 100.0) -> float:
             f"attribution {attribution_pct:g}% is outside 0-100",
             hint="write a percentage such as 80",
         )
-    return d * attribution_pct / 100
+    return finite(d * attribution_pct / 100, "realised quantity")
 
 
 def realised_value(q: float, unit_value_gbp: float) -> float:
     """v(p) = q(p) x unit_value_gbp, in pounds (cash and non-cash releasing benefits only)."""
-    return q * unit_value_gbp
+    return finite(q * unit_value_gbp, "realised value")

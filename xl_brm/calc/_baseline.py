@@ -9,10 +9,12 @@ quarter, the same quarter of the previous financial year).
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+from xl_brm.calc._numbers import finite
 from xl_brm.enums import BaselineMethod, parse_enum
 from xl_brm.errors import UsageError
 from xl_brm.periods import Period
@@ -56,11 +58,14 @@ def compute_baseline(
             "there are no measurements to take a baseline from",
             hint="add measurements inside the baseline window, or give baseline_value",
         )
-    if chosen is BaselineMethod.MEAN:
-        return statistics.fmean(values)
-    if chosen is BaselineMethod.MEDIAN:
-        return float(statistics.median(values))
-    return float(values[-1])
+    try:
+        if chosen is BaselineMethod.MEAN:
+            return finite(statistics.fmean(values), "mean baseline")
+        if chosen is BaselineMethod.MEDIAN:
+            return finite(float(statistics.median(values)), "median baseline")
+    except OverflowError:  # fsum of numbers beyond any plausible bound
+        return finite(math.inf, f"{chosen.value} baseline")
+    return finite(float(values[-1]), "last baseline")
 
 
 def in_window(period: Period, start: date | None, end: date | None) -> bool:

@@ -24,25 +24,24 @@ import math
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Literal
 
 from xl_brm.calc._arithmetic import as_direction, realised_quantity
 from xl_brm.calc._baseline import (
     MIN_BASELINE_POINTS,
     compute_baseline,
-    in_window,
     same_period_last_year,
 )
 from xl_brm.calc._figures import BenefitFigures, PeriodFigures, new_period_figures
-from xl_brm.calc._numbers import as_number
+from xl_brm.calc._numbers import BOUNDS, within
 from xl_brm.calc._plan import TrajectoryPlan, periods_inclusive, straight_line_level
 from xl_brm.calc._present_value import present_value
 from xl_brm.calc._rag import DEFAULT_THRESHOLDS, RagThresholds, rag_status
 from xl_brm.calc._rollup import roll_up_to_quarters
 from xl_brm.enums import BaselineMethod, BenefitType, Direction, EvidenceGrade, Rag
 from xl_brm.model import Benefit, Measurement, Register, TrajectoryPoint
-from xl_brm.periods import Period
+from xl_brm.normalise import MAX_MAGNITUDE
+from xl_brm.periods import Period, plausible_window
 
 
 def compute_register(
@@ -52,6 +51,7 @@ def compute_register(
     base_fy: int | None = None,
     smooth: bool = False,
     thresholds: RagThresholds = DEFAULT_THRESHOLDS,
+    every_period: bool = True,
 ) -> list[BenefitFigures]:
     """Figures for every benefit of the register, in register order."""
     return [
@@ -63,6 +63,7 @@ def compute_register(
             base_fy=base_fy,
             smooth=smooth,
             thresholds=thresholds,
+            every_period=every_period,
         )
         for benefit in register.benefits
     ]
@@ -154,10 +155,17 @@ def _prepare(
 
 
 def _number(value: object) -> float | None:
-    """`as_number`, with the common case (a finite float) answered without a call."""
-    if type(value) is float:
-        return value if math.isfinite(value) else None
-    return as_number(value)
+    """A measurement as a number within the plausible bounds, the usual float answered at once.
+
+    NaN is not a number (left out, with a warning); a number beyond ±MAX_MAGNITUDE, an infinity
+    included, is a UsageError: the cell parsers refuse it, so only hand-built models get here.
+    """
+    if type(value) is float and -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE:
+        return value  # the usual measurement
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+        return None  # text, a blank, a boolean or NaN: not a number
+    within(value, MAX_MAGNITUDE, "measurement")
+    return float(value)
 
 
 def _fixed_baseline(
@@ -169,11 +177,13 @@ def _fixed_baseline(
         if benefit.baseline_value is None:
             warnings.append("no baseline_value: give one or choose a computed baseline method")
         return benefit.baseline_value
-    window_start = benefit.baseline_start
-    window_end = benefit.baseline_end
-    if window_end is None and start is not None:
-        window_end = start.start - timedelta(days=1)  # up to just before realisation starts
-    if window_start is None and window_end is None:
+    # The window in month indexes (as `in_window` takes it), so no date arithmetic can leave
+    # the calendar: a realisation_start in January of year 1 has no day before it.
+    first = Period.of_date(benefit.baseline_start).index if benefit.baseline_start else None
+    last = Period.of_date(benefit.baseline_end).index if benefit.baseline_end else None
+    if last is None and start is not None:
+        last = start.index - 1  # up to just before realisation starts
+    if first is None and last is None:
         warnings.append(
             f"no baseline window and no realisation_start: the {method.value} baseline uses "
             "every measurement"
@@ -181,7 +191,8 @@ def _fixed_baseline(
     values = [
         value
         for period, value in sorted(data.actuals.items())
-        if in_window(period, window_start, window_end)
+        if (first is None or period.index >= first)
+        and (last is None or period.index + period.months - 1 <= last)
     ]
     if not values:
         if benefit.baseline_value is not None:
@@ -208,11 +219,20 @@ def compute_benefit(
     base_fy: int | None = None,
     smooth: bool = False,
     thresholds: RagThresholds = DEFAULT_THRESHOLDS,
+    every_period: bool = True,
 ) -> BenefitFigures:
-    """Figures for one benefit, its measurements and its Trajectory rows (SPEC §5)."""
+    """Figures for one benefit, its measurements and its Trajectory rows (SPEC §5).
+
+    `series` holds every period from the earliest of the first measurement and
+    realisation_start to the later of the last measurement and `as_of` (within the plausible
+    window, SPEC §3), for charts; with `every_period=False` only the measured periods, so the
+    work is linear in the measurements (the national store). The figures are the same.
+    """
     warnings: list[str] = []
     if benefit.benefit_type is BenefitType.QUALITATIVE:
         return _qualitative(benefit)
+    for name, limit in BOUNDS:
+        within(getattr(benefit, name), limit, f"{benefit.benefit_id}: {name}")
 
     plan = TrajectoryPlan(trajectory)
     data = _prepare(measurements, plan, warnings)
@@ -280,7 +300,9 @@ def compute_benefit(
     counted: list[PeriodFigures] = []
     in_window_actuals: list[PeriodFigures] = []
     length = first.months  # == m
-    for index in range(first.index, last.index + 1, length):
+    measured = [p.index for p in data_periods]
+    indexes = _every_period(first.index, last.index, length, measured) if every_period else measured
+    for index in indexes:
         period = _period(index, length)
         actual = actuals.get(index)
         baseline = fixed if baselines is None else baselines.get(index)
@@ -321,7 +343,7 @@ def compute_benefit(
     improvement_total = realised_q = planned_to_date = realised_v = pv = None
     value_by_fy: dict[int, float] = {}
     pv_base: int | None = None
-    if computable:
+    if computable and counted:  # nothing counted: no figure ("—"), not a realised £0.00
         improvement_total = math.fsum([r.improvement or 0.0 for r in counted])
         realised_q = math.fsum([r.realised_quantity or 0.0 for r in counted])
         planned = [r.planned_improvement for r in counted]
@@ -376,6 +398,17 @@ def compute_benefit(
     )
 
 
+def _every_period(first: int, last: int, step: int, measured: list[int]) -> Iterable[int]:
+    """Every period of `step` months from `first` to `last`, kept inside the plausible window
+    (SPEC §3), and every measured period: a realisation_start in 1900 or an as-of in 2999 can
+    never make the walk longer than the window. `measured` is sorted and on the same grid."""
+    window_first, window_last = plausible_window()
+    low = first if first >= window_first.index else first - (first - window_first.index) // step * step
+    high = min(last, window_last.index)
+    outside = [i for i in measured if not low <= i <= high]  # hand-built periods only
+    return sorted([*range(low, high + 1, step), *outside]) if outside else range(low, high + 1, step)
+
+
 def _qualitative(benefit: Benefit) -> BenefitFigures:
     """Qualitative benefits have no numbers: their status comes from evidence text."""
     return BenefitFigures(
@@ -428,4 +461,8 @@ def _percent_of_target(
     if target == baseline:
         warnings.append("target_value equals the baseline, so percent of target is undefined")
         return None
-    return (latest - baseline) / (target - baseline) * 100
+    percent = (latest - baseline) / (target - baseline) * 100
+    if not math.isfinite(percent):  # a target a hair's breadth from the baseline
+        warnings.append("target_value is too close to the baseline for a percent of target")
+        return None
+    return percent

@@ -14,10 +14,13 @@ first point.
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from collections.abc import Iterable
 
+from xl_brm.calc._numbers import finite, within
 from xl_brm.model import TrajectoryPoint
+from xl_brm.normalise import MAX_MAGNITUDE
 from xl_brm.periods import Period
 
 
@@ -32,17 +35,29 @@ def straight_line_level(baseline: float, target: float, *, k: int, n: int) -> fl
         return baseline
     if n < 1 or k >= n:
         return target
-    return baseline + (target - baseline) * k / n
+    return finite(baseline + (target - baseline) * k / n, "planned level")
 
 
 class TrajectoryPlan:
-    """Planned levels from a benefit's Trajectory rows, looked up by period."""
+    """Planned levels from a benefit's Trajectory rows, looked up by period (each look-up
+    costs a dictionary probe and a binary search, however many points there are)."""
 
     def __init__(self, points: Iterable[TrajectoryPoint]) -> None:
         self._by_period: dict[Period, float] = {}
         for point in points:
+            within(point.planned_value, MAX_MAGNITUDE, f"planned value for {point.period}")
             self._by_period.setdefault(point.period, point.planned_value)
-        self._ordered = sorted(self._by_period.items())
+        by_end = sorted((p.index + p.months - 1, p, value) for p, value in self._by_period.items())
+        # For "the latest point that ends before a period starts": the points in order of their
+        # last month, and for each prefix of that order the value of its latest-starting point.
+        self._ends = [end for end, _, _ in by_end]
+        self._latest: list[float] = []
+        best: Period | None = None
+        level = 0.0
+        for _, started, value in by_end:
+            if best is None or started > best:
+                best, level = started, value
+            self._latest.append(level)
 
     def __bool__(self) -> bool:
         return bool(self._by_period)
@@ -62,5 +77,5 @@ class TrajectoryPlan:
             months = [self._by_period[m] for m in period.month_periods() if m in self._by_period]
             if months:
                 return statistics.fmean(months)
-        earlier = [value for p, value in self._ordered if p.index + p.months - 1 < period.index]
-        return earlier[-1] if earlier else baseline
+        ended = bisect.bisect_left(self._ends, period.index)  # points ending before `period`
+        return self._latest[ended - 1] if ended else baseline

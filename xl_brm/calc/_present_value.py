@@ -15,6 +15,7 @@ import math
 from collections.abc import Mapping
 from functools import lru_cache
 
+from xl_brm.calc._numbers import finite
 from xl_brm.errors import UsageError
 
 GREEN_BOOK_RATES: tuple[tuple[int, float], ...] = (
@@ -74,4 +75,10 @@ def present_value(values_by_fy: Mapping[int, float], *, base_fy: int) -> float:
 
     Keys are the calendar years in which the financial years start (2019 for 2019/20).
     """
-    return math.fsum(value * discount_factor(fy - base_fy) for fy, value in values_by_fy.items())
+    terms = [
+        finite(value * discount_factor(fy - base_fy), "present value") for fy, value in values_by_fy.items()
+    ]
+    try:
+        return finite(math.fsum(terms), "present value")
+    except OverflowError:  # terms each finite, their sum beyond the largest float
+        return finite(math.inf, "present value")

@@ -10,11 +10,12 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 
+from xl_brm.cli.actuals import app as actuals_app
 from xl_brm.cli.render import (
     Format,
     print_validation_tables,
@@ -23,6 +24,9 @@ from xl_brm.cli.render import (
     validation_json,
 )
 from xl_brm.errors import XlBrmError
+
+if TYPE_CHECKING:
+    from xl_brm.computation import Computation
 
 app = typer.Typer(
     name="xl-brm",
@@ -172,22 +176,27 @@ def validate(
     raise typer.Exit(EXIT_INPUT if any(r.annotate_error for r in reports) else EXIT_OK)
 
 
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Count periods up to this month or quarter (default: the latest period with data).",
+    ),
+]
+BaseFyOpt = Annotated[
+    str | None,
+    typer.Option("--base-fy", help="Base financial year for present values, e.g. 2019/20."),
+]
+
+
 @app.command()
 @friendly
 def compute(
     path: Annotated[
         Path, typer.Argument(help="A benefits register workbook.", exists=True, dir_okay=False)
     ],
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of", help="Count periods up to this month or quarter (default: this month)."
-        ),
-    ] = None,
-    base_fy: Annotated[
-        str | None,
-        typer.Option("--base-fy", help="Base financial year for present values, e.g. 2019/20."),
-    ] = None,
+    as_of: AsOfOpt = None,
+    base_fy: BaseFyOpt = None,
     smooth: Annotated[
         bool, typer.Option("--smooth", help="Use the mean of the last three periods as 'latest'.")
     ] = False,
@@ -204,30 +213,76 @@ def compute(
 
     Example: [bold]xl-brm compute register.xlsx --as-of 2020-03 --format json[/]
     """
+    from xl_brm.cli.render import compute_json, compute_rows, print_compute_table
+
+    computed = _computation(path, as_of, base_fy, smooth=smooth,
+                            options=_options(mapping, trust, programme), out=out_path)
+    if format is Format.json:
+        print(compute_json(computed.as_of, computed.figures))
+    elif format is Format.csv:
+        rows = compute_rows(computed.figures)
+        sys.stdout.write(to_csv(list(rows[0]) if rows else ["benefit_id"], rows))
+    else:
+        print_compute_table(out, computed)
+        if out_path:
+            out.print(f"Computed workbook written to {out_path}")
+    if format is not Format.table and not computed.as_of_given:
+        err.print(f"Figures {computed.as_of_note}.", markup=False)
+
+
+def _computation(
+    path: Path, as_of: str | None, base_fy: str | None, *, smooth: bool, options: Any,
+    out: Path | None = None,
+) -> Computation:
+    """Read, validate and compute a workbook (and write the computed copy to `out`): the one
+    route of `compute` and `report`, all of it in the memory-limited reader behind the gate."""
     from functools import partial
 
     from xl_brm import sandbox
     from xl_brm.api import compute_file
-    from xl_brm.cli.render import compute_json, compute_rows, print_compute_table
-    from xl_brm.periods import PeriodError, current_month, parse_fy, parse_period
+    from xl_brm.periods import PeriodError, parse_fy, parse_period
 
     try:
-        as_of_period = parse_period(as_of) if as_of else current_month()
+        as_of_period = parse_period(as_of) if as_of else None
         base = parse_fy(base_fy) if base_fy else None
     except PeriodError as error:
         raise typer.BadParameter(str(error)) from None
-    work = partial(compute_file, path, _options(mapping, trust, programme), as_of=as_of_period,
-                   base_fy=base, smooth=smooth, out=out_path)
-    figures, findings = sandbox.isolated(path, work)  # read, computed and copied in the reader
-    if format is Format.json:
-        print(compute_json(as_of_period, figures))
-    elif format is Format.csv:
-        rows = compute_rows(figures)
-        sys.stdout.write(to_csv(list(rows[0]) if rows else ["benefit_id"], rows))
-    else:
-        print_compute_table(out, as_of_period, figures, errors=findings)
-        if out_path:
-            out.print(f"Computed workbook written to {out_path}")
+    work = partial(compute_file, path, options, as_of=as_of_period, base_fy=base, smooth=smooth, out=out)
+    return sandbox.isolated(path, work)
+
+
+@app.command()
+@friendly
+def report(
+    path: Annotated[
+        Path, typer.Argument(help="A benefits register workbook.", exists=True, dir_okay=False)
+    ],
+    out_path: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="board.html (with board.pdf beside it), board.pdf, or board.xlsx (native charts).",
+        ),
+    ],
+    as_of: AsOfOpt = None,
+    base_fy: BaseFyOpt = None,
+    statement: Annotated[
+        bool, typer.Option("--statement", help="Write the Statement of Planned Benefits instead.")
+    ] = False,
+    mapping: MappingOpt = None,
+    trust: TrustOpt = None,
+    programme: ProgrammeOpt = None,
+) -> None:
+    """Write the trust's board report (HTML and PDF, or .xlsx), or its Statement of Planned Benefits.
+
+    Example: [bold]xl-brm report register.xlsx --as-of 2020-09 --out board.html[/]
+    """
+    from xl_brm.report import write_report
+
+    computed = _computation(path, as_of, base_fy, smooth=False, options=_options(mapping, trust, programme))
+    written = write_report(computed, out_path, statement=statement)
+    what = "Statement of Planned Benefits" if statement else f"Board report {computed.as_of_note}"
+    out.print(f"{what} written to " + " and ".join(str(p) for p in written), markup=False)
 
 
 @app.command("map")
@@ -417,8 +472,9 @@ def pull(
     print_pull(out, pull_status(path, url=url))
 
 
+app.add_typer(actuals_app, name="actuals")
 _mount_optional("xl_brm.national.cli", "national", "Run the national store and manage its tokens.")
-_mount_optional("xl_brm.addin.cli", "addin", "Serve, build and install the Excel add-ins.")
+_mount_optional("xl_brm.addin.cli", "addin", "Serve and install the Excel add-ins.")
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from xl_brm.display import moment
 from xl_brm.findings import FileReport, totals
 from xl_brm.rules import RULES_VERSION
 
@@ -126,23 +127,14 @@ def compute_json(as_of: Any, figures: Sequence[Any]) -> str:
     )
 
 
-def _money(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return f"-£{-value:,.2f}" if value < 0 else f"£{value:,.2f}"
-
-
-def _number(value: float | None, suffix: str = "") -> str:
-    return "—" if value is None else f"{value:,.1f}{suffix}"
-
-
 RAG_STYLE = {"green": "green", "amber": "yellow", "red": "bold red"}
 
 
-def print_compute_table(
-    console: Console, as_of: Any, figures: Sequence[Any], *, errors: Sequence[Any]
-) -> None:
-    table = Table(title=f"xl-brm compute · as of {as_of}", title_justify="left")
+def print_compute_table(console: Console, computed: Any) -> None:
+    """One line per benefit, figures as the computed workbook and the board report show them."""
+    from xl_brm import display
+
+    table = Table(title=f"xl-brm compute · {computed.as_of_note}", title_justify="left")
     for name, right in (
         ("benefit", False),
         ("baseline", True),
@@ -156,26 +148,29 @@ def print_compute_table(
         ("RAG", False),
     ):
         table.add_column(name, justify="right" if right else "left")
-    for f in figures:
-        rag = str(f.rag) if f.rag is not None else "—"
+    for f in computed.figures:
+        shown = f.to_json()
+        blocked = computed.blocked_text(f.benefit_id)
+        rag = blocked or (display.rag(f.rag) if f.rag is not None else display.NO_FIGURE)
+        style = "bold red" if blocked else RAG_STYLE.get(str(f.rag), "dim")
         table.add_row(
             f.benefit_id + (" (dis-benefit)" if f.is_disbenefit else ""),
-            _number(f.baseline),
-            _number(f.latest),
-            _number(f.improvement),
-            _number(f.realised_quantity),
-            _money(f.realised_value_gbp),
-            _money(f.pv_gbp),
-            _number(f.percent_of_target, "%"),
-            _number(f.planned_to_date),
-            f"[{RAG_STYLE.get(rag, 'dim')}]{rag}[/]",
+            display.number(shown["baseline"]),
+            display.number(shown["latest"]),
+            display.number(shown["improvement"]),
+            display.number(shown["realised_quantity"]),
+            display.money(shown["realised_value_gbp"]),
+            display.money(shown["pv_gbp"]),
+            display.percent(shown["percent_of_target"]),
+            display.number(shown["planned_to_date"]),
+            f"[{style}]{rag}[/]",
         )
     console.print(table)
-    blocking = [e for e in errors if e.severity == "error"]
+    blocking = [e for e in computed.findings if e.severity == "error"]
     if blocking:
         console.print(
-            f"[yellow]{len(blocking)} validation error(s) in this workbook: rows with errors may be "
-            "missing or incomplete above. Run `xl-brm validate` to see them.[/]"
+            f"[yellow]{len(blocking)} validation error(s) in this workbook: a benefit whose rows have "
+            "errors gets no RAG until they are fixed. Run `xl-brm validate` to see them.[/]"
         )
 
 
@@ -230,6 +225,6 @@ def print_pull(console: Console, statuses: Sequence[Any]) -> None:
             s.benefit_id,
             f"[{STATUS_STYLE.get(s.status, '')}]{s.status.replace('_', ' ')}[/]",
             str(s.national_version or "—"),
-            s.received_at or "—",
+            moment(s.received_at),
         )
     console.print(table)

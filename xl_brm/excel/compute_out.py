@@ -9,40 +9,37 @@ separate) and carries native Excel charts of planned versus realised value.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from enum import Enum
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.data_source import AxDataSource, StrRef
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xl_brm import __version__
-from xl_brm.calc import JSON_KEYS
+from xl_brm import __version__, display
+from xl_brm.charts import VALUE_KEYS, VALUE_LABELS, cumulative_value_by_period
+from xl_brm.computation import Computation, totals
 from xl_brm.enums import BenefitType, Rag
 from xl_brm.errors import UsageError
 from xl_brm.excel import _book
 from xl_brm.excel import _style as st
 from xl_brm.excel._save import save_atomic
-from xl_brm.periods import Period, parse_period
+from xl_brm.sheet_names import COMPUTED as COMPUTED_SHEET
+from xl_brm.sheet_names import COMPUTED_BY_PERIOD as SERIES_SHEET
+from xl_brm.sheet_names import COMPUTED_COLUMNS, SUMMARY_TITLE
+from xl_brm.sheet_names import SUMMARY as SUMMARY_SHEET
 
 if TYPE_CHECKING:
     from xl_brm.calc import BenefitFigures
-    from xl_brm.model import Register
 
-COMPUTED_SHEET = "Computed"
-SUMMARY_SHEET = "Summary"
-SERIES_SHEET = "Computed by period"
 SERIES_ROW_LIMIT = 50_000
 """Above this many benefit-periods the by-period sheet is left out (openpyxl holds every cell)."""
 
-COMPUTED_COLUMNS: tuple[str, ...] = ("benefit_id", "title", "benefit_type", "is_disbenefit", *JSON_KEYS[1:])
-"""The compute JSON keys (SPEC §7.2), with what a reader of the sheet needs to tell benefits apart."""
 SERIES_COLUMNS: tuple[str, ...] = (
     "benefit_id",
     "period",
@@ -55,7 +52,6 @@ SERIES_COLUMNS: tuple[str, ...] = (
     "realised_value_gbp",
     "counted",
 )
-SUMMARY_TITLE = "Benefits summary"
 _FORMATS = {
     "baseline": st.NUMBER_FORMAT,
     "latest": st.NUMBER_FORMAT,
@@ -69,26 +65,16 @@ _FORMATS = {
     "planned_level": st.NUMBER_FORMAT,
     "planned_improvement": st.NUMBER_FORMAT,
 }
-TYPE_LABEL = {
-    BenefitType.CASH_RELEASING: "Cash-releasing",
-    BenefitType.NON_CASH_RELEASING: "Non-cash-releasing",
-    BenefitType.QUANTITATIVE_NON_FINANCIAL: "Quantitative non-financial",
-    BenefitType.QUALITATIVE: "Qualitative",
-}
+TYPE_LABEL = display.TYPE_LABEL
+BLOCKED = "blocked"
+"""The Summary's RAG column for benefits whose rows have errors (they get no RAG)."""
 
 
-def write_compute(
-    src: str | Path,
-    dest: str | Path,
-    figures: Sequence[BenefitFigures],
-    *,
-    as_of: Period | str,
-    register: Register | None = None,
-) -> Path:
+def write_compute(src: str | Path, dest: str | Path, computed: Computation) -> Path:
     """Copy `src` to `dest` with Computed, Summary (and by-period) sheets added; return `dest`.
 
-    `register`, when given, supplies titles and the exact £ per unit for the planned-value
-    chart; without it the £ per unit is inferred from the realised figures themselves.
+    The CLI (`compute --out`), the demo and the ribbon all come here with the same
+    `Computation`, so the sheets never differ by route.
     """
     source, target = Path(src), Path(dest)
     if _book.same_file(source, target):
@@ -101,54 +87,78 @@ def write_compute(
             f"the computed copy must be .xlsx or .xlsm, not '{target.name}'",
             hint="choose a name ending in .xlsx",
         )
-    period = parse_period(as_of) if isinstance(as_of, str) else as_of
     keep_vba = source.suffix.lower() == ".xlsm" and target.suffix.lower() == ".xlsm"
     workbook = _book.load_copy(source, keep_vba=keep_vba)
-    add_compute_sheets(workbook, list(figures), as_of=period, register=register)
+    add_compute_sheets(workbook, computed)
     return save_atomic(workbook, target)
 
 
-def add_compute_sheets(
-    workbook: Workbook,
-    figures: list[BenefitFigures],
-    *,
-    as_of: Period,
-    register: Register | None = None,
-) -> None:
+def add_compute_sheets(workbook: Workbook, computed: Computation) -> None:
     """Add (or replace our earlier) Computed, Summary and by-period sheets to `workbook`."""
-    titles = {b.benefit_id: b.title for b in register.benefits} if register else {}
-    _computed_sheet(workbook, figures, titles)
+    figures = computed.figures
+    _computed_sheet(workbook, computed)
     series_rows = sum(len(f.series) for f in figures)
     if series_rows <= SERIES_ROW_LIMIT:
         _series_sheet(workbook, figures)
-    _summary_sheet(workbook, figures, as_of=as_of, register=register, series_rows=series_rows)
+    _summary_sheet(workbook, computed, series_rows=series_rows)
 
 
-def _text(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Period):
-        return str(value)
-    return value
-
-
-def _computed_sheet(workbook: Workbook, figures: list[BenefitFigures], titles: Mapping[str, str]) -> None:
+def _computed_sheet(workbook: Workbook, computed: Computation) -> None:
+    """One row per benefit: the compute JSON's figures (rounded as it rounds them), "—" where
+    a figure does not apply, and the reason instead of a RAG for a benefit with errors."""
     sheet = _book.place_sheet(workbook, COMPUTED_SHEET, COMPUTED_COLUMNS)
     _book.write_header(sheet, COMPUTED_COLUMNS)
-    for row, fig in enumerate(figures, start=2):
-        values = {name: _text(getattr(fig, name, None)) for name in COMPUTED_COLUMNS}
-        values["title"] = titles.get(fig.benefit_id)
-        values["is_disbenefit"] = "Yes" if fig.is_disbenefit else "No"
+    for row, fig in enumerate(computed.figures, start=2):
+        values = computed.sheet_row(fig)
         for col, name in enumerate(COMPUTED_COLUMNS, start=1):
             cell = sheet.cell(row=row, column=col)
-            _book.set_text(cell, values[name])
+            value = values[name]
             if name in _FORMATS:
                 cell.number_format = _FORMATS[name]
-    last_row = max(2, len(figures) + 1)
-    sheet.column_dimensions["B"].width = 40
+                if value is None:
+                    value = display.NO_FIGURE
+                    cell.alignment = _RIGHT
+            _book.set_text(cell, value)
+    last_row = max(2, len(computed.figures) + 1)
     _add_table(workbook, sheet, "tblComputed", len(COMPUTED_COLUMNS), last_row)
     _book.add_rag_formatting(sheet, COMPUTED_COLUMNS.index("rag") + 1, last_row=last_row)
+    fit_columns(sheet, wide={2: 40})
     sheet.freeze_panes = "B2"
+
+
+_RIGHT = Alignment(horizontal="right")
+
+
+def fit_columns(sheet: Worksheet, *, wide: Mapping[int, int] | None = None, notes: int = 40) -> None:
+    """Columns wide enough for what they show (a £ in the millions never reads ###).
+
+    Text longer than `notes` characters is a note that may run over empty cells, and headers
+    wrap, so neither widens a column; `wide` caps columns of long text (e.g. titles).
+    """
+    widths: dict[int, int] = {}
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value is None:
+                continue
+            text = _shown(cell.value, cell.number_format)
+            if isinstance(cell.value, str) and len(text) > notes:
+                continue
+            size = min(len(text), 16) if cell.alignment.wrap_text else len(text)
+            widths[cell.column] = max(widths.get(cell.column, 0), size)
+    for column, size in widths.items():
+        cap = (wide or {}).get(column, 60)
+        sheet.column_dimensions[get_column_letter(column)].width = min(max(size + 3, 9), cap)
+
+
+def _shown(value: Any, number_format: str) -> str:
+    """Roughly how Excel shows a value with our formats (for column widths)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if number_format == st.MONEY_FORMAT:
+        return display.money(float(value))
+    if number_format == st.PERCENT_FORMAT:
+        return display.percent(float(value))
+    return display.number(float(value), 2)
 
 
 def _add_table(workbook: Workbook, sheet: Worksheet, name: str, columns: int, last_row: int) -> None:
@@ -167,44 +177,31 @@ def _series_sheet(workbook: Workbook, figures: list[BenefitFigures]) -> None:
     for fig in figures:
         for point in fig.series:
             row += 1
-            period = parse_period(point.period)
-            values = {
+            values = point.to_json()
+            values |= {
                 "benefit_id": fig.benefit_id,
-                "period": str(period),
-                "financial_year": period.fy,
-                "actual": point.actual,
-                "planned_level": point.planned_level,
-                "improvement": point.improvement,
-                "planned_improvement": point.planned_improvement,
-                "realised_quantity": point.realised_quantity,
-                "realised_value_gbp": point.realised_value_gbp,
+                "financial_year": point.period.fy,
                 "counted": "Yes" if point.counted else "No",
             }
             for col, name in enumerate(SERIES_COLUMNS, start=1):
                 cell = sheet.cell(row=row, column=col)
-                _book.set_text(cell, _text(values[name]))
+                _book.set_text(cell, values[name])
                 if name in _FORMATS:
                     cell.number_format = _FORMATS[name]
     _add_table(workbook, sheet, "tblComputedByPeriod", len(SERIES_COLUMNS), max(2, row))
+    if row <= 5_000:  # fitting reads every cell: worth it for a sheet people scroll, not for 50k rows
+        fit_columns(sheet)
     sheet.freeze_panes = "C2"
 
 
-def _type_of(fig: BenefitFigures) -> BenefitType:
-    return BenefitType(_text(fig.benefit_type))
+def _rag_of(fig: BenefitFigures, computed: Computation) -> str:
+    if fig.benefit_id in computed.blocked:
+        return BLOCKED
+    return fig.rag.value if fig.rag is not None else ""
 
 
-def _rag_of(fig: BenefitFigures) -> str:
-    return str(_text(fig.rag)) if fig.rag is not None else ""
-
-
-def _summary_sheet(
-    workbook: Workbook,
-    figures: list[BenefitFigures],
-    *,
-    as_of: Period,
-    register: Register | None,
-    series_rows: int,
-) -> None:
+def _summary_sheet(workbook: Workbook, computed: Computation, *, series_rows: int) -> None:
+    figures = computed.figures
     header = (SUMMARY_TITLE,)
     sheet = _book.place_sheet(workbook, SUMMARY_SHEET, header, index=0)
     sheet.sheet_properties.tabColor = st.NHS_BLUE
@@ -212,16 +209,17 @@ def _summary_sheet(
     sheet.cell(
         row=2,
         column=1,
-        value=f"As of {as_of} (financial year {as_of.fy}). Written by "
+        value=f"Figures {computed.as_of_note} (financial year {computed.as_of.fy}). Written by "
         f"xl-brm {__version__}; the trust's own sheets are unchanged.",
     )
     sheet.cell(
         row=3,
         column=1,
         value="Cash-releasing and non-cash-releasing values are never added "
-        "together; dis-benefits are shown apart from benefits.",
+        "together; dis-benefits are shown apart from benefits. Figures are the compute "
+        "figures to the penny; — means no figure yet.",
     ).font = _book.NOTE_FONT
-    rags = [r.value for r in Rag]
+    rags = [*(r.value for r in Rag), BLOCKED]
     columns = ("Benefit type", "Benefits", "Realised value (£)", "Present value (£)", *rags)
     row = 5
     for disbenefit in (False, True):
@@ -238,24 +236,21 @@ def _summary_sheet(
             )
         for benefit_type in BenefitType:
             row += 1
-            group = [
-                f for f in figures if bool(f.is_disbenefit) is disbenefit and _type_of(f) is benefit_type
-            ]
-            money = benefit_type.is_financial
-            realised = sum(f.realised_value_gbp or 0.0 for f in group) if money else None
-            pv = sum(f.pv_gbp or 0.0 for f in group) if money else None
-            counts = [sum(1 for f in group if _rag_of(f) == rag) for rag in rags]
+            group = [f for f in figures if f.is_disbenefit is disbenefit and f.benefit_type is benefit_type]
+            shown = [f.to_json() for f in group]
+            counts = [sum(1 for f in group if _rag_of(f, computed) == rag) for rag in rags]
+            if benefit_type.is_financial:
+                realised: Any = totals([s["realised_value_gbp"] for s in shown])
+                pv: Any = totals([s["pv_gbp"] for s in shown])
+            else:
+                realised = pv = "n/a"
             values = (TYPE_LABEL[benefit_type], len(group), realised, pv, *counts)
             for col, value in enumerate(values, start=1):
-                cell = sheet.cell(row=row, column=col, value=value)
+                cell = sheet.cell(row=row, column=col, value=display.NO_FIGURE if value is None else value)
                 if col in (3, 4):
                     cell.number_format = st.MONEY_FORMAT
-            if not money:
-                sheet.cell(row=row, column=3, value="n/a")
-                sheet.cell(row=row, column=4, value="n/a")
+                    cell.alignment = _RIGHT
         row += 2
-    for col, width in enumerate((28, 10, 20, 20, 9, 9, 9, 12, 9, 12), start=1):
-        sheet.column_dimensions[get_column_letter(col)].width = width
     if series_rows > SERIES_ROW_LIMIT:
         sheet.cell(
             row=row,
@@ -265,79 +260,21 @@ def _summary_sheet(
             "use `xl-brm compute --format csv` for them.",
         ).font = _book.NOTE_FONT
         row += 2
-    row = _value_chart(sheet, figures, as_of=as_of, register=register, top=row)
+    row = _value_chart(sheet, computed, top=row)
     _rag_chart(sheet, top_table=6, row_count=len(BenefitType), anchor_row=row)
+    fit_columns(sheet)
 
 
-def _gbp_per_unit(fig: BenefitFigures, register: Register | None) -> float | None:
-    """£ of realised value per unit of improvement: attribution % / 100 × unit value."""
-    if register is not None and (benefit := register.benefit(fig.benefit_id)) is not None:
-        if benefit.unit_value_gbp is None:
-            return None
-        return benefit.attribution_pct / 100 * benefit.unit_value_gbp
-    for point in fig.series:
-        if point.improvement and point.realised_value_gbp is not None:
-            return float(point.realised_value_gbp) / float(point.improvement)
-    return None
-
-
-def cumulative_value_by_period(
-    figures: Sequence[BenefitFigures], *, as_of: Period, register: Register | None = None
-) -> list[tuple[str, dict[str, float | None]]]:
-    """Cumulative planned and realised £ per period, cash and non-cash apart, dis-benefits out.
-
-    Months are used when every financial benefit reports monthly; otherwise everything is rolled
-    up to NHS financial quarters. Realised stops at the as-of period; planned runs on.
-    """
-    keys = ("planned_cash", "realised_cash", "planned_noncash", "realised_noncash")
-    chosen = [f for f in figures if not f.is_disbenefit and _type_of(f).is_financial]
-    points = [(f, p, parse_period(p.period)) for f in chosen for p in f.series]
-    quarterly = any(period.is_quarter for _, _, period in points)
-    planned: dict[Period, dict[str, float]] = defaultdict(lambda: dict.fromkeys(keys, 0.0))
-    factors = {f.benefit_id: _gbp_per_unit(f, register) for f in chosen}
-    for fig, point, period in points:
-        slot = planned[period.to_quarter() if quarterly else period]
-        suffix = "cash" if _type_of(fig) is BenefitType.CASH_RELEASING else "noncash"
-        factor = factors[fig.benefit_id]
-        if point.planned_improvement is not None and factor is not None:
-            slot[f"planned_{suffix}"] += float(point.planned_improvement) * factor
-        if point.counted and point.realised_value_gbp is not None and period <= as_of:
-            slot[f"realised_{suffix}"] += float(point.realised_value_gbp)
-    last = as_of.to_quarter() if quarterly else as_of
-    running = dict.fromkeys(keys, 0.0)
-    out: list[tuple[str, dict[str, float | None]]] = []
-    for period in sorted(planned):
-        row: dict[str, float | None] = {}
-        for key in keys:
-            running[key] += planned[period][key]
-            row[key] = None if key.startswith("realised") and period > last else round(running[key], 2)
-        out.append((str(period), row))
-    return out
-
-
-def _value_chart(
-    sheet: Worksheet,
-    figures: list[BenefitFigures],
-    *,
-    as_of: Period,
-    register: Register | None,
-    top: int,
-) -> int:
+def _value_chart(sheet: Worksheet, computed: Computation, *, top: int) -> int:
     """Chart data table and a line chart of cumulative planned vs realised £. Returns next row."""
-    data = cumulative_value_by_period(figures, as_of=as_of, register=register)
+    data = cumulative_value_by_period(computed)
     sheet.cell(row=top, column=1, value="Cumulative planned and realised value (£)").font = st.SUBTITLE_FONT
     head = top + 1
-    labels = (
-        "Period",
-        "Planned cash-releasing (£)",
-        "Realised cash-releasing (£)",
-        "Planned non-cash-releasing (£)",
-        "Realised non-cash-releasing (£)",
-    )
+    labels = ("Period", *VALUE_LABELS)
     for col, name in enumerate(labels, start=1):
         cell = sheet.cell(row=head, column=col, value=name)
         cell.fill, cell.font, cell.alignment = st.CORE_HEADER_FILL, st.HEADER_FONT, st.HEADER_ALIGN
-    keys = ("planned_cash", "realised_cash", "planned_noncash", "realised_noncash")
+    keys = VALUE_KEYS
     for offset, (label, values) in enumerate(data, start=1):
         sheet.cell(row=head + offset, column=1, value=label)
         for col, key in enumerate(keys, start=2):
@@ -370,7 +307,7 @@ def _rag_chart(sheet: Worksheet, *, top_table: int, row_count: int, anchor_row: 
     chart.overlap = 100
     chart.title = "Benefits by RAG status"
     chart.height, chart.width = 8, 22
-    data = Reference(sheet, min_col=5, max_col=4 + len(Rag), min_row=top_table, max_row=top_table + row_count)
+    data = Reference(sheet, min_col=5, max_col=5 + len(Rag), min_row=top_table, max_row=top_table + row_count)
     chart.add_data(data, titles_from_data=True)
     labels_ref = Reference(sheet, min_col=1, min_row=top_table + 1, max_row=top_table + row_count)
     for series in chart.series:
@@ -383,10 +320,11 @@ def _rag_chart(sheet: Worksheet, *, top_table: int, row_count: int, anchor_row: 
         "not_started": "BFBFBF",
         "no_data": "7F7F7F",
         "qualitative": "41B6E6",
+        BLOCKED: "330072",
     }
-    for series, rag in zip(chart.series, Rag, strict=False):
-        series.graphicalProperties.solidFill = colours[rag.value]
-        series.graphicalProperties.line.solidFill = colours[rag.value]
+    for series, rag in zip(chart.series, [*(r.value for r in Rag), BLOCKED], strict=True):
+        series.graphicalProperties.solidFill = colours[rag]
+        series.graphicalProperties.line.solidFill = colours[rag]
     sheet.add_chart(chart, f"A{anchor_row}")
 
 

@@ -24,8 +24,8 @@ from xl_brm.errors import UsageError
 from xl_brm.excel import _style as st
 from xl_brm.excel._book import add_rag_formatting
 from xl_brm.excel._save import save_atomic
-from xl_brm.excel.compute_out import COMPUTED_COLUMNS, COMPUTED_SHEET
 from xl_brm.fields import MEASUREMENT_FIELD, SETTINGS_SHEET, SHEETS, Field
+from xl_brm.sheet_names import COMPUTED, COMPUTED_COLUMNS, ISSUES, SUMMARY
 
 INPUT_ROWS = 2000
 """Rows below the header that carry dropdowns, prompts and formats (the Table grows into them)."""
@@ -74,9 +74,10 @@ WORKFLOW = (
     "Optionally, give a planned value per period on Trajectory. Without it, xl-brm plans a "
     "straight line from the baseline at realisation start to the target at the target date.",
     "Check the workbook: Benefits tab > Validate workbook in Excel, or `xl-brm validate FILE` "
-    "in a terminal. Fix the highlighted cells; the Issues sheet lists every finding.",
+    f"in a terminal. Fix the highlighted cells; the {ISSUES} sheet lists every finding.",
     "Work out realised benefits: Benefits tab > Compute, or `xl-brm compute FILE --as-of "
-    "2020-03`. Results go to the Computed and Summary sheets with a planned-versus-realised chart.",
+    f"2020-03 --out computed.xlsx`. Results go to the {COMPUTED} and {SUMMARY} sheets, with a "
+    "chart of planned versus realised £.",
     "When rows are approved and show no errors, send them to the national programme office: "
     "Benefits tab > Submit to national, or `xl-brm submit FILE --url URL`. Only approved rows "
     "and the national core fields are sent; your own columns stay local.",
@@ -161,7 +162,7 @@ def build_template(*, trust_ods: str | None = None, programme: str | None = None
         trust_ods=trust_ods,
         programme=programme,
     )
-    _computed_sheet(workbook.create_sheet(COMPUTED_SHEET, index=len(workbook.sheetnames) - 1))
+    _computed_sheet(workbook.create_sheet(COMPUTED, index=len(workbook.sheetnames) - 1))
     _guide_sheet(guide)
     lists.sheet_state = "hidden"
     workbook.active = 1

@@ -6,7 +6,8 @@ several stateless workers) can point apps at SQLite or PostgreSQL side by side.
 
 # No `from __future__ import annotations`: FastAPI resolves the local Annotated aliases at runtime.
 
-from collections.abc import AsyncIterator
+import json
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, time
 from importlib.resources import files
@@ -14,16 +15,15 @@ from time import perf_counter
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, Path, Query, Request
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 import xl_brm
 from xl_brm._gc import gc_paused
-from xl_brm.national import ingest, limits, problems, queries
+from xl_brm.national import docs, ingest, limits, problems, queries
 from xl_brm.national.db import open_database
 from xl_brm.national.export import csv_chunks, xlsx_bytes
 from xl_brm.national.migrate import upgrade
@@ -38,7 +38,9 @@ from xl_brm.national.schemas import (
     SubmissionOut,
     SummaryOut,
     TrustBenefitsOut,
+    cell_at,
 )
+from xl_brm.national.serving import SECURITY_HEADERS
 from xl_brm.national.settings import StoreSettings
 from xl_brm.national.tokens import Principal, lookup
 
@@ -76,6 +78,8 @@ def create_app(settings: StoreSettings) -> FastAPI:
         description="Receives approved benefits from every trust's own register, keeps every "
         "version, and shows the national picture. Authenticate with `Authorization: Bearer <token>`.",
         lifespan=lifespan,
+        docs_url=None,  # served below from our own copy of Swagger UI, not from a CDN
+        redoc_url=None,
     )
     app.state.db = db
     app.state.settings = settings
@@ -83,7 +87,7 @@ def create_app(settings: StoreSettings) -> FastAPI:
     problems.install(app)
     if settings.cors_origins:
         app.add_middleware(
-            CORSMiddleware,
+            problems.ProblemCORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
@@ -94,10 +98,13 @@ def create_app(settings: StoreSettings) -> FastAPI:
     @app.middleware("http")
     async def _headers(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         if request.url.path.startswith("/v1/"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    app.add_middleware(problems.CrashMiddleware, headers=SECURITY_HEADERS)
 
     def principal(
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -140,6 +147,8 @@ def create_app(settings: StoreSettings) -> FastAPI:
         js = files("xl_brm.national").joinpath("static/ui.js").read_text(encoding="utf-8")
         return Response(js, media_type="text/javascript", headers={"Content-Security-Policy": _CSP})
 
+    docs.install(app)
+
     @app.get("/v1/health", tags=["meta"], summary="Is the store up?")
     def health() -> dict[str, str]:
         return {"status": "ok"}
@@ -169,7 +178,7 @@ def create_app(settings: StoreSettings) -> FastAPI:
                 description="Same key + same body -> the original answer (per trust).",
             ),
         ] = None,
-    ) -> JSONResponse:
+    ) -> Response:
         """Re-validates the cells with the same rule engine and answers per benefit: accepted
         (new version), unchanged (no-op) or rejected (with findings naming the trust's cells)."""
         if who.is_national:
@@ -186,7 +195,9 @@ def create_app(settings: StoreSettings) -> FastAPI:
                 422,
                 "invalid-submission",
                 "The submission does not match the API; see `errors`.",
-                errors=problems.validation_errors(exc.errors()),
+                errors=problems.validation_errors(
+                    exc.errors(include_url=False, include_input=False), _cells_in(raw)
+                ),
             ) from None
         ingest.log.debug("parse %d bytes: %.2fs", len(raw), perf_counter() - started)
         if body.trust_ods != who.trust_ods:
@@ -228,7 +239,7 @@ def create_app(settings: StoreSettings) -> FastAPI:
             raw=raw,
         )
         headers = {"Idempotent-Replayed": "true"} if outcome.replayed else None
-        return JSONResponse(outcome.answer, headers=headers)
+        return Response(outcome.body, media_type="application/json", headers=headers)
 
     @app.get(
         "/v1/trusts/{ods}/benefits",
@@ -387,6 +398,26 @@ _CSP = (
 
 def _fy_start(day: date) -> date:
     return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
+
+
+CELL_LOOKUP_MAX_BYTES = 4 * 1024 * 1024
+"""Refused bodies up to this size are parsed again to name the workbook cell an error is in;
+a larger one is not (Python objects for tens of MB would cost far more than the refusal)."""
+
+
+def _cells_in(raw: bytes) -> Callable[[tuple[Any, ...]], str | None]:
+    """`cell_at` over the raw body, parsed again only if an error asks (a refused body)."""
+    parsed: list[Any] = []
+
+    def where(loc: tuple[Any, ...]) -> str | None:
+        if not parsed:
+            try:
+                parsed.append(json.loads(raw) if len(raw) <= CELL_LOOKUP_MAX_BYTES else None)
+            except ValueError:
+                parsed.append(None)
+        return cell_at(loc, parsed[0])
+
+    return where
 
 
 def _parse_submission(raw: bytes) -> SubmissionIn:

@@ -41,6 +41,7 @@ def serve(
     import uvicorn
 
     from xl_brm.national.app import create_app
+    from xl_brm.national.serving import UVICORN_OPTIONS
     from xl_brm.national.settings import StoreSettings
 
     try:
@@ -58,9 +59,10 @@ def serve(
                 port=port,
                 workers=workers,
                 proxy_headers=True,
+                **UVICORN_OPTIONS,
             )
         else:
-            uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True)
+            uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=True, **UVICORN_OPTIONS)
     except XlBrmError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from None

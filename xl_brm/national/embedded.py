@@ -15,6 +15,8 @@ from typing import Any
 
 import uvicorn
 
+from xl_brm.national.serving import UVICORN_OPTIONS
+
 
 @contextmanager
 def serve_in_thread(app: Any, *, host: str = "127.0.0.1", start_timeout: float = 20.0) -> Iterator[str]:
@@ -23,7 +25,8 @@ def serve_in_thread(app: Any, *, host: str = "127.0.0.1", start_timeout: float =
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False))
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False, **UVICORN_OPTIONS)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout

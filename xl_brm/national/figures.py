@@ -35,7 +35,8 @@ def fy_values(
 
     As-of is the month of the benefit's newest measurement, so every figure sent counts and
     the stored result does not depend on the day it was received. Benefits are computed in
-    groups sharing that month (the calculations take one as-of per register).
+    groups sharing that month (the calculations take one as-of per register), over their
+    measured periods only, so the work is linear in the measurements sent.
     """
     from xl_brm.calc import compute_register
 
@@ -52,7 +53,7 @@ def fy_values(
             benefits=[b for b, _ in group],
             measurements={b.benefit_id: list(ms) for b, ms in group},
         )
-        for figures in compute_register(register, as_of=as_of, base_fy=base_fy):
+        for figures in compute_register(register, as_of=as_of, base_fy=base_fy, every_period=False):
             out[figures.benefit_id] = _per_fy(figures.series)
     return out
 

@@ -10,6 +10,13 @@ trusts run in parallel), and re-reads the key inside the lock to replay a reques
 meanwhile. Unique constraints on (trust, key) and (trust, benefit, version) back this up.
 On SQLite every write runs under BEGIN IMMEDIATE, so writers are serialised anyway; a
 process-local set of keys in flight gives the 409.
+
+All or nothing. A submission is stored in one transaction, with its answer (serialised as
+strict JSON before anything is written, so an answer that could not be sent is never kept for
+replay): any failure rolls all of it back, and the 500 then says truthfully that nothing was
+stored (or, if the commit itself failed, that the retry will tell). A value no register can
+hold (`REFUSED`: implausible numbers, control characters, periods outside the window)
+refuses the whole submission with 422, before anything is written.
 """
 
 from __future__ import annotations
@@ -44,6 +51,12 @@ OTHER_TRUST = "BRM406"
 """The catalogue's trust-mismatch rule, applied against the submitting token's trust."""
 
 log = logging.getLogger("xl_brm.national.ingest")
+
+REFUSED = frozenset({"BRM206", "BRM214", "BRM215", "BRM216"})
+"""Rules whose findings mean a value no register can hold (SPEC §2.1, §3, §7.3): attribution
+outside 0-100%, numbers beyond their plausible bounds, control characters, periods outside the
+window. The store refuses the whole submission with 422 naming each cell, as the wire schema
+refuses NaN."""
 
 KEY_LOCK_CLASS = 0x7862  # 'xb': advisory lock class ids for (trust, key) and trust locks
 TRUST_LOCK_CLASS = 0x7863
@@ -117,6 +130,7 @@ def assess(body: SubmissionIn, *, today: date | None = None) -> Assessment:
         raw_id = b.fields.get("benefit_id")
         verdicts.append(Verdict(benefit_id=None if raw_id is None else str(raw_id), row=b.row, findings=[]))
     findings = [*raw.findings, *validation.findings]
+    _refuse_implausible(findings)
     owner = _owners(body, bsheet, msheet) if findings else {}  # a clean register needs no map
     general: list[dict[str, Any]] = []
     blocked = False
@@ -177,6 +191,21 @@ def assess(body: SubmissionIn, *, today: date | None = None) -> Assessment:
     clock.lap("content_hash")
     clock.report(f"assess {len(body.benefits)} benefits")
     return Assessment(verdicts=verdicts, findings=general)
+
+
+def _refuse_implausible(findings: list[Finding]) -> None:
+    """422, naming every cell, when any finding is one of `REFUSED`."""
+    refused = [f for f in findings if f.code in REFUSED]
+    if refused:
+        raise ProblemError(
+            422,
+            "implausible-values",
+            f"{len(refused)} cell(s) hold values no register can hold (numbers beyond their "
+            "plausible bounds, attribution outside 0-100%, control characters, or periods "
+            "outside the plausible window); "
+            "nothing was stored. Correct the cells listed in `findings` and submit again.",
+            findings=[f.to_json() for f in refused[:100]],
+        )
 
 
 def _owners(body: SubmissionIn, bsheet: str, msheet: str | None) -> dict[tuple[str, int], int]:
@@ -296,7 +325,7 @@ def _in_progress() -> ProblemError:
     )
 
 
-def _replay(row: Any, digest: str) -> dict[str, Any]:
+def _replay(row: Any, digest: str) -> Outcome:
     if row.request_hash != digest:
         raise ProblemError(
             422,
@@ -304,8 +333,17 @@ def _replay(row: Any, digest: str) -> dict[str, Any]:
             "This Idempotency-Key was already used for a different submission. Use a new key for "
             "new content.",
         )
-    answer: dict[str, Any] = json.loads(row.response)
-    return answer
+    # An answer saved before answers were checked may hold a bare NaN: its text, not a 500.
+    answer: dict[str, Any] = json.loads(row.response, parse_constant=str)
+    return Outcome(answer, serialise(answer), replayed=True)
+
+
+def serialise(answer: dict[str, Any]) -> bytes:
+    """The answer as strict JSON (no NaN or infinities), the bytes sent and saved for replay.
+
+    Raises ValueError when it cannot be: inside the write transaction, so nothing is kept.
+    """
+    return json.dumps(answer, separators=(",", ":"), allow_nan=False).encode()
 
 
 def _find_key(conn: Connection, trust: str, key: str) -> Any:
@@ -318,7 +356,38 @@ def _find_key(conn: Connection, trust: str, key: str) -> Any:
 @dataclass(slots=True)
 class Outcome:
     answer: dict[str, Any]
+    body: bytes
+    """`answer` as sent (`serialise`): for a stored submission, the bytes kept for replay."""
     replayed: bool = False
+
+
+class SubmissionFailed(ProblemError):
+    """A submission that failed inside the store, with the truth about what was stored."""
+
+    def __init__(self, stage: str) -> None:
+        stored, detail = _FAILED[stage]
+        super().__init__(500, "submission-failed", detail, title="Submission failed", stored=stored)
+
+
+_FAILED: dict[str, tuple[bool | None, str]] = {
+    "working": (
+        False,
+        "The store failed while handling this submission and stored none of it. Retrying with "
+        "the same Idempotency-Key is safe; tell the national programme office if it persists.",
+    ),
+    "committing": (
+        None,
+        "The store failed while saving this submission and cannot tell whether the save "
+        "completed. Retry with the same Idempotency-Key: a saved submission is answered as it "
+        "was, an unsaved one is processed anew.",
+    ),
+    "committed": (
+        True,
+        "The submission was stored, but the store failed before answering. Retry with the same "
+        "Idempotency-Key to get its answer.",
+    ),
+}
+"""What a `SubmissionFailed` says, by how far the submission got (`_Saving.stage`)."""
 
 
 def submit(
@@ -332,9 +401,32 @@ def submit(
     today: date | None = None,
     raw: bytes | None = None,
 ) -> Outcome:
-    """Process one submission from the trust `body.trust_ods` (already authorised)."""
-    with gc_paused():
-        return _submit(db, inflight, body, key=key, dry_run=dry_run, base_fy=base_fy, today=today, raw=raw)
+    """Process one submission from the trust `body.trust_ods` (already authorised).
+
+    Raises `ProblemError` for an answer other than 200; any other failure becomes
+    `SubmissionFailed`, which says truthfully whether the submission was stored.
+    """
+    saving = _Saving()
+    try:
+        with gc_paused():
+            return _submit(
+                db, inflight, body, key=key, dry_run=dry_run, base_fy=base_fy, today=today, raw=raw,
+                saving=saving,
+            )
+    except ProblemError:
+        raise
+    except Exception as exc:
+        log.error("submission of %s failed (%s)", body.trust_ods, saving.stage, exc_info=exc)
+        raise SubmissionFailed(saving.stage) from exc
+
+
+@dataclass(slots=True)
+class _Saving:
+    """How far a submission got: "working" until the write transaction's body has run (a
+    failure rolls everything back), "committing" while the database commits it (a failure then
+    leaves the outcome unknown), "committed" after."""
+
+    stage: str = "working"
 
 
 def _submit(
@@ -347,6 +439,7 @@ def _submit(
     base_fy: int | None,
     today: date | None,
     raw: bytes | None,
+    saving: _Saving,
 ) -> Outcome:
     trust = body.trust_ods
     digest = request_hash(body, raw)
@@ -354,13 +447,14 @@ def _submit(
         assessment = assess(body, today=today)
         with db.read() as conn:
             _decide(assessment.verdicts, _current(conn, trust))
-        return Outcome(_answer(body, str(uuid.uuid4()), assessment, dry_run=True))
+        answer = _answer(body, str(uuid.uuid4()), assessment, dry_run=True)
+        return Outcome(answer, serialise(answer))
 
     if key is not None:
         with db.read() as conn:
             done = _find_key(conn, trust, key)
         if done is not None:
-            return Outcome(_replay(done, digest), replayed=True)
+            return _replay(done, digest)
         if not inflight.claim(trust, key):
             raise _in_progress()
     try:
@@ -386,7 +480,7 @@ def _submit(
             if key is not None:
                 done = _find_key(conn, trust, key)
                 if done is not None:
-                    return Outcome(_replay(done, digest), replayed=True)
+                    return _replay(done, digest)
             _decide(assessment.verdicts, _current(conn, trust))
             accepted = [v for v in assessment.verdicts if v.status == "accepted"]
             missing = [v for v in accepted if v.benefit_id not in figures]
@@ -394,11 +488,14 @@ def _submit(
                 figures.update(_figures(trust, missing, base_fy, today))
             submission_id = str(uuid.uuid4())
             answer = _answer(body, submission_id, assessment, dry_run=False)
-            _write(db, conn, body, submission_id, key, digest, answer, accepted, figures)
+            sent = serialise(answer)  # before any write: an answer that cannot be sent is never kept
+            _write(db, conn, body, submission_id, key, digest, sent, answer["counts"], accepted, figures)
             clock.lap("write")
+            saving.stage = "committing"
+        saving.stage = "committed"
         clock.lap("commit")
         clock.report(f"store {len(accepted)} versions")
-        return Outcome(answer)
+        return Outcome(answer, sent)
     finally:
         if key is not None:
             inflight.release(trust, key)
@@ -418,7 +515,8 @@ def _write(
     submission_id: str,
     key: str | None,
     digest: str,
-    answer: dict[str, Any],
+    sent: bytes,
+    counts: dict[str, int],
     accepted: list[Verdict],
     figures: dict[str, list[FyValue]],
 ) -> None:
@@ -429,7 +527,6 @@ def _write(
     """
     now = datetime.now(UTC)
     trust = body.trust_ods
-    counts = answer["counts"]
     conn.execute(
         tables.submissions.insert().values(
             id=submission_id,
@@ -444,7 +541,7 @@ def _write(
             accepted=counts["accepted"],
             unchanged=counts["unchanged"],
             rejected=counts["rejected"],
-            response=json.dumps(answer, separators=(",", ":")),
+            response=sent.decode(),
         )
     )
     if not accepted:

@@ -8,7 +8,6 @@ and counts in memory, so a long write never holds up a read behind the write loc
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -19,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xl_brm.national import tables
 from xl_brm.national.db import Database
-from xl_brm.national.problems import PROBLEM_JSON, ProblemError
+from xl_brm.national.problems import PROBLEM_JSON, ProblemError, problem_body
 
 
 class BodyTooLarge(Exception):
@@ -71,17 +70,14 @@ class BodyLimitMiddleware:
                 await self._reject(scope, send)
 
     async def _reject(self, scope: Scope, send: Send) -> None:
-        body = json.dumps(
-            {
-                "type": "/problems/body-too-large",
-                "title": "Request body too large",
-                "status": 413,
-                "detail": f"The body is larger than this store accepts ({self.max_bytes} bytes). "
-                "Submit in smaller batches.",
-                "instance": scope.get("path", ""),
-                "max_bytes": self.max_bytes,
-            }
-        ).encode()
+        body = problem_body(
+            413,
+            "body-too-large",
+            f"The body is larger than this store accepts ({self.max_bytes} bytes). "
+            "Submit in smaller batches.",
+            instance=scope.get("path", ""),
+            max_bytes=self.max_bytes,
+        )
         await send(
             {
                 "type": "http.response.start",

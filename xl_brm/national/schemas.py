@@ -5,6 +5,13 @@ with where they came from (sheet names, column letters, row numbers), so the sto
 `RawWorkbook` and run the same rule engine: its findings then name the same cells as
 `xl-brm validate`. Every model forbids unknown keys, so a body can never set what the store
 decides itself (versions, hashes, submission ids, times, the submitting trust's token).
+
+Numbers on the wire are finite JSON numbers within the plausible bounds of any figure
+(±1e12, SPEC §2.1, §7.3): NaN, infinities, 1e309 and huge integers are refused here, with 422.
+Lists and maps stop at their first bad item (`fail_fast`), so a body of a million NaNs costs
+one error, not four million. Names that are not cells (client, path, sheets, rules version)
+hold no control characters. A cell's text is checked by the rule engine instead, like any
+cell (BRM215), and the store refuses the submission when it finds one (`ingest.REFUSED`).
 """
 
 from __future__ import annotations
@@ -16,12 +23,19 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from xl_brm.fields import BENEFIT_FIELD, MEASUREMENT_FIELD
+from xl_brm.normalise import MAX_MAGNITUDE
 
 MAX_TEXT = 32_767
 """Excel's own limit on the characters in one cell."""
 
-JsonScalar = Annotated[str, Field(max_length=MAX_TEXT)] | int | float | bool | None
+FiniteNumber = Annotated[float, Field(allow_inf_nan=False, ge=-MAX_MAGNITUDE, le=MAX_MAGNITUDE)]
+WholeNumber = Annotated[int, Field(ge=-int(MAX_MAGNITUDE), le=int(MAX_MAGNITUDE))]
+
+JsonScalar = Annotated[str, Field(max_length=MAX_TEXT)] | WholeNumber | FiniteNumber | bool | None
 """A cell as JSON: numbers, text (dates ISO `2019-10-01`, enums canonical), booleans or blank."""
+
+NAME_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+"""Names that are not cells: no control characters at all."""
 
 ODS_PATTERN = r"^[A-Z0-9]{3,5}$"
 COLUMN_PATTERN = r"^[A-Z]{1,3}$"
@@ -35,17 +49,18 @@ class _Strict(BaseModel):
 
 
 class ClientInfo(_Strict):
-    name: str = Field(min_length=1, max_length=64, examples=["xl-brm"])
-    version: str = Field(min_length=1, max_length=64, examples=["0.1.0"])
+    name: str = Field(min_length=1, max_length=64, pattern=NAME_PATTERN, examples=["xl-brm"])
+    version: str = Field(min_length=1, max_length=64, pattern=NAME_PATTERN, examples=["0.1.0"])
 
 
 class SheetSource(_Strict):
     """Where one canonical sheet sits in the trust's workbook."""
 
-    sheet: str = Field(min_length=1, max_length=31, examples=["Benefits"])
+    sheet: str = Field(min_length=1, max_length=31, pattern=NAME_PATTERN, examples=["Benefits"])
     header_row: int = Field(ge=1, le=1_048_576, examples=[3])
     columns: dict[str, str] = Field(
         default_factory=dict,
+        fail_fast=True,
         description="Canonical field -> column letter, e.g. {'benefit_id': 'A'}.",
         examples=[{"benefit_id": "A", "title": "B"}],
     )
@@ -67,7 +82,7 @@ class SheetSource(_Strict):
 class SourceInfo(_Strict):
     """The workbook a submission was read from: its name and the layout of its sheets."""
 
-    path: str = Field(min_length=1, max_length=255, examples=["register.xlsx"])
+    path: str = Field(min_length=1, max_length=255, pattern=NAME_PATTERN, examples=["register.xlsx"])
     benefits: SheetSource
     measurements: SheetSource | None = None
 
@@ -102,10 +117,11 @@ class BenefitIn(_Strict):
 
     row: int = Field(ge=1, le=1_048_576, description="Excel row number on the Benefits sheet.")
     fields: dict[str, JsonScalar] = Field(
+        fail_fast=True,
         description="Canonical benefit field -> cell value. Local (trust-only) columns are never sent.",
         examples=[{"benefit_id": "EPMA-01", "approval_status": "approved"}],
     )
-    measurements: list[MeasurementIn] = Field(default_factory=list)
+    measurements: list[MeasurementIn] = Field(default_factory=list, fail_fast=True)
 
     @model_validator(mode="after")
     def _national_fields(self) -> BenefitIn:
@@ -119,10 +135,10 @@ class SubmissionIn(_Strict):
     """`POST /v1/submissions`: approved benefits of one trust, with their measurements."""
 
     trust_ods: str = Field(pattern=ODS_PATTERN, examples=["RJ1"])
-    rules_version: str = Field(min_length=1, max_length=64)
+    rules_version: str = Field(min_length=1, max_length=64, pattern=NAME_PATTERN)
     client: ClientInfo
     source: SourceInfo
-    benefits: list[BenefitIn]
+    benefits: list[BenefitIn] = Field(fail_fast=True)
 
     @model_validator(mode="after")
     def _cells_have_columns(self) -> SubmissionIn:
@@ -146,6 +162,25 @@ class SubmissionIn(_Strict):
         if mrows and self.source.measurements is None:
             raise ValueError("measurements were sent but source.measurements is missing")
         return self
+
+
+def cell_at(loc: tuple[Any, ...], body: Any) -> str | None:
+    """The workbook cell a validation error's location points at ('Benefits!O12'), read from
+    the raw body (`json.loads`): a client can then name the cell to fix. None when unknown."""
+    try:
+        if loc[0] != "benefits" or not isinstance(body, dict):
+            return None
+        benefit = body["benefits"][int(loc[1])]
+        sheet_key, row, name = "benefits", benefit["row"], loc[3] if len(loc) > 3 else None
+        if len(loc) > 4 and loc[2] == "measurements":
+            sheet_key, row, name = "measurements", benefit["measurements"][int(loc[3])]["row"], loc[4]
+        elif loc[2] != "fields":
+            return None
+        source = body["source"][sheet_key]
+        letter = source["columns"][name]
+        return f"{source['sheet']}!{letter}{int(row)}"
+    except (IndexError, KeyError, TypeError, ValueError):
+        return None
 
 
 class FindingOut(BaseModel):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from xl_brm.periods import fy_label, parse_fy
 
 
 class StoreSettings(BaseSettings):
@@ -26,6 +28,14 @@ class StoreSettings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     base_fy: int | None = Field(
         default=None,
-        description="One base financial year (start year) for every trust's PV figures.",
+        description="One base financial year (start year) for every trust's PV figures, "
+        "inside the plausible window (2000/01 to ten years ahead).",
     )
     pool_size: int = Field(default=10, ge=1)
+
+    @field_validator("base_fy")
+    @classmethod
+    def _plausible_fy(cls, value: int | None) -> int | None:
+        if value is not None:
+            parse_fy(fy_label(value))  # raises PeriodOutOfWindow, a ValueError, outside the window
+        return value

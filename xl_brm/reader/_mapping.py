@@ -11,8 +11,11 @@ The file looks like this (`xl-brm map FILE` writes it)::
     # RAG =
 
 One section per sheet kind, `[Kind: sheet name]` (sheet names cannot contain ':' or ']', so the
-line is never ambiguous). Each other line is `header as in your sheet = canonical field`; a blank
-right-hand side keeps the column as a local column. Headers are matched ignoring case, spacing
+line is never ambiguous); a further section of a kind names one more sheet of it (a tracking
+sheet per year). Each other line is `header as in your sheet = canonical field`; a blank
+right-hand side keeps the column as a local column. A column per period (SPEC §2.2, wide
+layout) is mapped to its period: `Q1 19/20 = 2019/20 Q1`, `M1 = 2019-04`; `plan 2019/20 Q1`
+makes its cells planned values (the trajectory). Headers are matched ignoring case, spacing
 and punctuation.
 """
 
@@ -24,7 +27,12 @@ from pathlib import Path
 from xl_brm.enums import fold
 from xl_brm.errors import MappingError
 from xl_brm.fields import SHEETS
+from xl_brm.periods import Period
 from xl_brm.reader._limits import EXCEL_MAX_ROWS
+from xl_brm.reader.wide import TRAJECTORY, period_of_header
+
+MappedPeriod = tuple[Period, str | None]
+"""A period column's period, and the kind its cells are (None: the kind of the sheet)."""
 
 _KINDS = {fold(kind): kind for kind in SHEETS}
 _FIELDS = {kind: {fold(f.name): f.name for f in fields} for kind, fields in SHEETS.items()}
@@ -43,6 +51,8 @@ class SheetMapping:
     """Excel row number of the header row; None = detect it."""
     columns: dict[str, str | None] = field(default_factory=dict)
     """Header as the trust wrote it -> canonical field, or None for a local column."""
+    periods: dict[str, MappedPeriod] = field(default_factory=dict)
+    """Header as the trust wrote it -> the period its column holds (wide layout)."""
     unmapped: list[str] = field(default_factory=list)
     """Headers left as local columns (written as comments, for the trust to fill in)."""
     line: int | None = None
@@ -52,17 +62,27 @@ class SheetMapping:
         """Folded header -> field (None = local), as the reader matches headers."""
         return {fold(header): name for header, name in self.columns.items()}
 
+    def period_lookup(self) -> dict[str, MappedPeriod]:
+        """Folded header -> the period (and kind) of its column."""
+        return {fold(header): period for header, period in self.periods.items()}
+
 
 @dataclass(slots=True)
 class HeaderMapping:
     """Per sheet kind, where the sheet is and which column holds which canonical field."""
 
     sheets: dict[str, SheetMapping] = field(default_factory=dict)
+    also: list[SheetMapping] = field(default_factory=list)
+    """Further sheets of a kind (a tracking sheet per year), read beside the first."""
     source: str | None = None
     """The workbook it was proposed from, or the file it was loaded from."""
 
     def get(self, kind: str) -> SheetMapping | None:
         return self.sheets.get(kind)
+
+    def sections(self) -> list[SheetMapping]:
+        """Every sheet it names, the first of each kind first."""
+        return [*self.sheets.values(), *self.also]
 
     def dumps(self) -> str:
         """The mapping as the text of a mapping file."""
@@ -72,10 +92,9 @@ class HeaderMapping:
             "# Leave the right-hand side blank to keep a column as a local column (shown, never",
             "# sent nationally). Use it with:  xl-brm validate FILE --mapping THIS-FILE",
         ]
-        for kind in SHEETS:
-            sm = self.sheets.get(kind)
-            if sm is None:
-                continue
+        ordered = [self.sheets[kind] for kind in SHEETS if kind in self.sheets] + self.also
+        for sm in ordered:
+            kind = sm.kind
             out.append("")
             out.append(f"# {kind} fields: " + ", ".join(f.name for f in SHEETS[kind]))
             out.append(f"[{kind}: {sm.sheet}]" if sm.sheet else f"[{kind}]")
@@ -83,6 +102,12 @@ class HeaderMapping:
                 out.append(f"header row = {sm.header_row}")
             for header, name in sm.columns.items():
                 out.append(f"{_escape(header)} = {name or ''}".rstrip())
+            if sm.periods:
+                out.append("# a column per period: each filled cell is one "
+                           + ("planned value" if kind == TRAJECTORY else "measurement"))
+            for header, (period, said) in sm.periods.items():
+                word = "plan " if said == TRAJECTORY and kind != TRAJECTORY else ""
+                out.append(f"{_escape(header)} = {word}{period}")
             if sm.unmapped:
                 out.append("# unmapped (kept as local columns, never sent nationally):")
                 out.extend(f"# {_escape(h)} =" for h in sm.unmapped)
@@ -161,12 +186,16 @@ class _Parser:
                                     "give the Excel row number of the header row, e.g. header row = 3")
                 current.header_row = row
                 continue
-            name = self.field(number, current.kind, value)
             key = fold(header)
             if key in seen_headers:
                 raise self.fail(number, f"header '{header}' is mapped twice (first on line "
                                 f"{seen_headers[key]})", "keep one line per header")
             seen_headers[key] = number
+            period = self.period(current.kind, value)
+            if period is not None:
+                current.periods[header] = period
+                continue
+            name = self.field(number, current.kind, value)
             if name is not None:
                 if name in seen_fields:
                     raise self.fail(number, f"field {name} is given to two headers (first on line "
@@ -188,11 +217,28 @@ class _Parser:
         if kind is None:
             raise self.fail(number, f"'{kind_text.strip()}' is not a sheet kind",
                             "use one of: " + ", ".join(SHEETS))
-        if kind in mapping.sheets:
-            raise self.fail(number, f"[{kind}] appears twice", "keep one section per sheet kind")
         sm = SheetMapping(kind=kind, sheet=sheet.strip() or None, line=number)
-        mapping.sheets[kind] = sm
+        named = [s.sheet for s in mapping.sections() if s.kind == kind]
+        if not named:
+            mapping.sheets[kind] = sm
+        elif sm.sheet is None or None in named or fold(sm.sheet) in {fold(s or "") for s in named}:
+            raise self.fail(number, f"[{kind}{': ' + sm.sheet if sm.sheet else ''}] appears twice",
+                            "keep one section per sheet; a further sheet of a kind needs its own name, "
+                            f"e.g. [{kind}: Tracking 2020-21]")
+        else:
+            mapping.also.append(sm)
         return sm
+
+    def period(self, kind: str, value: str) -> MappedPeriod | None:
+        """'2019/20 Q1', 'Apr-19' or 'plan 2019/20 Q1': the period a column holds, or None."""
+        if not value:
+            return None
+        found = period_of_header(value)
+        if found is None:
+            return None
+        period, said = found
+        usual = TRAJECTORY if kind == TRAJECTORY else "Measurements"
+        return period, (None if said == usual else said)
 
     def field(self, number: int, kind: str, value: str) -> str | None:
         if value in ("", "-"):
@@ -201,5 +247,6 @@ class _Parser:
         if name is None:
             raise self.fail(number, f"'{value}' is not a field of the {kind} sheet",
                             "use one of: " + ", ".join(f.name for f in SHEETS[kind])
-                            + " (or leave it blank for a local column)")
+                            + ", a period for a column per period (2019/20 Q1, 2019-04), "
+                            "or leave it blank for a local column")
         return name

@@ -30,9 +30,10 @@ from typing import Any, Protocol
 from xl_brm._gc import gc_paused
 from xl_brm.enums import fold
 from xl_brm.errors import MappingError
-from xl_brm.fields import BENEFIT_FIELD, SETTINGS_SHEET, SHEET_SYNONYMS, SHEETS
+from xl_brm.fields import BENEFIT_FIELD, SETTINGS_SHEET, SHEET_SYNONYMS, SHEETS, TOOL_SHEETS
 from xl_brm.findings import Finding
 from xl_brm.reader import _limits as lim
+from xl_brm.reader import wide
 from xl_brm.reader._mapping import HeaderMapping, SheetMapping
 from xl_brm.reader.headers import assign_by_keywords, keyword_score
 from xl_brm.rules import RULES
@@ -185,37 +186,65 @@ def workbook_from_source(
     for kind in REQUIRED_SHEETS:
         if kind not in located:
             findings.append(RULES["BRM105"].finding(expected=kind))
+    sources: list[wide.Source] = []
     for kind, name in located.items():
         sm = mapping.get(kind) if mapping else None
-        table = _read_table(source, kind, name, sm, findings)
+        table = _read_table(source, kind, name, sm, findings, sources)
         if table is not None:
             tables[kind] = table
             if kind == "Benefits" and on_benefits is not None:
                 on_benefits(RawWorkbook(path=path, tables={kind: table}, settings=settings,
                                         findings=findings))
-    return RawWorkbook(path=path, tables=tables, settings=settings, findings=findings)
+    _more_sheets(source, path, located, mapping, findings, sources)
+    wide.assemble(tables, sources)
+    return RawWorkbook(path=path, tables=tables, settings=settings, findings=findings,
+                       sources=[s for s in sources if s.periods])
 
 
 def mapping_from_source(source: SheetSource, *, path: str) -> HeaderMapping:
     """What `xl-brm map FILE` saves: where each sheet and header row is, and what each header
     maps to. Unmapped headers are listed for the trust to fill in or leave local."""
     mapping = HeaderMapping(source=path)
-    for kind, name in locate_sheets(source, path=path, mapping=None).items():
+    located = locate_sheets(source, path=path, mapping=None)
+    for kind, name in located.items():
         rows = source.head(name)
         sm = SheetMapping(kind=kind, sheet=name)
         mapping.sheets[kind] = sm
         merged = source.merged(name)
         idx = _find_header(rows, kind, None, merged)
+        if kind != "Benefits":
+            idx = _wide_header(rows, kind, None, idx)
         if idx is None:
             continue
         sm.header_row = idx + 1
-        header = _best_header(rows, idx, merged, kind, None)
-        for col in _columns(header, kind, None, name, idx + 1, []):
-            if col.field is None:
-                sm.unmapped.append(col.header)
+        _propose(sm, rows, idx, _best_header(rows, idx, merged, kind, None))
+    for name in source.names():
+        if name in located.values() or fold(name) in _SETTINGS_NAMES or name in TOOL_SHEETS:
+            continue
+        head = source.head(name)
+        tracking = _tracking_sheet(name, head) if _holds_data(head) else None
+        if tracking is not None:
+            kind, idx = tracking
+            sm = SheetMapping(kind=kind, sheet=name, header_row=idx + 1)
+            if kind in mapping.sheets:
+                mapping.also.append(sm)
             else:
-                sm.columns[col.header] = col.field
+                mapping.sheets[kind] = sm
+            _propose(sm, head, idx, head[idx])
     return mapping
+
+
+def _propose(sm: SheetMapping, rows: Sequence[Sequence[Any]], idx: int, header: Sequence[Any]) -> None:
+    """Fill a proposed mapping's columns, periods and unmapped headers from a header row."""
+    every = _columns(header, sm.kind, None, sm.sheet or sm.kind, idx + 1, [])
+    periods = {p.index: p for p in wide.period_columns(rows, idx, every)}
+    for col in every:
+        if col.index in periods:
+            sm.periods[col.header] = (periods[col.index].period, periods[col.index].kind)
+        elif col.field is None:
+            sm.unmapped.append(col.header)
+        else:
+            sm.columns[col.header] = col.field
 
 
 def locate_sheets(source: SheetSource, *, path: str,
@@ -364,7 +393,10 @@ def _read_table(
     name: str,
     sm: SheetMapping | None,
     findings: list[Finding],
+    sources: list[wide.Source],
 ) -> RawTable | None:
+    """One sheet as a table of its kind; its columns per period (the wide layout) go to
+    `sources` instead, and a sheet of only those gives no table."""
     rows = source.rows(name)
     if not any(v != "" for row in rows for v in row):
         findings.append(Finding(code="BRM104", severity=RULES["BRM104"].severity, sheet=name,
@@ -382,28 +414,154 @@ def _read_table(
             return None
     else:
         idx = _find_header(rows, kind, lookup, merged)
+        if kind != "Benefits":
+            idx = _wide_header(rows, kind, lookup, idx)
     if idx is None:
         findings.append(RULES["BRM103"].finding(sheet=name))
         return None
     header_row = idx + 1
     _fill_merges(rows, merged, idx)
-    columns = _columns(_best_header(rows, idx, merged, kind, lookup), kind, lookup, name,
-                       header_row, findings)
+    named: list[Finding] = []
+    every = _columns(_best_header(rows, idx, merged, kind, lookup), kind, lookup, name, header_row, named)
+    periods = wide.period_columns(rows, idx, every, mapped=sm.period_lookup() if sm else None,
+                                  local=[k for k, v in (lookup or {}).items() if v is None])
+    only_periods = bool(periods) and kind != "Benefits" and not _is_long(every, kind)
+    if only_periods:
+        every = wide.choose_key(every, named, name)
+    findings.extend(named)
+    at = {p.index for p in periods}
+    columns = [c for c in every if c.index not in at]
     for col in columns:
         if col.field is not None and _PERCENT[kind].get(col.field):
             _as_shown(rows, source.percent_rows(name, col.index), col.index, idx)
     present = {c.field for c in columns}
     for f in SHEETS[kind]:
-        if f.core and f.name not in DEFAULTABLE and f.name not in present:
+        if f.core and f.name not in DEFAULTABLE and f.name not in present and (
+                not only_periods or f.name == "benefit_id"):
             findings.append(RULES["BRM101"].finding(sheet=name, column=f.name, row=header_row))
     if not columns:
         return None
     key = next((i for i, c in enumerate(columns) if c.field == "benefit_id"), None)
     with gc_paused():
-        data = _rows(rows, idx, [c.index for c in columns], key)
+        data = _rows(rows, idx, [c.index for c in (every if only_periods else columns)], key)
     if not data:
         findings.append(RULES["BRM104"].finding(sheet=name))
+    if periods:
+        kept, said = wide.wide_source(name, rows, idx, columns, periods, data,
+                                      kind="Measurements" if kind == "Benefits" else kind,
+                                      row_types=kind != "Benefits")
+        sources.append(kept)
+        findings.extend(said)
+    findings.extend(wide.unclear_columns(name, rows, idx, every, periods, data))
+    if only_periods:
+        return None
     return RawTable(kind=kind, sheet=name, header_row=header_row, columns=columns, rows=data)
+
+
+def _is_long(columns: Sequence[Column], kind: str) -> bool:
+    """A sheet with a period column and a value column: one row per measurement (long)."""
+    named = {c.field for c in columns}
+    return "period" in named and wide.MEASURED.get(kind, "value") in named
+
+
+def _wide_header(rows: Sequence[Sequence[Any]], kind: str, lookup: Mapping[str, str | None] | None,
+                 found: int | None) -> int | None:
+    """The header row of a sheet with a column per period: the row of the most period headings
+    beside a benefit ID heading, unless the row `found` already reads as a long sheet's header."""
+    first = next((i for i, row in enumerate(rows) if any(v != "" for v in row)), None)
+    if first is None:
+        return found
+    if found is not None:
+        named = {_match(kind, _header_text(v), lookup) for v in rows[found] if isinstance(v, str)}
+        if "period" in named and wide.MEASURED.get(kind, "value") in named:
+            return found
+    best, most = found, 0
+    for i in range(first, min(len(rows), first + lim.HEADER_SCAN_ROWS)):
+        row = rows[i]
+        above = rows[i - 1] if i > 0 else ()
+        if not any(isinstance(v, str) and _names_key(kind, v, lookup) for v in row):
+            continue
+        count = sum(1 for j, v in enumerate(row)
+                    if v != "" and wide.period_of_header(v, wide.banner(above, j)) is not None)
+        if count > most:
+            best, most = i, count
+    return best
+
+
+def _names_key(kind: str, text: str, lookup: Mapping[str, str | None] | None) -> bool:
+    if _match(kind, text, lookup) == "benefit_id":
+        return True
+    guess = keyword_score(kind, text)
+    return guess is not None and guess[0] == "benefit_id"
+
+
+# -- sheets beyond the one of each kind ---------------------------------------------------------
+
+
+def _more_sheets(source: SheetSource, path: str, located: Mapping[str, str], mapping: HeaderMapping | None,
+                 findings: list[Finding], sources: list[wide.Source]) -> None:
+    """Further sheets: those a mapping names beside the first of their kind, and sheets with a
+    column per period beside a benefit ID (read as tracking sheets). Any other sheet holding
+    data gets an info finding (BRM107) saying why it is not read and how to map it."""
+    taken = set(located.values())
+    for sm in mapping.also if mapping else ():
+        name = _match_sheet(sm.sheet or "", source.names())
+        if name is None:
+            raise MappingError(
+                f"line {sm.line}: sheet '{sm.sheet}' is not in {PurePath(path).name} "
+                "(its sheets are: " + ", ".join(source.names()) + ")",
+                path=mapping.source if mapping else None,
+                hint="correct the sheet name in the mapping, or remake it with `xl-brm map`")
+        taken.add(name)
+        table = _read_table(source, sm.kind, name, sm, findings, sources)
+        if table is not None and isinstance(table.rows, SheetRows):
+            sources.append(wide.long_source(table, table.rows.last_row()))
+    for name in source.names():
+        if name in taken or fold(name) in _SETTINGS_NAMES or name in TOOL_SHEETS:
+            continue
+        head = source.head(name)
+        if not _holds_data(head):
+            continue
+        tracking = _tracking_sheet(name, head)
+        if tracking is not None:
+            _read_table(source, tracking[0], name, None, findings, sources)
+        else:
+            findings.append(_not_read(name, head, located))
+
+
+def _tracking_sheet(name: str, head: Sequence[Sequence[Any]]) -> tuple[str, int] | None:
+    """(kind, header index) of a sheet of period columns beside a benefit ID column, or None.
+    Its kind is the plan when its name says so ('Trajectory', 'Plan 2020-21'), else measurements."""
+    kind = wide.TRAJECTORY if wide.PLAN_SHEET.search(name) else "Measurements"
+    idx = _wide_header(head, kind, None, None)
+    if idx is None or _is_long(_columns(head[idx], kind, None, name, idx + 1, []), kind):
+        return None
+    return kind, idx
+
+
+def _holds_data(rows: Sequence[Sequence[Any]]) -> bool:
+    """A table of values: two rows of two or more cells, with a number or date among them."""
+    full = [row for row in rows if sum(1 for v in row if v != "") >= 2]
+    return len(full) >= 2 and any(
+        isinstance(v, float | int | dt.date | dt.datetime) and not isinstance(v, bool)
+        for row in full for v in row)
+
+
+def _not_read(name: str, head: Sequence[Sequence[Any]], located: Mapping[str, str]) -> Finding:
+    best, score = None, 0
+    for kind in SHEETS:
+        idx = _find_header(head, kind, None)
+        got = _score(head[idx], kind, None) if idx is not None else 0
+        if got > score:
+            best, score = kind, got
+    if best is not None and score >= CONTENT_MATCHES and best in located:
+        reason = (f"its headings read like a {best} sheet, but '{located[best]}' is the one read as {best}")
+        how = f"a further section [{best}: {name}] reads it too" if best != "Benefits" else (
+            f"[Benefits: {name}] to read it instead of '{located[best]}'")
+    else:
+        reason = "none of its rows reads as the headings of benefits, measurements or a plan"
+        how = f"`xl-brm map FILE`, then a section such as [Measurements: {name}] with a line per column"
+    return RULES["BRM107"].finding(sheet=name, reason=reason, how=how)
 
 
 def _as_shown(rows: list[list[Any]], percent: Collection[int], column: int, header: int) -> None:
@@ -546,7 +704,8 @@ def _columns(header: Sequence[Any], kind: str, lookup: Mapping[str, str | None] 
     first: dict[str, Column] = {}
     texts = [_header_text(value) for value in header]
     exact = [_match(kind, text, lookup) if text else None for text in texts]
-    unnamed = [text if name is None else "" for text, name in zip(texts, exact, strict=True)]
+    unnamed = [text if name is None and wide.period_of_header(text) is None else ""
+               for text, name in zip(texts, exact, strict=True)]
     guessed = assign_by_keywords(kind, unnamed, taken={n for n in exact if isinstance(n, str)})
     for j, text in enumerate(texts, start=first_index):
         if not text:

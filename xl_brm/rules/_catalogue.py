@@ -115,6 +115,53 @@ _ALL: tuple[Rule, ...] = (
         good_example="The same formula after the file was opened and saved in Excel (its "
         "result, 118.5, is stored with it).",
     ),
+    Rule(
+        code="BRM107",
+        slug="sheet-not-read",
+        severity="info",
+        title="A sheet of data is not read",
+        message="Sheet '{sheet}' holds data but is not read: {reason}. If it holds benefits, "
+        "measurements or a trajectory, name it in a header mapping ({how})",
+        fix="Nothing, if the sheet is the trust's own (a risk log, lists for dropdowns). If it holds "
+        "measurements or a plan, save a mapping with `xl-brm map FILE` and add a section naming "
+        "the sheet, e.g. `[Measurements: Tracking 2020-21]` with a line per column, then validate "
+        "with `--mapping`.",
+        why="No sheet of data is ignored silently: figures kept on a sheet xl-brm does not read "
+        "would be missing from every total without anyone noticing.",
+        bad_example="A second measurements sheet 'Actuals 2020-21' beside 'Actuals 2019-20'.",
+        good_example="Both sheets named in the mapping, or one sheet per kind.",
+    ),
+    Rule(
+        code="BRM108",
+        slug="period-column-not-read",
+        severity="warning",
+        title="A column that looks like a period is not read",
+        message="Column '{value}' holds numbers under a heading that looks like a period but is "
+        "not a month or quarter xl-brm can place, so its figures are not read; head it with the "
+        "year (Apr-19, Q1 19/20) or map it (`{value} = 2019/20 Q1` in a mapping file)",
+        fix="Write the period with its year in the heading (Apr-19, 2019-04, Q1 19/20, a real "
+        "date), or save a mapping with `xl-brm map` and give the column its period: "
+        "`Q1 = 2019/20 Q1`. Annual columns (2019/20) are not periods: put the figures in months "
+        "or quarters.",
+        why="Figures under a heading without a year cannot be placed in time; reading them as "
+        "some year would be a guess, and ignoring them silently would lose them.",
+        bad_example="Columns 'Q1', 'Q2', 'Q3', 'Q4' of numbers to the right of the register.",
+        good_example="Columns 'Q1 19/20', 'Q2 19/20', ... (or 'Apr-19', 'May-19', ...).",
+    ),
+    Rule(
+        code="BRM109",
+        slug="rows-of-another-type-not-read",
+        severity="info",
+        title="Rows that are neither actuals nor plan are not read",
+        message="{count} rows marked {kinds} in column '{value}' are not read: only actual and "
+        "plan rows are",
+        fix="Nothing, if those rows are worked out from the others (a forecast, a variance). "
+        "Mark rows of measured figures 'Actual' and planned ones 'Plan'.",
+        why="A tracker often keeps plan, actual, forecast and variance rows per benefit; xl-brm "
+        "reads actuals as measurements and the plan as the trajectory, and works out the rest.",
+        bad_example="A 'Type' column with 'Forecast' rows whose figures are expected to count.",
+        good_example="'Actual' and 'Plan' rows; forecasts kept as the trust's own rows.",
+    ),
     # ---------------------------------------------------------------- BRM2xx cell
     Rule(
         code="BRM201",
@@ -287,6 +334,64 @@ _ALL: tuple[Rule, ...] = (
         why="An error cell has no value; reading it as text or blank would hide a broken formula.",
         bad_example="baseline_value: `#DIV/0!`",
         good_example="baseline_value: `118.5`",
+    ),
+    Rule(
+        code="BRM214",
+        slug="number-out-of-range",
+        severity="error",
+        title="A number beyond its plausible limit",
+        message="{column} {value} is beyond the plausible limit of ±{limit}; check the unit and "
+        "the figure (a slipped decimal point or a total typed as a unit value)",
+        fix="Type the figure in the field's own unit: a measurement, baseline or target within "
+        "±1,000,000,000,000, a unit value within £1,000,000,000 per unit.",
+        why="A figure this large is always a slip, and multiplied through the calculations it "
+        "would overflow or swamp every national total it is added to. Infinities and values "
+        "too large for a number (1e400) are refused here too.",
+        bad_example="unit_value_gbp: `9.9e307`, or a measurement of `4e15` minutes",
+        good_example="unit_value_gbp: `£35`",
+    ),
+    Rule(
+        code="BRM215",
+        slug="control-character",
+        severity="error",
+        title="Text holds a control character",
+        message="{column} holds the invisible control character {char} at position {at}; "
+        "retype the text (tab and line breaks are fine)",
+        fix="Retype or clean the text: control characters usually arrive by pasting from "
+        "another system. Excel's CLEAN() removes them.",
+        why="Invisible characters such as NUL make text differ from what is shown, cannot be "
+        "stored by the national database, and break exports.",
+        bad_example="title: `Fewer errors` followed by a NUL character pasted from another system",
+        good_example="title: `Fewer errors`",
+    ),
+    Rule(
+        code="BRM216",
+        slug="period-out-of-window",
+        severity="error",
+        title="A period outside the plausible window",
+        message="{column} '{value}' is outside the plausible window of periods, {first} to "
+        "{last}; check the year",
+        fix="Check the year: periods run from April 2000 to ten years after the current month "
+        "(a two-digit year or a typing slip is the usual cause).",
+        why="Benefits of digital programmes are measured from 2000 onwards and within the "
+        "coming decade; a period such as 9999-12 is a slip, and would make every calculation "
+        "walk thousands of empty periods.",
+        bad_example="period: `9999-12` or `Apr-1899`",
+        good_example="period: `2019-04`",
+    ),
+    Rule(
+        code="BRM217",
+        slug="value-names-two",
+        severity="warning",
+        title="A value names more than one option",
+        message="{column} '{value}' names more than one: read as {read}, but it also names {others}; "
+        "keep the one that applies",
+        fix="Keep the one option that best describes the benefit (its main category or main "
+        "beneficiary); mention the other in the title or evidence.",
+        why="A benefit is counted under one category and one beneficiary nationally; reading "
+        "'Quality / Efficiency' as one of them is a guess the trust should confirm.",
+        bad_example="category: `Quality / Efficiency`",
+        good_example="category: `Efficiency / Productivity` (both words mean the same category)",
     ),
     # ---------------------------------------------------------------- BRM3xx row
     Rule(
@@ -465,7 +570,7 @@ _ALL: tuple[Rule, ...] = (
         fix="Check the period (often a wrong year); put plans in the Trajectory sheet, not in Measurements.",
         why="Actuals recorded for future periods are usually plans or typing slips, and would "
         "be reported as realised.",
-        bad_example="a measurement for `2099-04`",
+        bad_example="a measurement for next year's April, typed in this year's March",
         good_example="plans in the Trajectory sheet; actuals up to last month",
     ),
     Rule(
@@ -526,6 +631,48 @@ _ALL: tuple[Rule, ...] = (
         why="Two plans for one period make the RAG status depend on which one is read.",
         bad_example="Two Trajectory rows `EPMA-01 | 2020-01`",
         good_example="One Trajectory row per benefit per period",
+    ),
+    Rule(
+        code="BRM411",
+        slug="extract-line-not-placed",
+        severity="error",
+        title="An extract line cannot be placed in the register",
+        message="{column} '{value}' cannot be placed: {reason}",
+        fix="Give the line the benefit's own ID, or give the measure code to one benefit only "
+        "(its national_measure_code); a qualitative benefit's evidence is typed, not imported; "
+        "a quarter's figure goes only to a benefit measured quarterly.",
+        why="`xl-brm actuals import` writes each figure into one benefit's cell for one period; "
+        "a line that fits none, or several, is reported rather than guessed.",
+        bad_example="Extract line `MAE-COUNT | 2019-04 | 57` where two benefits have measure code MAE-COUNT.",
+        good_example="Extract line `EPMA-01 | 2019-04 | 57`.",
+    ),
+    Rule(
+        code="BRM412",
+        slug="register-value-kept",
+        severity="warning",
+        title="The register already holds another value",
+        message="the register holds {value} here, the extract {new} ({lines}); kept: import with "
+        "--overwrite to replace it",
+        fix="Check which figure is right. If the extract is, import again with --overwrite; if "
+        "the register is, correct the extract or leave it.",
+        why="A figure in the register may have been corrected by hand; an import never replaces "
+        "it silently.",
+        bad_example="The register's Apr-19 says 57; the extract says 61.",
+        good_example="Both say 57 (unchanged), or the import is run with --overwrite.",
+    ),
+    Rule(
+        code="BRM413",
+        slug="extract-period-incomplete",
+        severity="warning",
+        title="A period is not complete in the extract",
+        message="{benefit_id} {value}: the extract has {have} of its {need} {unit}, so the total "
+        "is not imported yet",
+        fix="Import again when the extract covers the whole period (or import it with "
+        "--roll-up mean if the figures are a level, not an amount).",
+        why="A month's total made from part of its days would understate it, and would then be "
+        "compared with whole months as if it were one.",
+        bad_example="An extract of daily admissions up to 12 September, imported into a monthly register.",
+        good_example="The same extract once it covers 1-30 September.",
     ),
     # ---------------------------------------------------------------- BRM5xx plausibility
     Rule(
@@ -590,6 +737,19 @@ _ALL: tuple[Rule, ...] = (
         "almost always a slip that would misplace the benefit in time.",
         bad_example="realisation_start `01/10/1919`",
         good_example="realisation_start `01/10/2019`",
+    ),
+    Rule(
+        code="BRM506",
+        slug="number-very-large",
+        severity="warning",
+        title="A very large number",
+        message="{column} {value} is above {limit} in size; check the unit and the figure",
+        fix="Check the figure: a misplaced decimal point, a total where a monthly figure was "
+        "meant, or a smaller unit (pence, seconds) than the benefit's.",
+        why="Measurements, baselines and targets above a thousand million are rare in a trust's "
+        "register and usually a slip; they are still read, up to the hard limit of BRM214.",
+        bad_example="baseline_value: `2,500,000,000` minutes per month",
+        good_example="baseline_value: `2,500` minutes per month",
     ),
 )
 

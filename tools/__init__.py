@@ -1,0 +1,1 @@
+"""Developer tooling: builds what the wheel ships. Not installed with xl-brm."""
