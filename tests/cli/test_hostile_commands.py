@@ -161,3 +161,20 @@ def test_a_small_file_of_enormous_words_is_read_in_seconds(tmp_path: Path) -> No
     assert run.returncode == 1, run.stderr
     (file,) = json.loads(run.stdout)["files"]
     assert {(i["code"], i["cell"]) for i in file["issues"]} >= {("BRM204", "C12")}
+
+
+def test_a_trajectory_sheet_without_its_key_columns_is_a_finding_not_a_crash(tmp_path: Path) -> None:
+    import openpyxl
+
+    from xl_brm.api import validate_file
+
+    wb = openpyxl.load_workbook(ROOT / "workbooks" / "examples" / "community_taj.xlsx")
+    trajectory = wb["Trajectory"]
+    for cell in trajectory[1]:
+        if cell.value in ("period", "Period"):
+            cell.value = "w" * 300  # the header a long word replaced: no period column left
+    path = tmp_path / "trajectory.xlsx"
+    wb.save(path)
+    report = validate_file(path)
+    assert any(f.code == "BRM101" and f.sheet == "Trajectory" for f in report.issues)
+    assert not any(f.code == "BRM100" for f in report.issues)

@@ -257,3 +257,13 @@ def test_formulas_without_results_beyond_the_limit_are_refused(tmp_path: Path,
     monkeypatch.setattr(lim, "MAX_UNREAD_CELLS", 9)
     with pytest.raises(UnsafeWorkbookError, match="formulas saved without their results"):
         check_safety(path)
+
+
+def test_a_structural_part_in_an_encoding_python_does_not_know_is_refused(tmp_path: Path) -> None:
+    # expat raises LookupError, not a parse error: it must still be a refusal, not a traceback
+    workbook = workbook_part(ONE).replace(b'encoding="UTF-8"', b'encoding="EBCDIC-US"', 1)
+    path = package(tmp_path / "ebcdic.xlsx", _book(ONE, sheet_rel("rId1", "worksheets/sheet1.xml"), [
+        ("xl/worksheets/sheet1.xml", sheet_part("fine"))]))
+    hostile.rewrite(path, tmp_path / "ebcdic2.xlsx", {"xl/workbook.xml": lambda _d: workbook})
+    with pytest.raises(UnsafeWorkbookError, match=r"ebcdic2\.xlsx.*EBCDIC"):
+        check_safety(tmp_path / "ebcdic2.xlsx")

@@ -60,7 +60,8 @@ def _percent_styles(zf: zipfile.ZipFile, part: str) -> frozenset[int]:
     as python-calamine then reads those cells as plain numbers too."""
     try:
         root = fromstring(zf.read(part))
-    except (KeyError, ParseError, DefusedXmlException):  # no styles: every cell is General
+    except (KeyError, ParseError, DefusedXmlException, LookupError):  # none, or unreadable:
+        # every cell is General
         return frozenset()
     custom = {_format_id(f.get("numFmtId")): f.get("formatCode", "") for f in root.iter(f"{_NS}numFmt")}
     xfs = root.find(f"{_NS}cellXfs")

@@ -140,8 +140,12 @@ def check_safety(path: str | Path) -> SafetyReport:
     with zf:
         infos = zf.infolist()
         _check_directory(p, infos)
-        gate = _Gate(p, zf)
-        return gate.run(infos)
+        try:
+            return _Gate(p, zf).run(infos)
+        except InputError:
+            raise
+        except Exception as exc:  # the last line of defence: a file no check foresaw is damaged
+            raise _damaged(p, exc) from None
 
 
 def _check_file(p: Path) -> None:
@@ -266,7 +270,8 @@ class _Gate:
         data = b"".join(self._chunks(info, check_entities=True))
         try:
             fromstring(data)
-        except (ParseError, DefusedXmlException, ValueError) as exc:
+        except (ParseError, DefusedXmlException, ValueError, LookupError) as exc:  # LookupError:
+            # an encoding Python does not know
             raise _damaged(self.p, exc) from None
         return data
 
