@@ -237,6 +237,8 @@ def _without_asides(text: str) -> str:
             continue
         out.append(ch)
     return "".join(out)
+
+
 _JOINS = re.compile(r"/|&|\+|,|;|\band\b|\bor\b", re.IGNORECASE)
 """Where a spelling joins two values (spaces around are folded away: a pattern that took them in
 re-scanned a long run of spaces from every one of them)."""
