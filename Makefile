@@ -15,7 +15,7 @@ node_modules/.package-lock.json: package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --ignore-scripts --loglevel=error; \
 	else echo "warning: npm not found: browser accessibility tests will skip"; fi
 
-.PHONY: setup demo test lint bench addins clean vendor
+.PHONY: setup demo test lint fuzz bench addins clean vendor
 setup: $(BIN)/xl-brm node_modules/.package-lock.json
 
 vendor: node_modules/.package-lock.json   ## refresh xl_brm/assets from the pinned nhsuk-frontend
@@ -30,6 +30,9 @@ test: setup lint
 lint: setup
 	$(BIN)/ruff check xl_brm udfs tests tools
 	$(BIN)/mypy
+
+fuzz: setup   # 400 hostile workbooks through every command (seed printed; SEED=n to replay)
+	$(BIN)/python tests/fuzz/fuzz_workbooks.py --files 400 $(if $(SEED),--seed $(SEED))
 
 bench: setup
 	$(BIN)/pip install -q -e '.[dev,bench]'

@@ -126,3 +126,16 @@ def test_the_spellings_page_is_current() -> None:
     page = Path(__file__).resolve().parents[1] / "docs" / "spellings.md"
     stale = "docs/spellings.md is stale: run `python -m xl_brm.spellings > docs/spellings.md`"
     assert page.read_text(encoding="utf-8") == markdown(), stale
+
+
+def test_a_cell_of_brackets_costs_its_length_not_its_square() -> None:
+    # 32,767 '(' (Excel's longest cell) took minutes when the aside pattern ran over '('
+    import time
+
+    from xl_brm.enums import BenefitType, parse_enum
+
+    start = time.perf_counter()
+    assert parse_enum(BenefitType, "(" * 32_767) is None
+    assert parse_enum(BenefitType, "[" * 32_767 + ")") is None
+    assert time.perf_counter() - start < 5  # about 10 ms
+    assert parse_enum(BenefitType, "Cash releasing [see note (1)]") is BenefitType.CASH_RELEASING

@@ -151,3 +151,85 @@ def test_the_command_gives_the_gates_message_for_a_hostile_lone_file(tmp_path: P
     (file,) = json.loads(run.stdout)["files"]
     (finding,) = file["issues"]
     assert finding["code"] == "BRM100" and "DOCTYPE" in finding["message"]
+
+
+# -- any work, behind the same gate and memory limit --------------------------------------------
+
+
+def _fail_with_usage_error(read: object) -> None:
+    from xl_brm.errors import UsageError
+
+    raise UsageError("the work said no", hint="do something else")
+
+
+def _data_limit(read: object) -> int:
+    for line in Path("/proc/self/limits").read_text().splitlines():
+        if line.startswith("Max data size"):
+            return int(line.split()[3])
+    raise AssertionError("no data limit listed")
+
+
+def _allocate(nbytes: int, read: object) -> int:
+    return len(bytearray(nbytes))
+
+
+def test_isolated_hands_back_the_works_answer(tmp_path: Path) -> None:
+    from xl_brm.reader import GatedReader, propose_mapping
+
+    path = EXAMPLES[0]
+    mapping = sandbox.isolated(path, GatedReader.mapping)
+    mapping.save(tmp_path / "forked.ini")
+    propose_mapping(path).save(tmp_path / "alone.ini")
+    assert (tmp_path / "forked.ini").read_text() == (tmp_path / "alone.ini").read_text()
+
+
+def test_isolated_raises_the_error_the_work_met(tmp_path: Path) -> None:
+    from xl_brm.errors import UsageError
+
+    with pytest.raises(UsageError, match="the work said no") as caught:
+        sandbox.isolated(EXAMPLES[0], _fail_with_usage_error)
+    assert caught.value.hint == "do something else"
+
+
+def test_isolated_raises_the_gates_refusal_and_a_childs_death(tmp_path: Path) -> None:
+    from xl_brm.errors import InputError, UnsafeWorkbookError
+
+    marker = tmp_path / "child-used-the-cells"
+    with pytest.raises(UnsafeWorkbookError, match="XFD1048576"):
+        sandbox.isolated(hostile.far_cell(tmp_path, with_a1=True),
+                         partial(_use_the_cells_anyway, hostile.far_cell(tmp_path, with_a1=True), marker))
+    assert not marker.exists()
+    fine = hostile.workbook(tmp_path / "fine.xlsx")
+    with pytest.raises(InputError, match="stop") as caught:
+        sandbox.isolated(fine, partial(_abort, fine))
+    assert "fine.xlsx" in str(caught.value)
+
+
+@pytest.mark.skipif(not Path("/proc/self/limits").exists(), reason="needs /proc")
+def test_the_reader_runs_within_its_memory_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from xl_brm.reader import _limits as lim
+
+    assert sandbox.isolated(EXAMPLES[0], _data_limit) == lim.READER_MEMORY_BYTES
+    monkeypatch.setenv(sandbox.MEMORY_ENV, "600")
+    assert sandbox.isolated(EXAMPLES[0], _data_limit) == 600 * 1024 * 1024
+    assert lim.READER_MEMORY_BYTES < 1536 * 1024 * 1024  # under the 1.5 GB a command may use
+
+
+def _data_mb() -> int:
+    """This process's data segment (a forked child starts with all of it)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmData:"):
+            return int(line.split()[1]) // 1024
+    raise AssertionError("no VmData")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+def test_work_that_needs_more_memory_gets_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    from xl_brm.errors import InputError
+
+    limit = _data_mb() + 300  # room for 300 MB more than the child inherits
+    monkeypatch.setenv(sandbox.MEMORY_ENV, str(limit))
+    assert sandbox.isolated(EXAMPLES[0], partial(_allocate, 100 * 1024 * 1024)) == 100 * 1024 * 1024
+    with pytest.raises(InputError, match=f"more than the {limit:,} MB") as caught:
+        sandbox.isolated(EXAMPLES[0], partial(_allocate, 500 * 1024 * 1024))
+    assert EXAMPLES[0].name in str(caught.value) and sandbox.MEMORY_ENV in str(caught.value)

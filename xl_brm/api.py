@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from xl_brm.errors import InputError
+from xl_brm.errors import InputError, XlBrmError
 from xl_brm.findings import FileReport, Finding
 from xl_brm.table import RawWorkbook
 
 if TYPE_CHECKING:
     from xl_brm.calc import BenefitFigures
+    from xl_brm.computation import Computation
     from xl_brm.model import Register
     from xl_brm.periods import Period
     from xl_brm.reader import HeaderMapping
@@ -113,18 +114,30 @@ def validate_file(
     """Validate one workbook (and write an annotated copy into `annotate_dir` if given).
 
     An unreadable file becomes a report with one finding, never an exception, so that one bad
-    file in a folder never stops the others.
+    file in a folder never stops the others. A copy that cannot be written leaves the findings
+    as they are and says why on `annotate_error`.
     """
     try:
         raw, validation = load(path, options, read=read)
-        report = report_for(path, raw, validation)
-        if annotate_dir is not None:
-            from xl_brm.excel.annotate import annotate_copy
-
-            annotate_copy(Path(path), annotate_dir, report.issues)
     except InputError as error:
         return unreadable_report(path, error)
+    report = report_for(path, raw, validation)
+    if annotate_dir is not None:
+        from xl_brm.excel.annotate import annotate_copy
+
+        try:
+            annotate_copy(Path(path), annotate_dir, report.issues)
+        except Exception as error:  # whatever stops the copy, the findings stand
+            report.annotate_error = _copy_failure(path, error)
     return report
+
+
+def _copy_failure(path: str | Path, error: Exception) -> str:
+    if isinstance(error, XlBrmError):
+        return f"no annotated copy written: {error}"
+    what = "needs more memory than a reader may use" if isinstance(error, MemoryError) else \
+        f"{type(error).__name__}: {error}"
+    return f"{Path(path).name}: no annotated copy written ({what})"
 
 
 def ordered(findings: list[Finding]) -> list[Finding]:
@@ -143,3 +156,22 @@ def compute_figures(
     from xl_brm.calc import compute_register
 
     return compute_register(register, as_of=as_of, base_fy=base_fy, smooth=smooth)
+
+
+def compute_file(
+    path: str | Path, options: Options = Options(), read: Reader | None = None, *,
+    as_of: Period | None = None, base_fy: int | None = None, smooth: bool = False,
+    out: Path | None = None,
+) -> Computation:
+    """`xl-brm compute` and `report`: the workbook read, validated and computed as of `as_of`
+    (default: its latest period with data), and the computed copy written to `out` when asked.
+    `read` as for `load`."""
+    from xl_brm.computation import compute
+
+    _raw, validation = load(path, options, read=read)
+    computed = compute(validation, as_of=as_of, base_fy=base_fy, smooth=smooth)
+    if out is not None:
+        from xl_brm.excel.compute_out import write_compute
+
+        write_compute(Path(path), out, computed)
+    return computed

@@ -46,6 +46,8 @@ class FileReport:
     issues: list[Finding] = field(default_factory=list)
     unmapped: list[str] = field(default_factory=list)
     """Headers kept as local fields (shown, never rejected, never sent nationally)."""
+    annotate_error: str | None = None
+    """Why the annotated copy asked for could not be written (the findings stand regardless)."""
 
     @property
     def counts(self) -> dict[str, int]:
@@ -64,7 +66,7 @@ class FileReport:
             "measurements": self.measurements,
             "issues": [f.to_json() for f in self.issues],
             "counts": self.counts,
-        }
+        } | ({"annotate_error": self.annotate_error} if self.annotate_error else {})
 
 
 def totals(reports: list[FileReport]) -> dict[str, int]:

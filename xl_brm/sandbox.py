@@ -11,6 +11,13 @@ The child may even be forked before anyone knows what it is for: `xl-brm validat
 first thing (`start_early`, from `xl_brm.launch`), so that calamine parses while the command line
 loads; the CLI then sends it the work, or it is killed.
 
+`validate`, `compute`, `map` and `--annotate` (whose copy the child writes) read their file this
+way, and `pull` too: `isolated(path, work)` runs any work on a `GatedReader` and hands back its
+answer, or raises the error the child met (`loaded` does the same for work on the validated
+workbook). The child may use
+at most `READER_MEMORY_BYTES` (its data segment, `RLIMIT_DATA`): a workbook that needs more
+stops the child, not the machine, and gets a clear message.
+
 The work goes to the child and the answer comes back pickled. The child is this program, forked
 from this process and running as the same user, so trusting its pickle grants it nothing it did
 not already have.
@@ -28,20 +35,28 @@ import signal
 import threading
 from collections.abc import Callable
 from contextlib import suppress
+from functools import partial
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from xl_brm.api import Options, Reader, unreadable_report, validate_file
-from xl_brm.errors import InputError
+from xl_brm.errors import InputError, XlBrmError
 from xl_brm.findings import FileReport
-from xl_brm.reader._read import Ahead, parse_ahead, read_after_gate
+from xl_brm.reader import _limits as lim
+from xl_brm.reader._read import GatedReader, parse_ahead
 from xl_brm.reader._safety import SafetyReport, check_safety
+from xl_brm.table import RawWorkbook
 
-Work = Callable[[Reader], FileReport]
+if TYPE_CHECKING:
+    from xl_brm.validate import Validation
+
+T = TypeVar("T")
+Work = Callable[[GatedReader], T]
 """What the child does with a reader that waits for the gate before it hands over any cell.
 It is pickled to the child: a module-level function, or a `functools.partial` of one."""
 
 _CHILD_FAILED = 70
+MEMORY_ENV = "XL_BRM_READER_MEMORY_MB"
 
 
 def available() -> bool:
@@ -59,10 +74,40 @@ def check(
         return failed(path, exc)
 
 
-def validate(path: Path, work: Work) -> FileReport:
-    """`work(read)` run in a forked child while this process runs the safety gate on `path`."""
-    child = _take_early(path) or _Child(path)
+def validate(path: Path, work: Work[FileReport]) -> FileReport:
+    """`work(read)` run in a forked child while this process runs the safety gate on `path`:
+    a file that cannot be read, or that stops the child, is a report with one finding."""
+    try:
+        return isolated(path, work)
+    except Exception as exc:  # the gate's refusal, or a child that died
+        return failed(path, exc)
+
+
+def isolated(path: str | Path, work: Work[T]) -> T:
+    """`work(read)` in a forked, memory-limited child while this process runs the safety gate
+    on `path`; its answer once the gate has passed. Raises the gate's refusal, the error the
+    work met (an `XlBrmError`), or `InputError` when the child died. Without fork() the gate
+    runs first and the work here."""
+    p = Path(path)
+    if not available():
+        return work(GatedReader.checked(p))
+    child = _take_early(p) or _Child(p)
     return child.run(work)
+
+
+def loaded(path: str | Path, options: Options, then: Callable[[RawWorkbook, Validation], T]) -> T:
+    """`then(raw, validation)` of the workbook at `path`, read and validated in the reader
+    (`isolated`): what a caller that is not a command of its own needs from one workbook.
+    `then` must pickle (a module-level function) and should answer with something small."""
+    return isolated(path, partial(_load_then, Path(path), options, then))
+
+
+def _load_then(path: Path, options: Options, then: Callable[[RawWorkbook, Validation], T],
+               read: Reader) -> T:
+    from xl_brm.api import load
+
+    raw, validation = load(path, options, read=read)
+    return then(raw, validation)
 
 
 def start_early(path: Path) -> None:
@@ -84,18 +129,63 @@ def stop_early() -> None:
 def failed(path: Path, exc: Exception) -> FileReport:
     """The report of a file that could not be read: the reader's own message, or for a bug in
     the reader (the last line of defence) what went wrong, never a traceback."""
-    if not isinstance(exc, InputError):
-        exc = InputError(
-            f"could not be read ({type(exc).__name__}: {exc})", path=path,
-            hint="open it in Excel, save it as .xlsx and try again; if it still fails, report it")
-    return unreadable_report(path, exc)
+    return unreadable_report(path, as_input_error(path, exc))
+
+
+def as_input_error(path: Path, exc: BaseException) -> InputError:
+    """Any failure to read `path` as the one kind of error a user is shown for a file."""
+    if isinstance(exc, InputError):
+        return exc
+    if isinstance(exc, MemoryError):
+        return _too_big(path)
+    return InputError(
+        f"could not be read ({type(exc).__name__}: {exc})", path=path,
+        hint="open it in Excel, save it as .xlsx and try again; if it still fails, report it")
 
 
 def crashed(path: Path) -> FileReport:
-    """The report of a file that passed the gate but killed the process reading it."""
-    error = InputError("made the spreadsheet reader crash, so it was skipped", path=path,
-                       hint="open it in Excel, save it as a new .xlsx and try again")
-    return unreadable_report(path, error)
+    """The report of a file that passed the gate but stopped the process reading it."""
+    return unreadable_report(path, _stopped(path))
+
+
+def _stopped(path: Path) -> InputError:
+    return InputError(
+        "made the spreadsheet reader stop (it crashed, or needed more than the "
+        f"{memory_limit() // lim.MiB:,} MB of memory a reader may use), so it was skipped",
+        path=path,
+        hint=f"open it in Excel, save it as a new .xlsx and try again; for a very large register, "
+             f"{MEMORY_ENV} sets the reader's memory in MB")
+
+
+def _too_big(path: Path) -> InputError:
+    return InputError(
+        f"needs more than the {memory_limit() // lim.MiB:,} MB of memory a reader may use",
+        path=path,
+        hint=f"remove unused rows, columns and sheets, or set {MEMORY_ENV} to allow more")
+
+
+def memory_limit() -> int:
+    """Bytes a reading process may use: `READER_MEMORY_BYTES`, or `XL_BRM_READER_MEMORY_MB`."""
+    try:
+        return int(os.environ[MEMORY_ENV]) * lim.MiB
+    except (KeyError, ValueError):
+        return lim.READER_MEMORY_BYTES
+
+
+def limit_memory() -> None:
+    """Cap this process's data segment (`RLIMIT_DATA`: the heap and every private writable
+    mapping, which is what a parser's allocations become). Called first thing in each process
+    that reads a workbook; a no-op where there are no resource limits (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return
+    limit = memory_limit()
+    _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    with suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
 
 
 # -- this process ------------------------------------------------------------------------------
@@ -119,22 +209,24 @@ class _Child:
         for fd in (work_in, gate_in, answer_out):
             os.close(fd)
 
-    def run(self, work: Work) -> FileReport:
+    def run(self, work: Work[T]) -> T:
         try:
             with suppress(BrokenPipeError), open(self._work_out, "wb") as out:
                 pickle.dump(work, out, protocol=pickle.HIGHEST_PROTOCOL)  # a dead child: see below
             self._work_out = -1
-            try:
-                report = check_safety(self.path)
-            except Exception as exc:
-                return failed(self.path, exc)
+            report = check_safety(self.path)
             # sent from a thread: a large report and a large answer would otherwise fill both pipes
             threading.Thread(target=_send, args=(self._gate_out, report), daemon=True).start()
             self._gate_out = -1  # _send closes it
             answer = _receive(self._answer_in)
         finally:
             self.end()
-        return answer if answer is not None else crashed(self.path)
+        if answer is None:
+            raise _stopped(self.path)
+        done, value = answer
+        if not done:
+            raise value
+        return value  # type: ignore[no-any-return]
 
     def end(self) -> None:
         """The child is done or no longer wanted: make sure it is gone, reap it, close the pipes.
@@ -189,16 +281,19 @@ def _send(fd: int, report: SafetyReport) -> None:
         pass  # the child finished without needing the cells (a workbook with no sheet to read)
 
 
-def _receive(fd: int) -> FileReport | None:
-    """The child's answer, or None if it died before giving a whole one."""
+def _receive(fd: int) -> tuple[bool, Any] | None:
+    """The child's answer, (True, value) or (False, error), or None if it died before giving a
+    whole one."""
     chunks = []
     while chunk := os.read(fd, 1 << 20):
         chunks.append(chunk)
     try:
         answer = pickle.loads(b"".join(chunks))
-    except (pickle.UnpicklingError, EOFError, ValueError, TypeError):
+    except Exception:  # cut short, or an error that does not unpickle: the child failed
         return None
-    return answer if isinstance(answer, FileReport) else None
+    if isinstance(answer, tuple) and len(answer) == 2 and (answer[0] or isinstance(answer[1], XlBrmError)):
+        return answer
+    return None
 
 
 # -- the child ---------------------------------------------------------------------------------
@@ -210,14 +305,25 @@ def _child(path: Path, work_in: int, gate_in: int, answer_out: int) -> NoReturn:
     sent (the pipe closes empty) it simply leaves."""
     code = _CHILD_FAILED
     try:
-        faulthandler.disable()  # a crash here is an outcome the parent reports, not a bug dump
+        limit_memory()
+        # a crash here is an outcome the parent reports, not a bug dump: no Python or Rust
+        # backtrace reaches the user (the answer carries every message the child has)
+        faulthandler.disable()
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 2)
+        os.close(quiet)
         gc.disable()  # a short-lived process whose objects form no cycles worth collecting
         ahead = parse_ahead(path)  # calamine parses without holding Python's lock, so ...
         # ... the rule engine is imported, and the work awaited, meanwhile
         threading.Thread(target=importlib.import_module, args=("xl_brm.validate",), daemon=True).start()
         with open(work_in, "rb") as source:
             work = pickle.load(source)
-        answer = work(_reader(path, ahead, _GateReport(gate_in)))
+        try:
+            answer: tuple[bool, Any] = (True, work(_ChildReader(path, _GateReport(gate_in), ahead)))
+        except XlBrmError as error:
+            answer = (False, _portable(error))
+        except Exception as exc:  # a bug or MemoryError: a message, never a traceback
+            answer = (False, as_input_error(path, exc))
         with open(answer_out, "wb") as out:
             pickle.dump(answer, out, protocol=pickle.HIGHEST_PROTOCOL)
         code = 0
@@ -225,20 +331,26 @@ def _child(path: Path, work_in: int, gate_in: int, answer_out: int) -> NoReturn:
         os._exit(code)
 
 
-def _reader(own: Path, ahead: Ahead, gate: Callable[[], SafetyReport]) -> Reader:
-    def read(path: str | Path, *, mapping: Any = None, on_benefits: Any = None) -> Any:
-        p = Path(path)
-        raw = read_after_gate(p, gate, mapping=mapping, on_benefits=on_benefits,
-                              ahead=ahead if p == own else None)
+def _portable(error: XlBrmError) -> XlBrmError:
+    """The error itself if it crosses the pipe intact, else one with the same message."""
+    try:
+        pickle.loads(pickle.dumps(error, protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception:
+        return XlBrmError(error.message, hint=error.hint)
+    return error
+
+
+class _ChildReader(GatedReader):
+    """A `GatedReader` whose workbooks are kept to the end: freeing millions of objects one by
+    one takes longer than os._exit takes to drop the whole process."""
+
+    def __call__(self, path: str | Path, *, mapping: Any = None, on_benefits: Any = None) -> Any:
+        raw = super().__call__(path, mapping=mapping, on_benefits=on_benefits)
         _never_freed.extend((raw, on_benefits))
         return raw
 
-    return read
-
 
 _never_freed: list[Any] = []
-"""What the child read and began validating, kept to the end: freeing millions of objects one
-by one takes longer than os._exit takes to drop the whole process."""
 
 
 class _GateReport:

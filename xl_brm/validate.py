@@ -723,7 +723,8 @@ class _Run:
         if table is None or self.btable is None:
             return
         ib, ip = table.position("benefit_id"), table.position("period")
-        assert ib is not None and ip is not None
+        if ib is None or ip is None:
+            return  # a Trajectory sheet without those columns: the reader reported BRM101
         for bid, points in self.plans.items():
             if bid not in self.by_id:
                 for _, _, row in points:

@@ -164,3 +164,60 @@ def set_dimension(ref: str) -> Edit:
     def edit(data: bytes) -> bytes:
         return re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="%s"/>' % ref.encode(), data)
     return edit
+
+
+# -- packages written part by part (the gate must find the sheets python-calamine reads) ---------
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+WORKSHEET = REL_NS + "/worksheet"
+CONTENT_TYPES = (
+    b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+    b'package/2006/content-types"><Default Extension="rels" ContentType="application/'
+    b'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+    b'ContentType="application/xml"/></Types>')
+
+
+def root_rels(*targets: str) -> bytes:
+    """`_rels/.rels` with one officeDocument relationship per target, in order."""
+    items = "".join(f'<Relationship Id="rId{i}" Type="{REL_NS}/officeDocument" Target="{t}"/>'
+                    for i, t in enumerate(targets, start=1))
+    return rels_part(items)
+
+
+def rels_part(items: str) -> bytes:
+    return ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+            f'openxmlformats.org/package/2006/relationships">{items}</Relationships>').encode()
+
+
+def sheet_rel(rid: str, target: str, extra: str = "", typ: str = WORKSHEET) -> str:
+    return f'<Relationship Id="{rid}" Type="{typ}" Target="{target}"{extra}/>'
+
+
+def workbook_part(sheets: str) -> bytes:
+    """A workbook part whose <sheets> holds `sheets` (prefix q is bound, for odd attributes)."""
+    return (f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}" '
+            f'xmlns:q="urn:q"><sheets>{sheets}</sheets></workbook>').encode()
+
+
+def sheet_part(marker: str, far: str | None = None) -> bytes:
+    """A sheet holding `marker` in A1 (and, when given, a second cell at `far`)."""
+    extra = ""
+    if far is not None:
+        row = re.sub(r"[A-Z]+", "", far)
+        extra = f'<row r="{row}"><c r="{far}" t="inlineStr"><is><t>far</t></is></c></row>'
+    return (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{MAIN_NS}"><sheetData>'
+            f'<row r="1"><c r="A1" t="inlineStr"><is><t>{marker}</t></is></c></row>{extra}'
+            "</sheetData></worksheet>").encode()
+
+
+def package(path: Path, parts: Iterable[tuple[str, bytes]]) -> Path:
+    """A zip of exactly these parts, in this order (repeated names kept, as an attacker may)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about a repeated name: that is the point
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, data in parts:
+                zf.writestr(name, data)
+    return path

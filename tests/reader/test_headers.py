@@ -63,3 +63,38 @@ def test_period_abbreviations() -> None:
     assert keyword_score("Measurements", "Qtr")[0] == "period"  # type: ignore[index]
     assert keyword_score("Measurements", "Reporting Mth")[0] == "period"  # type: ignore[index]
 
+
+
+def test_a_stem_matches_the_start_of_any_word_and_a_dollar_stem_a_whole_word() -> None:
+    # by bisection over the sorted words: the neighbours of a stem must not confuse it
+    assert keyword_score("Benefits", "Baseline Period Start Date") == keyword_score(
+        "Benefits", "Start Baseline Period")
+    assert keyword_score("Benefits", "Zzz Aaa") is None
+
+
+def test_header_cells_of_one_enormous_word_cost_their_length_not_its_square() -> None:
+    # 100 cells of one 32,767-character word (Excel's longest cell) in the rows where a header
+    # is looked for: every prefix of every word took over a minute; now a fraction of a second.
+    import time
+
+    from xl_brm.reader import tables_from_grids
+
+    long_words = [[f"{c}" * 32_767 for c in "abcdefghij"] for _ in range(10)]
+    grid = [*long_words, ["Benefit ID", "Title", "Benefit Type"], ["B1", "Fewer falls", "Qualitative"]]
+    keyword_score.cache_clear()
+    start = time.perf_counter()
+    raw = tables_from_grids({"Benefits": grid}, path="long.xlsx")
+    elapsed = time.perf_counter() - start
+    assert raw.tables["Benefits"].header_row == 11
+    assert elapsed < 10, elapsed  # generous for a shared CI machine; ~0.3 s on a laptop
+
+
+def test_brackets_in_a_long_header_cell_cost_its_length() -> None:
+    import time
+
+    from xl_brm.reader import header_columns
+
+    start = time.perf_counter()
+    columns = header_columns("Benefits", ["(" * 32_767, "[" * 32_767, "Unit Value (£)"])
+    assert time.perf_counter() - start < 5
+    assert [c.field for c in columns] == [None, None, "unit_value_gbp"]

@@ -227,3 +227,43 @@ def test_rows_are_skipped_as_the_row_by_row_rule_says(body: list[list[Any]], key
     grid = [["ID", "Title", "Value"], *([("" if v is None else v) for v in row] for row in body)]
     got = [(r.row, r.values) for r in _rows(grid, 0, [0, 1, 2], key)]
     assert got == _rows_one_by_one(grid, key)
+
+
+# -- merged ranges anywhere ----------------------------------------------------------------------
+
+
+def test_a_merge_above_the_header_beyond_the_data_is_read(tmp_path: Path) -> None:
+    # A range merged in the row above the header, to the right of every cell (the grid ends
+    # at column C): looking for group labels there raised IndexError and refused the file.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Benefits"
+    ws["A1"] = "Benefits register"
+    ws.merge_cells("A1:C1")
+    ws.merge_cells("E1:XFD1")
+    ws.append(["Benefit ID", "Title", "Benefit Type"])
+    ws.append(["B1", "Fewer falls", "Qualitative"])
+    path = tmp_path / "wide-merges.xlsx"
+    wb.save(path)
+    same_as_file(path)
+    table = read_workbook(path).tables["Benefits"]
+    assert table.header_row == 2
+    assert [c.field for c in table.columns] == ["benefit_id", "title", "benefit_type"]
+    grid = [["Label", "", ""], ["Benefit ID", "Title", "Owner"]]
+    merged: dict[str, list[Merge]] = {"Benefits": [((0, 5), (0, 16383)), ((0, 0), (0, 16383))]}
+    tables = tables_from_grids({"Benefits": grid}, path="g.xlsx", merged=merged).tables
+    assert [c.field for c in tables["Benefits"].columns] == ["benefit_id", "title", "benefit_owner"]
+
+
+def test_overlapping_tall_merges_fill_each_cell_once() -> None:
+    # Excel never writes overlapping merges; a crafted file may repeat one tens of thousands of
+    # times over every row. Each cell is filled once (it was 20,000 rows x 50,000 merges).
+    import time
+
+    grid = [["Benefit ID", "Period", "Value"], ["B1", "2019-10", 1]]
+    grid += [["", "2019-11", float(i)] for i in range(20_000)]
+    tall: list[Merge] = [((1, 0), (1_048_575, 0))] * 50_000 + [((2, 0), (3, 0))]
+    start = time.perf_counter()
+    raw = tables_from_grids({"Measurements": grid}, path="m.xlsx", merged={"Measurements": tall})
+    assert time.perf_counter() - start < 10  # about 0.1 s
+    assert {r.values[0] for r in raw.tables["Measurements"].rows} == {"B1"}

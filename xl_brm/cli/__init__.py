@@ -162,13 +162,18 @@ def validate(
         sys.stdout.write(validation_csv(reports))
     else:
         print_validation_tables(out, reports)
-        if annotate:
+        if annotate and any(r.annotate_error is None for r in reports):
             out.print(f"Annotated copies written to {annotate}/")
+    for report in reports:  # a copy that failed is its own message; the findings stand
+        if report.annotate_error:
+            err.print(f"[bold red]error:[/] {report.annotate_error}", markup=True, soft_wrap=True)
     from xl_brm.api import UNREADABLE
 
     if any(f.code == UNREADABLE for r in reports for f in r.issues):
         raise typer.Exit(EXIT_INPUT)
-    raise typer.Exit(EXIT_OK if all(r.ok for r in reports) else EXIT_FINDINGS)
+    if not all(r.ok for r in reports):
+        raise typer.Exit(EXIT_FINDINGS)
+    raise typer.Exit(EXIT_INPUT if any(r.annotate_error for r in reports) else EXIT_OK)
 
 
 AsOfOpt = Annotated[
@@ -210,11 +215,8 @@ def compute(
     """
     from xl_brm.cli.render import compute_json, compute_rows, print_compute_table
 
-    computed = _computation(path, as_of, base_fy, smooth=smooth, options=_options(mapping, trust, programme))
-    if out_path:
-        from xl_brm.excel.compute_out import write_compute
-
-        write_compute(path, out_path, computed)
+    computed = _computation(path, as_of, base_fy, smooth=smooth,
+                            options=_options(mapping, trust, programme), out=out_path)
     if format is Format.json:
         print(compute_json(computed.as_of, computed.figures))
     elif format is Format.csv:
@@ -229,11 +231,15 @@ def compute(
 
 
 def _computation(
-    path: Path, as_of: str | None, base_fy: str | None, *, smooth: bool, options: Any
+    path: Path, as_of: str | None, base_fy: str | None, *, smooth: bool, options: Any,
+    out: Path | None = None,
 ) -> Computation:
-    """Read, validate and compute a workbook: the one route of `compute` and `report`."""
-    from xl_brm.api import load
-    from xl_brm.computation import compute as compute_validated
+    """Read, validate and compute a workbook (and write the computed copy to `out`): the one
+    route of `compute` and `report`, all of it in the memory-limited reader behind the gate."""
+    from functools import partial
+
+    from xl_brm import sandbox
+    from xl_brm.api import compute_file
     from xl_brm.periods import PeriodError, parse_fy, parse_period
 
     try:
@@ -241,8 +247,8 @@ def _computation(
         base = parse_fy(base_fy) if base_fy else None
     except PeriodError as error:
         raise typer.BadParameter(str(error)) from None
-    _raw, validation = load(path, options)
-    return compute_validated(validation, as_of=as_of_period, base_fy=base, smooth=smooth)
+    work = partial(compute_file, path, options, as_of=as_of_period, base_fy=base, smooth=smooth, out=out)
+    return sandbox.isolated(path, work)
 
 
 @app.command()
@@ -294,9 +300,10 @@ def map_headers(
 
     Example: [bold]xl-brm map register.xlsx && xl-brm validate register.xlsx --mapping register.mapping.ini[/]
     """
-    from xl_brm.reader import propose_mapping
+    from xl_brm import sandbox
+    from xl_brm.reader import GatedReader
 
-    mapping = propose_mapping(path)
+    mapping = sandbox.isolated(path, GatedReader.mapping)  # read in the memory-limited reader
     target = out_path or path.with_suffix(".mapping.ini")
     mapping.save(target)
     out.print(target.read_text(encoding="utf-8"), markup=False)

@@ -1,4 +1,7 @@
-"""Validate many files on every core, so that one crashing file never takes the others down."""
+"""Validate many files on every core, so that one crashing file never takes the others down.
+
+Each worker is memory-limited as a forked reader is (`sandbox.limit_memory`), and gates each
+file before it parses it."""
 
 from __future__ import annotations
 
@@ -54,7 +57,7 @@ def _pooled(
     from concurrent.futures import as_completed
 
     workers = min(len(indices), os.cpu_count() or 1)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=sandbox.limit_memory) as pool:
         futures: dict[Future[FileReport], int] = {
             pool.submit(check, paths[i], options, annotate_dir): i for i in indices
         }
@@ -65,7 +68,7 @@ def _pooled(
 def _isolated(path: Path, options: Options, annotate_dir: Path | None) -> FileReport:
     """Run one file in a fresh process; if that process dies, the file is reported as unreadable."""
     try:
-        with ProcessPoolExecutor(max_workers=1) as pool:
+        with ProcessPoolExecutor(max_workers=1, initializer=sandbox.limit_memory) as pool:
             return pool.submit(check, path, options, annotate_dir).result()
     except BrokenProcessPool:
         return sandbox.crashed(path)

@@ -20,16 +20,17 @@ from openpyxl.cell.cell import Cell
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
 from xl_brm.enums import Rag, fold
 from xl_brm.errors import InputError, UsageError
 from xl_brm.excel import _style as st
 from xl_brm.fields import SHEET_SYNONYMS
-from xl_brm.reader import check_safety
+from xl_brm.reader import EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, check_safety
+from xl_brm.table import column_index
 
 COPYABLE = (".xlsx", ".xlsm")
+_CHUNK = 4 * 1024 * 1024
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
@@ -43,18 +44,81 @@ def load_copy(src: Path, *, keep_vba: bool) -> Workbook:
     if not src.is_file():
         raise InputError("file not found", path=src, hint="check the path")
     check_safety(src)  # the same gate as reading: no bombs, entities or absurd extents
+    check_copyable(src)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about parts it does not understand (slicers, extensions); it keeps
             # what it can, and those warnings mean nothing to a benefits lead.
             warnings.simplefilter("ignore")
             return load_workbook(src, keep_vba=keep_vba, data_only=False, rich_text=True, keep_links=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
+    except Exception as exc:  # openpyxl fails in many ways on damaged parts: one message for all
         raise InputError(
-            f"cannot open the workbook to write a copy ({exc})",
+            f"cannot open the workbook to write a copy ({type(exc).__name__}: {exc})",
             path=src,
             hint="open and save it in Excel, then try again",
-        ) from exc
+        ) from None
+
+
+MAX_COPY_CELLS = 2_000_000
+"""Most cells and rows a workbook may hold for a copy (annotated or computed). openpyxl makes
+an object of a few hundred bytes for each and takes about 20 µs a cell: 2 million cells are
+about 700 MB and 40 s. A 10,000-benefit register with 240,000 measurements holds 1.9 million."""
+
+MAX_COPY_MERGED_CELLS = 1_000_000
+"""Most cells a workbook's merged ranges may cover for a copy: openpyxl makes an object for
+every merged cell, so `A1:XFD1048576` alone would be 17 billion of them."""
+
+_MERGE_REF = re.compile(rb"<(?:[^\s<>/:]+:)?mergeCell\b[^>]*?\bref\s*=\s*[\"']([^\"']*)")
+_CORNER = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+
+
+def check_copyable(src: Path) -> None:
+    """Refuse a workbook openpyxl cannot load within reason, counting over every XML part
+    (openpyxl finds sheets its own way): the cells and rows it would make objects for, and the
+    cells its merged ranges cover. Only for a file the safety gate has passed."""
+    cells = merged = 0
+    try:
+        with zipfile.ZipFile(src) as zf:
+            for info in zf.infolist():
+                if not info.filename.lower().endswith(".xml"):
+                    continue
+                with zf.open(info) as fh:
+                    carry = b""
+                    while block := fh.read(_CHUNK):
+                        data = carry + block
+                        cut = data.rfind(b"<")
+                        data, carry = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+                        cells += sum(map(data.count, (b"<c", b":c ", b":c>", b"<row", b":row")))
+                        if b"mergeCell" in data:
+                            merged += sum(map(_merged_area, _MERGE_REF.findall(data)))
+                    merged += sum(map(_merged_area, _MERGE_REF.findall(carry)))
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        raise InputError(f"cannot open the workbook to write a copy ({exc})", path=src,
+                         hint="open and save it in Excel, then try again") from None
+    if cells > MAX_COPY_CELLS:
+        raise InputError(
+            f"holds about {cells:,} cells and rows, too many to copy with results (the limit is "
+            f"{MAX_COPY_CELLS:,})", path=src,
+            hint="the findings and figures are complete without a copy; split the register to "
+                 "get one, or use --format csv")
+    if merged > MAX_COPY_MERGED_CELLS:
+        raise InputError(
+            f"merges {merged:,} cells, too many to copy with results (the limit is "
+            f"{MAX_COPY_MERGED_CELLS:,})", path=src,
+            hint="unmerge the cells you do not need (Home > Merge & Center > Unmerge Cells), "
+                 "save, and try again")
+
+
+def _merged_area(ref: bytes) -> int:
+    """Cells a merged range covers, within Excel's grid; 0 for a reference that does not read."""
+    corners = [_CORNER.fullmatch(c.strip()) for c in ref.decode("ascii", "replace").split(":")]
+    if not corners or len(corners) > 2 or any(c is None for c in corners):
+        return 0
+    points = [(column_index(m.group(1).upper()), int(m.group(2))) for m in corners if m is not None]
+    (c1, r1), (c2, r2) = points[0], points[-1]
+    rows = min(abs(r2 - r1) + 1, EXCEL_MAX_ROWS)
+    cols = min(abs(c2 - c1) + 1, EXCEL_MAX_COLUMNS)
+    return rows * cols
 
 
 def same_file(a: Path, b: Path) -> bool:

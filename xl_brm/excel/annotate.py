@@ -18,7 +18,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font
-from openpyxl.utils import quote_sheetname
+from openpyxl.utils import column_index_from_string, quote_sheetname
+from openpyxl.utils.cell import coordinate_from_string
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
@@ -83,6 +84,7 @@ def annotate_workbook(workbook: Workbook, findings: list[Finding], *, fix_for: C
     """Highlight, note and list `findings` in an open workbook (shared with the ribbon)."""
     by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     located: list[tuple[Finding, str | None, str | None]] = []
+    merges: dict[str, dict[tuple[int, int], str]] = {}
     for finding in findings:
         sheet = _book.find_sheet(workbook, finding.sheet)
         ref = _book.valid_a1(finding.cell) or (f"A{finding.row}" if finding.row else None)
@@ -91,18 +93,30 @@ def annotate_workbook(workbook: Workbook, findings: list[Finding], *, fix_for: C
             continue
         located.append((finding, sheet.title, ref))
         if ref and _book.valid_a1(finding.cell):
-            by_cell[(sheet.title, _top_left(sheet, ref))].append(finding)
+            if sheet.title not in merges:
+                merges[sheet.title] = _merged_top_left(sheet)
+            by_cell[(sheet.title, _top_left(merges[sheet.title], ref))].append(finding)
     for (title, ref), here in by_cell.items():
         _mark_cell(workbook, title, ref, here, fix_for)
     _issues_sheet(workbook, located, fix_for)
 
 
-def _top_left(sheet: Worksheet, ref: str) -> str:
-    """Only a merged range's top-left cell can hold a fill or a note."""
+def _merged_top_left(sheet: Worksheet) -> dict[tuple[int, int], str]:
+    """(row, column) of every cell inside a merged range -> the range's top-left cell: one
+    look-up per finding, not a walk over every range (`check_copyable` bounds the cells)."""
+    index: dict[tuple[int, int], str] = {}
     for merged in sheet.merged_cells.ranges:
-        if ref in merged:
-            return str(merged.start_cell.coordinate)
-    return ref
+        start = str(merged.start_cell.coordinate)
+        columns = range(merged.min_col, merged.max_col + 1)
+        for row in range(merged.min_row, merged.max_row + 1):
+            index.update(dict.fromkeys(((row, col) for col in columns), start))
+    return index
+
+
+def _top_left(merges: dict[tuple[int, int], str], ref: str) -> str:
+    """Only a merged range's top-left cell can hold a fill or a note."""
+    col, row = coordinate_from_string(ref)
+    return merges.get((row, column_index_from_string(col)), ref)
 
 
 def _rank(finding: Finding) -> int:

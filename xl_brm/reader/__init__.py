@@ -20,11 +20,13 @@ from xl_brm.reader._limits import (
     HEADER_SCAN_ROWS,
     MAX_COMPRESSION_RATIO,
     MAX_GRID_CELLS,
+    MAX_MERGED_RANGES,
     MAX_PART_BYTES,
     MAX_PARTS,
     MAX_TOTAL_BYTES,
     MIN_HEADER_MATCHES,
     RATIO_CHECK_BYTES,
+    READER_MEMORY_BYTES,
 )
 from xl_brm.reader._mapping import HeaderMapping, SheetMapping
 from xl_brm.reader.grid import (
@@ -36,10 +38,11 @@ from xl_brm.reader.grid import (
 )
 
 if TYPE_CHECKING:
-    from xl_brm.reader._read import propose_mapping, read_workbook
+    from xl_brm.reader._read import GatedReader, propose_mapping, read_workbook
     from xl_brm.reader._safety import SafetyReport, SheetScan, check_safety
 
 _LAZY = {
+    "GatedReader": "xl_brm.reader._read",
     "propose_mapping": "xl_brm.reader._read",
     "read_workbook": "xl_brm.reader._read",
     "SafetyReport": "xl_brm.reader._safety",
@@ -64,11 +67,14 @@ __all__ = [
     "HEADER_SCAN_ROWS",
     "MAX_COMPRESSION_RATIO",
     "MAX_GRID_CELLS",
+    "MAX_MERGED_RANGES",
     "MAX_PARTS",
     "MAX_PART_BYTES",
     "MAX_TOTAL_BYTES",
     "MIN_HEADER_MATCHES",
     "RATIO_CHECK_BYTES",
+    "READER_MEMORY_BYTES",
+    "GatedReader",
     "HeaderMapping",
     "SafetyReport",
     "SheetMapping",

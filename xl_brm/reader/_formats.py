@@ -29,10 +29,13 @@ _LITERAL = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 _CHUNK = 4 * 1024 * 1024
 
 
-def percent_rows(path: Path, part: str, column: int) -> set[int]:
-    """0-based rows of the sheet in `part` whose cell in `column` (0 = A) has a percent format."""
+def percent_rows(path: Path, part: str, column: int, styles_part: str | None = STYLES_PART) -> set[int]:
+    """0-based rows of the sheet in `part` whose cell in `column` (0 = A) has a percent format
+    (`styles_part`: where the safety gate found the styles python-calamine reads)."""
+    if styles_part is None:
+        return set()  # no styles: every cell is General
     with zipfile.ZipFile(path) as zf:
-        styles = _percent_styles(zf)
+        styles = _percent_styles(zf, styles_part)
         if not styles:
             return set()
         cell = re.compile(rb'<c r="%s([0-9]+)"(?: [a-z]+="[^"<]*")*? s="([0-9]+)"'
@@ -51,19 +54,28 @@ def percent_rows(path: Path, part: str, column: int) -> set[int]:
         return found
 
 
-def _percent_styles(zf: zipfile.ZipFile) -> frozenset[int]:
-    """Indices of the cell styles (`cellXfs`) whose number format shows a percentage."""
+def _percent_styles(zf: zipfile.ZipFile, part: str) -> frozenset[int]:
+    """Indices of the cell styles (`cellXfs`) whose number format shows a percentage. Styles
+    that cannot be read (damaged, or ids that are not numbers) show nothing as a percentage,
+    as python-calamine then reads those cells as plain numbers too."""
     try:
-        root = fromstring(zf.read(STYLES_PART))
-    except (KeyError, ParseError, DefusedXmlException):  # no styles: every cell is General
+        root = fromstring(zf.read(part))
+    except (KeyError, ParseError, DefusedXmlException, LookupError):  # none, or unreadable:
+        # every cell is General
         return frozenset()
-    custom = {int(f.get("numFmtId", -1)): f.get("formatCode", "")
-              for f in root.iter(f"{_NS}numFmt")}
+    custom = {_format_id(f.get("numFmtId")): f.get("formatCode", "") for f in root.iter(f"{_NS}numFmt")}
     xfs = root.find(f"{_NS}cellXfs")
     if xfs is None:
         return frozenset()
     return frozenset(i for i, xf in enumerate(xfs.iter(f"{_NS}xf"))
-                     if _is_percent(int(xf.get("numFmtId", 0)), custom))
+                     if _is_percent(_format_id(xf.get("numFmtId", "0")), custom))
+
+
+def _format_id(text: str | None) -> int:
+    try:
+        return int(text or "")
+    except ValueError:
+        return -1
 
 
 def _is_percent(fmt: int, custom: dict[int, str]) -> bool:

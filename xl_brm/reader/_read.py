@@ -52,50 +52,67 @@ def read_workbook(
     sheets (missing columns, no header row…) are BRM1xx findings on the result instead.
     `on_benefits`: see `workbook_from_source`.
     """
-    p = Path(path)
-    report = check_safety(p)
-    return read_after_gate(p, lambda: report, mapping=mapping, on_benefits=on_benefits)
+    return GatedReader.checked(path)(path, mapping=mapping, on_benefits=on_benefits)
 
 
-def read_after_gate(
-    p: Path, gate: Callable[[], SafetyReport], *, mapping: HeaderMapping | None = None,
-    on_benefits: Callable[[RawWorkbook], None] | None = None, ahead: Ahead | None = None,
-) -> RawWorkbook:
-    """`read_workbook` with the safety gate's report fetched only when the cells are needed.
+def propose_mapping(path: str | Path) -> HeaderMapping:
+    """What `xl-brm map FILE` saves: where each sheet and header row is, and what each header
+    maps to. Unmapped headers are listed for the trust to fill in or leave local."""
+    return GatedReader.checked(path).mapping()
 
-    Only for a process that may crash: python-calamine starts parsing before `gate()` returns,
-    so a hostile file can abort this process. `xl_brm.sandbox` runs it in a forked child while
-    the parent runs the gate, and uses the child's answer only if the gate passed. `ahead`:
-    sheets already being parsed (`parse_ahead`).
+
+class GatedReader:
+    """Reads one workbook, handing over no cell before the safety gate has passed it.
+
+    `gate()` gives the gate's report. `checked(path)` runs the gate first, in this process;
+    `xl_brm.sandbox` instead gives a forked child a `gate` that waits for the report of the
+    gate its parent runs meanwhile, so python-calamine may start parsing before the report is
+    in: only a process that may crash may do that. Callable as a `xl_brm.api.Reader`.
     """
-    with _open(p) as wb:
-        source = CalamineSheets(wb, p, gate, ahead)
-        source.read_ahead(sheets_by_name(source.names(), path=str(p), mapping=mapping))
-        raw = workbook_from_source(source, path=str(p), mapping=mapping, on_benefits=on_benefits)
-    gate()  # whatever the sheets held, nothing leaves here before the gate has passed
-    return raw
+
+    def __init__(self, path: str | Path, gate: Callable[[], SafetyReport | None],
+                 ahead: Ahead | None = None) -> None:
+        self.path = Path(path)
+        self.gate = gate
+        self.ahead = ahead
+        """Sheets of `path` already being parsed (`parse_ahead`), taken over by the first read."""
+
+    @classmethod
+    def checked(cls, path: str | Path) -> GatedReader:
+        report = check_safety(path)
+        return cls(path, lambda: report)
+
+    def __call__(self, path: str | Path, *, mapping: HeaderMapping | None = None,
+                 on_benefits: Callable[[RawWorkbook], None] | None = None) -> RawWorkbook:
+        p = Path(path)
+        ahead, self.ahead = (self.ahead, None) if p == self.path else (None, self.ahead)
+        with _open(p) as wb:
+            source = CalamineSheets(wb, p, self.gate, ahead)
+            source.read_ahead(sheets_by_name(source.names(), path=str(p), mapping=mapping))
+            raw = workbook_from_source(source, path=str(p), mapping=mapping, on_benefits=on_benefits)
+        self.gate()  # whatever the sheets held, nothing leaves here before the gate has passed
+        return raw
+
+    def mapping(self) -> HeaderMapping:
+        """What `propose_mapping` proposes for this reader's workbook."""
+        with _open(self.path) as wb:
+            proposed = mapping_from_source(CalamineSheets(wb, self.path, self.gate, self.ahead),
+                                           path=str(self.path))
+        self.gate()
+        return proposed
 
 
 def parse_ahead(p: Path) -> Ahead:
     """Start parsing the sheets a reader without a saved mapping would want, each on its own
     thread, before anything else is known (see `xl_brm.sandbox`). Only for a process that may
-    crash, like `read_after_gate`. A file calamine cannot open gets nothing here: reading it
-    later says why."""
+    crash, like a `GatedReader` whose gate has not yet answered. A file calamine cannot open
+    gets nothing here: reading it later says why."""
     try:
         with CalamineWorkbook.from_path(str(p)) as wb:
             names = _worksheet_names(wb)
     except (CalamineError, OSError, ValueError, UnicodeError):
         return {}
     return {name: _parse_ahead(p, name) for name in sheets_by_name(names, path=str(p))}
-
-
-def propose_mapping(path: str | Path) -> HeaderMapping:
-    """What `xl-brm map FILE` saves: where each sheet and header row is, and what each header
-    maps to. Unmapped headers are listed for the trust to fill in or leave local."""
-    p = Path(path)
-    check_safety(p)
-    with _open(p) as wb:
-        return mapping_from_source(CalamineSheets(wb, p, lambda: None), path=str(p))
 
 
 # -- workbook and sheets -----------------------------------------------------------------------
@@ -178,10 +195,10 @@ class CalamineSheets:
     def percent_rows(self, name: str, column: int) -> Collection[int]:
         report = self._gate()  # read only what the gate has passed
         scan = report.sheets.get(name) if report is not None else None
-        if scan is None:
+        if report is None or scan is None:
             return ()
         try:
-            return percent_rows(self._p, scan.part, column)
+            return percent_rows(self._p, scan.part, column, report.styles)
         except (zipfile.BadZipFile, OSError, KeyError, zlib.error, EOFError) as exc:
             raise InputError(f"cannot be read ({exc})", path=self._p, sheet=name,
                              hint="open the workbook in Excel and save it again") from None

@@ -15,27 +15,26 @@ written the way Excel writes them. Anything unusual sends the sheet to an exact,
 from __future__ import annotations
 
 import html
-import posixpath
 import re
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import IO
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from xl_brm.errors import InputError, UnsafeWorkbookError
 from xl_brm.reader import _limits as lim
+from xl_brm.reader._package import PartNames, fold, raw_attrs, read_package
 from xl_brm.table import column_index, column_letter
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 XML_SUFFIXES = (".xml", ".rels", ".vml")
-SHEET_REL_TYPES = ("/worksheet", "/macrosheet", "/dialogsheet")
 ASCII_ENCODINGS = frozenset({"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin1",
                              "latin-1", "windows-1252", "cp1252"})
 """Declared encodings whose markup bytes are plain ASCII, so byte patterns see what a parser sees."""
@@ -44,6 +43,11 @@ _DECL = re.compile(rb"<!(?!--|\[CDATA\[)")
 _DECL16 = re.compile(rb"<\x00!\x00(?!-\x00-\x00|\[\x00)|\x00<\x00!(?!\x00-\x00-|\x00\[)")
 _ENCODING = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\bencoding\s*=\s*[\"']([^\"']*)")
 _A1 = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+_SST_TAG = re.compile(rb"<(?:[^\s<>/:]+:)?sst(?=[\s/>])((?:[^>\"']++|\"[^\"]*+\"|'[^']*+')*+)>")
+# counted with literal searches first: a pattern that opens with an optional prefix is tried at
+# every '<' of a sheet, which costs more than the whole fast path
+_PREFIXED_SI = re.compile(rb"<[^\s<>/:]+:si[\s/>]")
+_PREFIXED_MERGE = re.compile(rb"<[^\s<>/:]+:mergeCell[\s/>]")
 
 # The fast path. A cell start tag in the spelling Excel, openpyxl and LibreOffice write:
 # `<c r="B7"` first, then at most two double-quoted attributes named s or t. python-calamine
@@ -107,6 +111,8 @@ class SafetyReport:
     """It holds VBA or Excel 4.0 macros. We never run them (calamine executes nothing)."""
     sheets: dict[str, SheetScan]
     """Sheet name -> scan."""
+    styles: str | None = None
+    """The styles part python-calamine reads (number formats), if there is one."""
 
     def formulas(self, sheet: str) -> dict[tuple[int, int], str]:
         scan = self.sheets.get(sheet)
@@ -134,8 +140,12 @@ def check_safety(path: str | Path) -> SafetyReport:
     with zf:
         infos = zf.infolist()
         _check_directory(p, infos)
-        gate = _Gate(p, zf)
-        return gate.run(infos)
+        try:
+            return _Gate(p, zf).run(infos)
+        except InputError:
+            raise
+        except Exception as exc:  # the last line of defence: a file no check foresaw is damaged
+            raise _damaged(p, exc) from None
 
 
 def _check_file(p: Path) -> None:
@@ -223,71 +233,66 @@ class _Gate:
         self.zf = zf
 
     def run(self, infos: list[zipfile.ZipInfo]) -> SafetyReport:
-        by_name = {i.filename: i for i in infos}
-        structural: set[str] = set()
-        sheets = self._sheet_parts(by_name, structural)
-        scans: dict[str, SheetScan] = {}
-        sheet_of = {part: name for name, part in sheets.items()}
-        for info in infos:
-            if info.filename in structural or not info.filename.lower().endswith(XML_SUFFIXES):
-                continue
-            name = sheet_of.get(info.filename)
-            if name is None:
-                self._scan_entities_only(info)
-            else:
-                scans[name] = self._scan_sheet(info, name)
-        lower = {n.lower() for n in by_name}
-        has_macros = any(n.endswith("vbaproject.bin") or "/macrosheets/" in n for n in lower)
-        return SafetyReport(path=str(self.p), has_macros=has_macros, sheets=scans)
-
-    # -- package structure ------------------------------------------------------------------
-
-    def _sheet_parts(self, by_name: dict[str, zipfile.ZipInfo], structural: set[str]) -> dict[str, str]:
-        """Sheet name -> part name, from the package and workbook relationships."""
-        if "mimetype" in by_name and "content.xml" in by_name:
+        names = PartNames(self.p, infos)
+        if names.find("mimetype") and names.find("content.xml"):
             raise UnsafeWorkbookError(
                 "is an OpenDocument spreadsheet (.ods), not an Excel workbook", path=self.p,
                 hint="open it and save it as an Excel Workbook (.xlsx)")
-        root_rels = self._parse(by_name, "_rels/.rels", structural)
-        workbook = next(
-            (_resolve("", t) for typ, t in _relationships(root_rels) if typ.endswith("/officeDocument")),
-            "xl/workbook.xml",
-        )
-        if workbook.lower().endswith(".bin"):
-            raise UnsafeWorkbookError(
-                "is an Excel binary workbook (.xlsb), which xl-brm cannot check safely", path=self.p,
-                hint="open it in Excel and save it as an Excel Workbook (.xlsx)")
-        wb_root = self._parse(by_name, workbook, structural)
-        folder, base = posixpath.split(workbook)
-        rels_name = posixpath.join(folder, "_rels", base + ".rels")
-        targets = {
-            rid: (typ, _resolve(workbook, target)) for rid, typ, target in _relationship_ids(
-                self._parse(by_name, rels_name, structural))
-        }
-        sheets: dict[str, str] = {}
-        for el in wb_root.iter():
-            if _local(el.tag) != "sheet":
-                continue
-            name = el.get("name") or ""
-            rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), None)
-            typ, part = targets.get(rid or "", ("", ""))
-            if part in by_name and typ.endswith(SHEET_REL_TYPES):
-                sheets[name] = part
-        return sheets
+        package = read_package(self.p, names, self._structural)
+        named: dict[str, str] = {}
+        for name, part in package.sheets.items():
+            named.setdefault(part, name)
+        shared_strings = names.find(package.folder + "sharedStrings.xml")
+        by_part: dict[str, SheetScan] = {}
+        for info in infos:
+            if info.filename in package.checked:
+                by_part[info.filename] = self._scan_sheet(info, named.get(info.filename))
+            if info is shared_strings:
+                self._scan_shared_strings(info)
+            elif info.filename not in package.checked | package.read and \
+                    info.filename.lower().endswith(XML_SUFFIXES):
+                self._scan_entities_only(info)
+        scans = {name: replace(by_part[part], sheet=name) for name, part in package.sheets.items()}
+        styles = names.find(package.folder + "styles.xml")
+        lower = {fold(n) for n in names.exact}
+        has_macros = any(n.endswith("vbaproject.bin") or "/macrosheets/" in n for n in lower)
+        return SafetyReport(path=str(self.p), has_macros=has_macros, sheets=scans,
+                            styles=styles.filename if styles is not None else None)
 
-    def _parse(self, by_name: dict[str, zipfile.ZipInfo], part: str, structural: set[str]) -> Element:
-        info = by_name.get(part)
-        if info is None:
+    def _structural(self, info: zipfile.ZipInfo) -> bytes:
+        """A part that says where the sheets are: entity-checked, and well-formed XML (Excel
+        never writes anything else, so a damaged one is refused before the readers differ)."""
+        if info.file_size > lim.MAX_STRUCTURE_BYTES:
             raise UnsafeWorkbookError(
-                f"is not an Excel workbook: the part {part} is missing", path=self.p,
-                hint="open it in Excel and save it as an Excel Workbook (.xlsx)")
-        structural.add(part)
+                f"part {info.filename} would expand to {_mib(info.file_size)}, far more than a "
+                f"workbook's structure needs (the limit is {_mib(lim.MAX_STRUCTURE_BYTES)})",
+                path=self.p, hint="open it in Excel and save it as an Excel Workbook (.xlsx)")
         data = b"".join(self._chunks(info, check_entities=True))
         try:
-            root: Element = fromstring(data)
-        except (ParseError, DefusedXmlException, ValueError) as exc:
+            fromstring(data)
+        except (ParseError, DefusedXmlException, ValueError, LookupError) as exc:  # LookupError:
+            # an encoding Python does not know
             raise _damaged(self.p, exc) from None
-        return root
+        return data
+
+    def _scan_shared_strings(self, info: zipfile.ZipInfo) -> None:
+        """python-calamine reserves room for as many strings as the `<sst>` tag's `uniqueCount`
+        declares before reading one: a huge count aborts the process. It must be about what
+        the part holds."""
+        declared: int | None = None
+        held = 0
+        for n, data in enumerate(self._chunks(info, check_entities=True)):
+            self._check_text(info, data, first=n == 0)  # in UTF-16 the count would hide
+            if n == 0 and (tag := _SST_TAG.search(data)) is not None:
+                declared = _declared_count(tag.group(1), self.p)
+            held += sum(map(data.count, (b"<si>", b"<si ", b"<si/")))
+            if b":si" in data:
+                held += len(_PREFIXED_SI.findall(data))
+        if declared is not None and declared > 2 * held + lim.SHARED_STRINGS_SLACK:
+            raise UnsafeWorkbookError(
+                f"part {info.filename} declares {declared:,} shared strings but holds {held:,}: "
+                "reading it would reserve memory for all of them, so it is damaged or crafted",
+                path=self.p, hint="open it in Excel and save it as an Excel Workbook (.xlsx)")
 
     # -- streaming ---------------------------------------------------------------------------
 
@@ -343,17 +348,19 @@ class _Gate:
 
     # -- worksheets --------------------------------------------------------------------------
 
-    def _scan_sheet(self, info: zipfile.ZipInfo, sheet: str) -> SheetScan:
+    def _scan_sheet(self, info: zipfile.ZipInfo, sheet: str | None) -> SheetScan:
         """Bound the farthest cell and find formulas without a cached value, in one pass.
 
         The fast path vouches for sheets written the usual way; formulas are looked for only in
         chunks that hold `<f`. A sheet the fast path cannot vouch for, or whose bounds would be
-        refused, gets the exact pass, so a refusal names a real cell.
+        refused, gets the exact pass, so a refusal names a real cell. `sheet` is None for a part
+        no sheet name reaches that a relationship still calls a sheet: checked all the same.
         """
         fast = _FastExtent()
         formulas: dict[tuple[int, int], str] = {}
         errors: dict[tuple[int, int], str] = {}
         shared: dict[bytes, str] = {}
+        merges = 0
         for n, data in enumerate(self._chunks(info, check_entities=True, cut=b"</c>")):
             self._check_text(info, data, first=n == 0)
             fast.feed(data)
@@ -361,6 +368,14 @@ class _Gate:
                 _formulas_in(data, formulas, shared)
             if _ERROR_TYPE.search(data) or (b"'" in data and b"'e'" in data):
                 _errors_in(data, errors)
+            if b"mergeCell" in data:
+                merges += _merge_cells(data)
+            self._check_unread(info, sheet, formulas, errors)
+        if merges > lim.MAX_MERGED_RANGES:
+            raise UnsafeWorkbookError(
+                f"part {info.filename} merges {merges:,} ranges of cells (the limit is "
+                f"{lim.MAX_MERGED_RANGES:,}): not a normal register", path=self.p, sheet=sheet,
+                hint="unmerge the cells (Home > Merge & Center > Unmerge Cells), save, and try again")
         vouched = fast.extent()
         if vouched is not None and not vouched.acceptable:
             vouched = self._refined(info, fast.bounds)  # what the fast path could not pin down
@@ -368,10 +383,21 @@ class _Gate:
         if vouched is None:  # odd spellings (prefixes, attribute order): look at every cell
             for data in self._chunks(info, check_entities=False, cut=b"</c>"):
                 _find_formulas(data, formulas, shared)
+                self._check_unread(info, sheet, formulas, errors)
         if not extent.acceptable:
-            raise self._too_far(sheet, extent)
-        return SheetScan(sheet=sheet, part=info.filename, max_row=extent.max_row,
+            raise self._too_far(info, sheet, extent)
+        return SheetScan(sheet=sheet or info.filename, part=info.filename, max_row=extent.max_row,
                          max_col=extent.max_col, formulas=formulas, errors=errors)
+
+    def _check_unread(self, info: zipfile.ZipInfo, sheet: str | None,
+                      formulas: dict[tuple[int, int], str], errors: dict[tuple[int, int], str]) -> None:
+        """The cells the gate keeps for the reader stay within `MAX_UNREAD_CELLS`."""
+        if len(formulas) + len(errors) > lim.MAX_UNREAD_CELLS:
+            raise UnsafeWorkbookError(
+                f"part {info.filename} holds over {lim.MAX_UNREAD_CELLS:,} formulas saved without "
+                "their results or error cells", path=self.p, sheet=sheet,
+                hint="open it in Excel and save it (Excel stores each formula's result), then "
+                     "try again")
 
     def _refined(self, info: zipfile.ZipInfo, bounds: _Bounds) -> _Extent:
         """The fast path's bounds made exact in one more pass, for a sheet they were too coarse
@@ -405,7 +431,7 @@ class _Gate:
                 path=self.p, hint="do not open this file; ask the sender for the original workbook")
         return exact.extent()
 
-    def _too_far(self, sheet: str, extent: _Extent) -> UnsafeWorkbookError:
+    def _too_far(self, info: zipfile.ZipInfo, sheet: str | None, extent: _Extent) -> UnsafeWorkbookError:
         max_row, max_col = extent.max_row, extent.max_col
         far = f"{column_letter(max_col - 1)}{max_row}" if max_col <= lim.EXCEL_MAX_COLUMNS * 27 else None
         grid = f"{max_row:,} rows x {max_col:,} columns"
@@ -418,6 +444,8 @@ class _Gate:
                    "reading it would allocate the whole grid and can crash the reader")
             hint = ("in Excel press Ctrl+End to find the stray last cell, delete the empty rows "
                     "and columns between it and your data, save, and try again")
+        if sheet is None:  # a part only a relationship calls a sheet: name the part
+            why = f"part {info.filename} {why}"
         return UnsafeWorkbookError(why, path=self.p, sheet=sheet, cell=far, hint=hint)
 
 
@@ -781,7 +809,7 @@ def _formula_at(data: bytes, start: int, out: dict[tuple[int, int], str],
     f_attrs = dict(_ATTR.findall(fm.group(2)))
     text = html.unescape(fm.group(3).decode("utf-8", "replace")) if fm.group(3) else ""
     si = f_attrs.get(b"si")
-    if si is not None and text:
+    if si is not None and text and len(shared) < lim.MAX_UNREAD_CELLS:
         shared.setdefault(si, text)
     tail = _NO_VALUE.match(data, fm.end())
     if tail is None:
@@ -804,22 +832,17 @@ def _find_formulas(data: bytes, out: dict[tuple[int, int], str], shared: dict[by
         _formula_at(data, m.start(), out, shared)
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+def _merge_cells(data: bytes) -> int:
+    """`mergeCell` elements in a chunk, with or without a prefix (not `mergeCells`)."""
+    plain = sum(map(data.count, (b"<mergeCell ", b"<mergeCell/", b"<mergeCell>", b"<mergeCell\t",
+                                 b"<mergeCell\n", b"<mergeCell\r")))
+    return plain + (len(_PREFIXED_MERGE.findall(data)) if b":mergeCell" in data else 0)
 
 
-def _relationships(root: Element) -> Iterator[tuple[str, str]]:
-    for _, typ, target in _relationship_ids(root):
-        yield typ, target
-
-
-def _relationship_ids(root: Element) -> Iterator[tuple[str, str, str]]:
-    for el in root.iter():
-        if _local(el.tag) == "Relationship" and el.get("TargetMode", "") != "External":
-            yield el.get("Id", ""), el.get("Type", ""), el.get("Target", "")
-
-
-def _resolve(base_part: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(posixpath.dirname(base_part), target))
+def _declared_count(attrs: bytes, p: Path) -> int | None:
+    """The `uniqueCount` calamine would parse, read generously: any digits in it count."""
+    for key, value in raw_attrs(attrs, p):
+        if key == b"uniqueCount":
+            digits = re.search(rb"[0-9]+", value)
+            return int(digits.group(0)) if digits else None
+    return None

@@ -58,7 +58,8 @@ _SETTING_KEYS = {key: name for name in DEFAULTABLE for key in BENEFIT_FIELD[name
 _SETTING_HEADERS = {"setting", "settings", "key", "name", "item", "parameter"}
 _FOLDED = {kind: {key: f.name for f in fields for key in f.folded} for kind, fields in SHEETS.items()}
 _PERCENT = {kind: {f.name: f.kind == "percent" for f in fields} for kind, fields in SHEETS.items()}
-_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+"""Innermost brackets only: a pattern that may run over a '(' costs the square of a long cell."""
 _NONE_AS_TEXT: Callable[[Any, Any], Any] = {None: ""}.get
 _AS_STORED = frozenset({str, float, bool, dt.date, dt.time, dt.timedelta, FormulaWithoutValue,
                         type(None)})
@@ -575,12 +576,19 @@ def _fill_merges(rows: list[list[Any]], merged: Sequence[Merge], header: int) ->
     """A vertically merged cell shows its value on every row it spans: give each row that value.
 
     Only the first column of a merge is filled (a title merged across columns is not copied
-    into each column), and only within the grid.
+    into each column), only within the grid, and each cell at most once: Excel's merges never
+    overlap, and a file whose merges do (crafted) must not make this repeat the same rows.
     """
     height = len(rows)
-    for (r1, c1), (r2, _c2) in merged:
-        if r2 <= r1 or r1 == header or r1 >= height or c1 >= len(rows[r1]):
-            continue
+    tall = sorted((c1, r1, r2) for (r1, c1), (r2, _c2) in merged
+                  if r1 < r2 and r1 != header and r1 < height and c1 < len(rows[r1]))
+    column, reached = -1, -1
+    for c1, r1, r2 in tall:
+        if c1 != column:
+            column, reached = c1, -1
+        if r1 <= reached:
+            continue  # overlaps the merge before it in this column
+        reached = r2
         value = rows[r1][c1]
         if value == "":
             continue
@@ -644,8 +652,10 @@ def _find_header(rows: Sequence[Sequence[Any]], kind: str,
     best, best_score = None, lim.MIN_HEADER_MATCHES - 1
     if lookup:
         best_score = min(lim.MIN_HEADER_MATCHES, len(lookup)) - 1
-    for i in range(first, min(len(rows), first + lim.HEADER_SCAN_ROWS)):
-        score = _score(_best_header(rows, i, merged, kind, lookup), kind, lookup)
+    last = min(len(rows), first + lim.HEADER_SCAN_ROWS)
+    labels = [m for m in merged if first - 1 <= m[0][0] < last]  # a sheet may hold thousands
+    for i in range(first, last):
+        score = _score(_best_header(rows, i, labels, kind, lookup), kind, lookup)
         if score > best_score:
             best, best_score = i, score
     return best
@@ -663,11 +673,16 @@ def _best_header(rows: Sequence[Sequence[Any]], idx: int, merged: Sequence[Merge
 
 def _grouped(rows: Sequence[Sequence[Any]], idx: int, merged: Sequence[Merge]) -> list[Any] | None:
     """The header cells under a label merged across columns in the row right above, each led
-    by that label; None when there is no such label, or one covers the whole header (a title)."""
+    by that label; None when there is no such label, or one covers the whole header (a title).
+    A merge may reach far beyond the cells (a whole row merged): only the header's width counts."""
+    if idx < 1:
+        return None
+    above, width = rows[idx - 1], len(rows[idx])
     labels: dict[int, str] = {}
     for (r1, c1), (r2, c2) in merged:
-        if r1 == r2 == idx - 1 and c2 > c1 and isinstance(label := rows[r1][c1], str) and label.strip():
-            labels.update(dict.fromkeys(range(c1, c2 + 1), label.strip()))
+        if r1 == r2 == idx - 1 and c1 < c2 and c1 < min(width, len(above)) \
+                and isinstance(label := above[c1], str) and label.strip():
+            labels.update(dict.fromkeys(range(c1, min(c2, width - 1) + 1), label.strip()))
     if not labels:
         return None
     header = list(rows[idx])

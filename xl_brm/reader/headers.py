@@ -11,6 +11,7 @@ most specific match (longest stems) is taken first, and no field is taken twice,
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -27,22 +28,28 @@ def words(text: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class _Header:
-    """A header's words and every prefix of them, so each stem costs one set look-up."""
+    """A header's words, also sorted, so a stem is looked up by bisection: the cost grows with
+    the header's length, never with its square (a cell may hold 32,767 characters)."""
 
     words: frozenset[str]
-    prefixes: frozenset[str]
+    ordered: tuple[str, ...]
 
     @classmethod
     def of(cls, text: str) -> _Header:
-        found = words(text)
-        return cls(frozenset(found), frozenset(w[:i] for w in found for i in range(1, len(w) + 1)))
+        found = frozenset(words(text))
+        return cls(found, tuple(sorted(found)))
+
+    def has_prefix(self, stem: str) -> bool:
+        """Some word begins with `stem` (the first word not before it in order, if any does)."""
+        i = bisect_left(self.ordered, stem)
+        return i < len(self.ordered) and self.ordered[i].startswith(stem)
 
 
 def _present(stem: str, header: _Header) -> bool:
     """A stem begins a word of the header; `stem$` must be a whole word."""
     if stem.endswith("$"):
         return stem[:-1] in header.words
-    return stem in header.prefixes
+    return header.has_prefix(stem)
 
 
 @dataclass(frozen=True, slots=True)

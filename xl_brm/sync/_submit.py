@@ -65,7 +65,8 @@ from xl_brm.sync._state import (
 from xl_brm.sync._token import resolve_token
 
 if TYPE_CHECKING:
-    from xl_brm.validate import Defaults
+    from xl_brm.table import RawWorkbook
+    from xl_brm.validate import Defaults, Validation
 
 
 @dataclass(slots=True)
@@ -455,24 +456,16 @@ def pull(
 
     Also records what the store holds in the sync state, so a lost state file heals itself.
     """
-    from xl_brm.api import Options, load
+    from xl_brm.api import Options
+    from xl_brm.sandbox import loaded
 
-    _raw, validation = load(path, Options(mapping=Path(mapping) if mapping else None,
-                                          defaults=defaults))
-    register = validation.register
-    trust = register.trust_ods or next((b.trust_ods for b in register.benefits), None)
+    trust, local, approved = loaded(path, Options(mapping=Path(mapping) if mapping else None,
+                                                  defaults=defaults), _local_view)
     if not trust:
         raise SyncError(
             f"{Path(path).name}: the trust's ODS code is not known",
             hint="add a trust_ods column, a 'BRM Settings' sheet, or pass --trust",
         )
-    from xl_brm.model import content_hash
-
-    local = {
-        b.benefit_id: content_hash(b, register.measurements.get(b.benefit_id, []))
-        for b in register.benefits
-    }
-    approved = {b.benefit_id for b in register.benefits if b.approval_status == "approved"}
     state_path = state_path_for(path)
     with state_lock(state_path), StoreClient(
         url, token=resolve_token(url, token), retry=retry, transport=transport
@@ -490,6 +483,22 @@ def pull(
                 entry.acknowledged_at = entry.acknowledged_at or stored.received_at
         state.save(state_path)
     return _statuses(local, approved, national)
+
+
+def _local_view(
+    _raw: RawWorkbook, validation: Validation
+) -> tuple[str | None, dict[str, str], set[str]]:
+    """What `pull` compares with the store: the trust, each benefit's content hash, the
+    approved ones (computed where the workbook was read)."""
+    from xl_brm.model import content_hash
+
+    register = validation.register
+    trust = register.trust_ods or next((b.trust_ods for b in register.benefits), None)
+    local = {
+        b.benefit_id: content_hash(b, register.measurements.get(b.benefit_id, []))
+        for b in register.benefits
+    }
+    return trust, local, {b.benefit_id for b in register.benefits if b.approval_status == "approved"}
 
 
 def _statuses(
