@@ -20,7 +20,14 @@ from xlwings import script
 from xl_brm.addin import actions
 from xl_brm.errors import XlBrmError
 
-__all__ = ["compute", "pull_national_status", "run_desktop", "submit_to_national", "validate_workbook"]
+__all__ = [
+    "board_report",
+    "compute",
+    "pull_national_status",
+    "run_desktop",
+    "submit_to_national",
+    "validate_workbook",
+]
 
 TITLE = "xl-brm"
 
@@ -46,6 +53,13 @@ def compute(book: xw.Book) -> None:
     """Baseline, improvement, realised value, present value and RAG for every benefit on the
     Computed sheet, and totals with a planned-versus-realised £ chart on the Summary sheet."""
     _told(book, actions.compute)
+
+
+@script(name="Board report")
+def board_report(book: xw.Book) -> None:
+    """The trust's board report as HTML and PDF (next to a saved workbook; in the Office add-in,
+    on its server), and a Board report sheet with its headline and where the files are."""
+    _told(book, actions.board_report)
 
 
 @script(name="Submit to national")

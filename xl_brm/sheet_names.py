@@ -20,8 +20,10 @@ SUMMARY = "Summary"
 """Compute: totals by benefit type and a chart of planned versus realised £."""
 NATIONAL = "National status"
 """Submit to national and Pull national status: what the national store answered."""
+BOARD_REPORT = "Board report"
+"""Board report: the report's headline and RAG tables, and where its HTML and PDF were written."""
 
-OUTPUT_SHEETS: tuple[str, ...] = (ISSUES, COMPUTED, COMPUTED_BY_PERIOD, SUMMARY, NATIONAL)
+OUTPUT_SHEETS: tuple[str, ...] = (ISSUES, COMPUTED, COMPUTED_BY_PERIOD, SUMMARY, NATIONAL, BOARD_REPORT)
 """Every sheet xl-brm writes: never read back as the trust's own data."""
 
 COMPUTED_COLUMNS: tuple[str, ...] = ("benefit_id", "title", "benefit_type", "is_disbenefit", *JSON_KEYS[1:])
@@ -36,6 +38,7 @@ FIRST_CELLS: dict[str, str] = {
     COMPUTED_BY_PERIOD: "benefit_id",
     SUMMARY: SUMMARY_TITLE,
     NATIONAL: NATIONAL,
+    BOARD_REPORT: BOARD_REPORT,
 }
 """What cell A1 of each sheet of ours holds (compared without regard to case)."""
 OURS_SUFFIX = " (xl-brm)"

@@ -101,6 +101,7 @@ def office_server(national_store: Store, tmp_path_factory: pytest.TempPathFactor
         "XL_BRM_URL": national_store.url,
         "XL_BRM_TOKEN": national_store.token,
         "XL_BRM_ADDIN_STATE_DIR": str(folder / "state"),
+        "XL_BRM_REPORT_DIR": str(folder / "reports"),
     }
     env.pop("XLWINGS_ON_SERVER", None)  # the command sets it itself
     command = shutil.which("xl-brm", path=str(Path(sys.executable).parent)) or "xl-brm"

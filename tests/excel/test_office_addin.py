@@ -23,7 +23,15 @@ import pytest
 from office_support import OFFICE_JS, SPEC_FUNCTIONS, AddinServer, OfficePage, Store
 
 from xl_brm.addin.buttons import BUTTONS, FUNCTION_NAMESPACE, TAB_LABEL, TASKPANE_BUTTON_LABEL
-from xl_brm.sheet_names import COMPUTED, COMPUTED_COLUMNS, ISSUES, NATIONAL, SUMMARY, SUMMARY_TITLE
+from xl_brm.sheet_names import (
+    BOARD_REPORT,
+    COMPUTED,
+    COMPUTED_COLUMNS,
+    ISSUES,
+    NATIONAL,
+    SUMMARY,
+    SUMMARY_TITLE,
+)
 
 OV = "{http://schemas.microsoft.com/office/taskpaneappversionoverrides}"
 BT = "{http://schemas.microsoft.com/office/officeappbasictypes/1.0}"
@@ -80,7 +88,7 @@ def test_every_script_and_stylesheet_of_the_pages_comes_from_our_server(
     assert office_server.url + "/taskpane.html" in documents
 
 
-def test_manifest_has_the_benefits_tab_with_its_five_buttons(office_server: AddinServer) -> None:
+def test_manifest_has_the_benefits_tab_with_its_six_buttons(office_server: AddinServer) -> None:
     response = httpx.get(office_server.url + "/manifest.xml")
     assert response.status_code == 200
     root = ET.fromstring(response.text)
@@ -92,6 +100,7 @@ def test_manifest_has_the_benefits_tab_with_its_five_buttons(office_server: Addi
     assert labels == [
         "Validate workbook",
         "Compute",
+        "Board report",
         "Submit to national",
         "Pull national status",
         TASKPANE_BUTTON_LABEL,
@@ -299,6 +308,42 @@ def test_compute_fills_computed_and_a_summary_charting_money(office_page: Office
     header = summary["values"][int(top) - 1]
     assert header[:5] == ["Period", *VALUE_LABELS] and all("(£)" in h for h in header[1:5])
     assert int(bottom) > int(top)
+
+
+def test_board_report_writes_the_report_and_a_sheet_with_its_headline(
+    office_page: OfficePage, office_server: AddinServer, examples: Path
+) -> None:
+    """The button's click travels through the real JavaScript to the server: the report is
+    written there (XL_BRM_REPORT_DIR) and the workbook gets its headline, equal to compute's."""
+    from xl_brm.api import load
+    from xl_brm.computation import compute
+    from xl_brm.enums import BenefitType
+    from xl_brm.periods import parse_period
+
+    path = examples / "community_taj.xlsx"
+    office_page.load(path, settings={"as_of": "2020-09"})
+    office_page.click_ribbon("board-report")
+    assert office_page.banner() is None
+    assert office_page.dump()["active"] == BOARD_REPORT
+    values = office_page.sheet(BOARD_REPORT)["values"]
+    assert values[0][:2] == [BOARD_REPORT, "Benefits realisation: board report for TAJ"]
+    header = next(i for i, row in enumerate(values) if row[0] == "Benefit type")
+    columns = values[header]
+    cash = dict(zip(columns, next(r for r in values[header:] if r[0] == "Cash-releasing"), strict=True))
+    _, validation = load(path)
+    figures = compute(validation, as_of=parse_period("2020-09")).figures
+    expected = sum(
+        f.to_json()["realised_value_gbp"] or 0
+        for f in figures
+        if f.benefit_type is BenefitType.CASH_RELEASING and not f.is_disbenefit
+    )
+    assert cash["Realised to date (£)"] == pytest.approx(expected, abs=0.005)
+    assert any(str(row[0]).startswith("Project") for row in values)  # RAG by project follows
+    folder = office_server.log.parent / "reports"
+    written = [Path(row[0]) for row in values if str(row[0]).startswith(str(folder))]
+    assert [p.name for p in written] == ["community_taj board report.html", "community_taj board report.pdf"]
+    assert "board report for TAJ" in written[0].read_text(encoding="utf-8")
+    assert written[1].read_bytes().startswith(b"%PDF")
 
 
 def test_a_trusts_own_summary_sheet_is_left_alone(

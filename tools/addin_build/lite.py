@@ -50,7 +50,7 @@ _NOT_IN_PYODIDE = frozenset(
 
 _ROOTS = ("udfs", "xl_brm")
 NOT_IN_LITE = {
-    b.script: f"{b.label}: needs the national store over the network; use the desktop or Office add-in"
+    b.script: f"{b.label}: {b.not_in_lite}; use the desktop or Office add-in"
     for b in BUTTONS
     if not b.lite
 }

@@ -21,6 +21,7 @@ from xl_brm.api import placed
 from xl_brm.errors import SyncError
 from xl_brm.findings import Finding
 from xl_brm.sheet_names import (
+    BOARD_REPORT,
     COMPUTED,
     COMPUTED_COLUMNS,
     ISSUES,
@@ -40,6 +41,11 @@ MAX_HIGHLIGHTS = 2000
 """Cells highlighted per run: enough for any real register, bounded for Excel on the web."""
 URL_ENV = "XL_BRM_URL"
 STATE_DIR_ENV = "XL_BRM_ADDIN_STATE_DIR"
+REPORT_DIR_ENV = "XL_BRM_REPORT_DIR"
+"""Where Board report writes for a workbook that is not a saved file on this machine (the
+Office add-in's server): default ~/.xl-brm/reports."""
+REPORT_SECTIONS = ("headline", "rag")
+"""The board report's sections the Board report sheet repeats (the rest is in the HTML/PDF)."""
 _ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -259,6 +265,46 @@ def _plain(value: Any) -> Any:
 
 def _cell(value: Any) -> Any:
     return "" if value is None else value
+
+
+def board_report(book: Any, *, as_of: Any = None) -> list[Path]:
+    """The board report (HTML and a PDF beside it, `xl_brm.report.make_report`) of the open
+    workbook, and a Board report sheet with its headline and RAG tables and where the files are.
+
+    Desktop Excel with a saved workbook: next to it (`register board report.html`). The Office
+    add-in (whose Python runs on a server) or an unsaved book: in XL_BRM_REPORT_DIR on the
+    machine running Python, so in the Office add-in the sheet is what the user sees."""
+    from xl_brm.computation import compute as compute_figures
+    from xl_brm.periods import parse_period
+    from xl_brm.report import Table, make_report
+    from xl_brm.report import board_report as board_document
+
+    raw, validation = load(book)
+    chosen = as_of or book_setting(book, "as_of")
+    computed = compute_figures(validation, as_of=parse_period(chosen) if chosen else None)
+    written = make_report(raw, _report_path(book), as_of=computed.as_of)
+    doc = board_document(computed)
+    rows: list[list[Any]] = [[BOARD_REPORT, doc.title], [doc.subtitle]]
+    for section in (s for s in doc.sections if s.key in REPORT_SECTIONS):
+        rows += [[], [section.heading], *([p] for p in section.paragraphs)]
+        for table in (b for b in section.blocks if isinstance(b, Table)):
+            rows += [[table.caption], [c.name for c in table.columns], *table.rows]
+        rows += [[p] for p in section.after]
+    rows += [[], ["The whole report (every benefit, trajectories, evidence, data quality) is written to:"]]
+    rows += [[str(path)] for path in written]
+    sheet = _fresh_sheet(book, BOARD_REPORT)
+    _write(sheet, [[_cell(v) for v in row] for row in rows])
+    sheet.activate()
+    return written
+
+
+def _report_path(book: Any) -> Path:
+    saved = workbook_path(book)
+    if saved is not None:
+        return saved.with_name(f"{saved.stem} board report.html")
+    folder = Path(os.environ.get(REPORT_DIR_ENV) or Path.home() / ".xl-brm" / "reports")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{Path(book_name(book)).stem} board report.html"
 
 
 def _national_url(book: Any) -> str:

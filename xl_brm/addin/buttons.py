@@ -35,8 +35,10 @@ class Button:
     icon: str
     """Icon drawn by `xl_brm.addin.icons` for the Office add-in (an unknown name: a plain tile)."""
     lite: bool = True
-    """Offered in xlwings Lite (False for buttons that need the national store: the browser
-    sandbox cannot reach it with xl-brm's sync client)."""
+    """Offered in xlwings Lite (False for buttons that need what the browser sandbox has not)."""
+    not_in_lite: str = "needs the national store over the network"
+    """Why a button is not offered in xlwings Lite (xl-brm's sync client cannot reach the store
+    from the sandbox)."""
 
     @property
     def action(self) -> str:
@@ -67,6 +69,17 @@ BUTTONS: tuple[Button, ...] = (
         "benefit, with a planned-versus-realised summary.",
         image_mso="CalculateNow",
         icon="compute",
+    ),
+    Button(
+        id="BrmBoardReport",
+        label="Board report",
+        script="board_report",
+        tooltip="Write the trust's board report (HTML and PDF: realised against planned, present "
+        "value, RAG, trajectories, evidence, data quality) and a Board report sheet with its headline.",
+        image_mso="FileSaveAsPdfOrXps",
+        icon="report",
+        lite=False,
+        not_in_lite="prints a PDF, which the browser sandbox cannot",
     ),
     Button(
         id="BrmSubmitToNational",

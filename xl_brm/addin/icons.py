@@ -25,6 +25,9 @@ def _glyph(name: str, x: float, y: float) -> bool:
         return (abs(x - 0.5) < 0.07 and 0.3 < y < 0.78) or (0.22 < y < 0.5 and abs(x - 0.5) < (y - 0.22))
     if name == "pull":  # a down arrow
         return (abs(x - 0.5) < 0.07 and 0.22 < y < 0.7) or (0.5 < y < 0.78 and abs(x - 0.5) < (0.78 - y))
+    if name == "report":  # a page with lines of text
+        page = 0.28 < x < 0.72 and 0.2 < y < 0.8 and not (0.34 < x < 0.66 and 0.26 < y < 0.74)
+        return page or (0.4 < x < 0.6 and any(abs(y - line) < 0.035 for line in (0.38, 0.5, 0.62)))
     if name == "pane":  # a window with a side panel
         frame = 0.22 < x < 0.78 and 0.25 < y < 0.75 and not (0.28 < x < 0.72 and 0.31 < y < 0.69)
         return frame or (0.55 < x < 0.61 and 0.25 < y < 0.75)
