@@ -157,9 +157,13 @@ def _figure(text: str) -> float:
     return float(text) if text else 0.0
 
 
-def _shot(page: Any, name: str) -> None:
+def _shot(page: Any, name: str, *, at: str | None = None) -> None:
+    """The whole page, and with `at` the window scrolled to that element (what a README shows)."""
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTEFACTS / f"national-{name}.png"), full_page=True)
+    if at is not None:
+        page.locator(at).scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTEFACTS / f"national-{name}-window.png"))
 
 
 def _kind(is_disbenefit: bool) -> str:
@@ -209,9 +213,10 @@ def test_returns_show_the_trust_that_did_not_submit(page: Any, national: Nationa
             shown[SILENT]["Submissions in this window"] == "0" and shown[SILENT]["Latest submission"] == "—"
         )
         assert page.inner_text("#count-submitted") == "3" and page.inner_text("#count-expected") == "4"
+        if due == today:
+            _shot(page, "returns", at="#table-returns")
     assert "Not submitted: overdue" in page.inner_text(f'tr[data-key="{SILENT}"]')
     assert page.inner_text('tr[data-key="RJ1"] .nhsuk-tag') == "Submitted late"
-    _shot(page, "returns")
 
 
 def _money(rows: list[dict[str, Any]], *keys: str) -> dict[tuple[Any, ...], list[float]]:
@@ -255,7 +260,7 @@ def test_figures_by_trust_equal_the_api_and_compute_with_pv_beside_nominal(
     assert {k: int(v["Benefits"]) for k, v in counts.items()} == {
         ods: len(national.stored[ods]) for ods in SUBMITTERS
     }
-    _shot(page, "figures-by-trust")
+    _shot(page, "figures-by-trust", at="#table-money")
     page.click('#table-counts a >> text="RJ1"')  # drill down into one trust
     assert "trust=RJ1" in page.url
     headline = page.evaluate(
