@@ -55,15 +55,7 @@ def trust_benefits(conn: Connection, trust: str, *, with_measurements: bool = Tr
             .order_by(m.c.version_id, m.c.row)
         )
         for r in ms:
-            by_version[r.version_id].append(
-                {
-                    "period": r.period,
-                    "value": r.value_num if r.value_num is not None else r.value_text,
-                    "source": r.source,
-                    "evidence_grade": r.evidence_grade,
-                    "note": r.note,
-                }
-            )
+            by_version[r.version_id].append(_measurement(r))
     return [
         {
             "benefit_id": r.benefit_id,
@@ -76,6 +68,17 @@ def trust_benefits(conn: Connection, trust: str, *, with_measurements: bool = Tr
         }
         for r in rows
     ]
+
+
+def _measurement(r: Any) -> dict[str, Any]:
+    """A stored measurement row as the API shows it (`MeasurementOut`)."""
+    return {
+        "period": r.period,
+        "value": r.value_num if r.value_num is not None else r.value_text,
+        "source": r.source,
+        "evidence_grade": r.evidence_grade,
+        "note": r.note,
+    }
 
 
 def versions(conn: Connection, trust: str, benefit_id: str) -> list[dict[str, Any]]:
@@ -481,15 +484,7 @@ def library(
             .where(m.c.version_id.in_(ids))
             .order_by(m.c.version_id, m.c.row)
         ):
-            measured[e.version_id].append(
-                {
-                    "period": e.period,
-                    "value": e.value_num if e.value_num is not None else e.value_text,
-                    "source": e.source,
-                    "evidence_grade": e.evidence_grade,
-                    "note": e.note,
-                }
-            )
+            measured[e.version_id].append(_measurement(e))
     found = [
         {"benefit": json.loads(r.benefit), "measurements": measured.get(r.version_id, [])} for r in rows
     ]

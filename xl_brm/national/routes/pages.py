@@ -162,6 +162,32 @@ def _export(table: views.Table, suffix: str, name: str) -> Response:
     return Response(data, media_type=XLSX_MEDIA_TYPE, headers=disposition)
 
 
+def _view(
+    request: Request,
+    who: Viewer,
+    *,
+    name: str,
+    title: str,
+    export: views.Table,
+    errors: dict[str, str],
+    **context: Any,
+) -> Response:
+    """A view as its page (`name`.html, 400 with the errors beside their fields), or its table
+    as CSV or XLSX when the path asked for `/name.csv` or `/name.xlsx`."""
+    suffix = _suffix(request)
+    if suffix and not errors:
+        return _export(export, suffix, name)
+    return render(
+        f"{name}.html",
+        who=who,
+        current=f"/{name}",
+        title=title,
+        status=400 if errors else 200,
+        errors=errors,
+        **context,
+    )
+
+
 def _suffix(request: Request) -> str:
     path = request.url.path
     return path.rsplit(".", 1)[1] if "." in path.rsplit("/", 1)[-1] else ""
@@ -359,21 +385,18 @@ def returns_page(request: Request, who: ViewerDep, db: DatabaseDep, settings: Se
     with db.read() as conn:
         trusts = queries.returns(conn, window.opens, due=window.late_from, listed=settings.expected_trusts)
     view = views.returns_view(trusts, window)
-    suffix = _suffix(request)
-    if suffix and not errors:
-        return _export(view.table, suffix, "returns")
     quarter = latest_ended_quarter()
     quarters = []
     for back in range(4):
         q = quarter.shift(-3 * back)
         w = ReturnWindow.for_quarter(q, settings.return_due_days)
         quarters.append((f"{q} (due {display.day(w.due)})", _window_url(w)))
-    return render(
-        "returns.html",
-        who=who,
-        current="/returns",
+    return _view(
+        request,
+        who,
+        name="returns",
         title="Returns",
-        status=400 if errors else 200,
+        export=view.table,
         errors=errors,
         view=view,
         since_text=since_text,
@@ -391,15 +414,12 @@ def figures_page(request: Request, who: ViewerDep, db: DatabaseDep, settings: Se
     filters, by, errors = views.read_filters(_params(request))
     rows, counts, year_counts, base = _figures_data(db, settings.base_fy)
     view = views.figures_view(rows, counts, year_counts, filters, by, base)
-    suffix = _suffix(request)
-    if suffix and not errors:
-        return _export(view.export, suffix, "figures")
-    return render(
-        "figures.html",
-        who=who,
-        current="/figures",
+    return _view(
+        request,
+        who,
+        name="figures",
         title="Figures",
-        status=400 if errors else 200,
+        export=view.export,
         errors=errors,
         view=view,
         dimension=views.DIMENSIONS[by],
@@ -420,15 +440,12 @@ def qualitative_page(request: Request, who: ViewerDep, db: DatabaseDep) -> Respo
         )
         counts = queries.benefit_counts(conn)
     view = views.qualitative_view(found, filters)
-    suffix = _suffix(request)
-    if suffix and not errors:
-        return _export(view.listing, suffix, "qualitative")
-    return render(
-        "qualitative.html",
-        who=who,
-        current="/qualitative",
+    return _view(
+        request,
+        who,
+        name="qualitative",
         title="Qualitative benefits",
-        status=400 if errors else 200,
+        export=view.listing,
         errors=errors,
         view=view,
         options=_options(counts, []),
@@ -461,8 +478,6 @@ def library_page(request: Request, who: ViewerDep, db: DatabaseDep, settings: Se
         figures, grades = stored_figures(item["benefit"], item["measurements"], base_fy=base)
         items.append({"benefit": item["benefit"], "figures": figures, "grades": grades})
     table = views.library_table(items)
-    if suffix and not errors:
-        return _export(table, suffix, "library")
     last = offset + len(found)
     view = views.LibraryView(
         query=query,
@@ -473,12 +488,12 @@ def library_page(request: Request, who: ViewerDep, db: DatabaseDep, settings: Se
         previous=query.url(page=query.page - 1) if query.page > 1 else None,
         next=query.url(page=query.page + 1) if last < total else None,
     )
-    return render(
-        "library.html",
-        who=who,
-        current="/library",
+    return _view(
+        request,
+        who,
+        name="library",
         title="Benefits library",
-        status=400 if errors else 200,
+        export=table,
         errors=errors,
         view=view,
         query=query,
