@@ -182,8 +182,8 @@ class Filters:
     def active(self) -> list[tuple[Dimension, str]]:
         return [(DIMENSIONS[p], v) for p in DRILL_ORDER if (v := getattr(self, p)) is not None]
 
-    def matches(self, row: Mapping[str, Any], *, ignore: str | None = None) -> bool:
-        return all(row.get(d.field) == v for d, v in self.active() if d.param != ignore)
+    def matches(self, row: Mapping[str, Any]) -> bool:
+        return all(row.get(d.field) == v for d, v in self.active())
 
     def params(self, **extra: str | None) -> dict[str, str]:
         values = {p: getattr(self, p) for p in DRILL_ORDER} | extra
