@@ -23,17 +23,20 @@ from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 import xl_brm
 from xl_brm import display
 from xl_brm.enums import Category
 from xl_brm.national import queries, sessions, views
 from xl_brm.national.chart import bar_chart_svg
+from xl_brm.national.db import Database
 from xl_brm.national.deps import DatabaseDep, SettingsDep
 from xl_brm.national.export import XLSX_MEDIA_TYPE, csv_chunks, xlsx_bytes
 from xl_brm.national.figures import stored_figures
 from xl_brm.national.problems import ProblemError
 from xl_brm.national.returns import ReturnWindow, fy_start, latest_ended_quarter, read_date
+from xl_brm.national.settings import StoreSettings
 from xl_brm.national.tokens import authenticate
 from xl_brm.periods import fy_label
 
@@ -202,9 +205,9 @@ def _cookie_options(request: Request) -> dict[str, Any]:
 
 def _safe_next(value: str | None) -> str:
     """Only a path on this store (never //host or a scheme): where sign-in returns to."""
-    if value and value.startswith("/") and not value.startswith(("//", "/\\")) and "\n" not in value:
-        return value[:1000]
-    return "/"
+    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
+        return "/"
+    return "/" if "\r" in value or "\n" in value else value[:1000]
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -217,7 +220,7 @@ async def _form(request: Request) -> dict[str, str]:
 
 def _sign_in_page(
     request: Request,
-    settings: Any,
+    settings: StoreSettings,
     *,
     errors: dict[str, str] | None = None,
     notice: str = "",
@@ -270,7 +273,7 @@ async def sign_in(request: Request, db: DatabaseDep, settings: SettingsDep) -> R
             request, settings, back=back, status=400, errors={"token": "Enter your national token"}
         )
     try:
-        who = authenticate(db, token)
+        who = await run_in_threadpool(authenticate, db, token)
     except ProblemError as refused:
         return _sign_in_page(request, settings, back=back, status=401, errors={"token": refused.detail})
     if not who.is_national:
@@ -281,7 +284,9 @@ async def sign_in(request: Request, db: DatabaseDep, settings: SettingsDep) -> R
             status=403,
             errors={"token": f"This is a trust's token ({who.trust_ods}): the page needs a national one."},
         )
-    secret, expires_at = sessions.start(db, who, hours=settings.session_hours)
+    secret, expires_at = await run_in_threadpool(
+        lambda: sessions.start(db, who, hours=settings.session_hours)
+    )
     response = RedirectResponse(back, status_code=303, headers=PAGE_HEADERS)
     response.set_cookie(sessions.COOKIE, secret, expires=expires_at, **_cookie_options(request))
     response.delete_cookie(sessions.SIGN_IN_COOKIE, **_cookie_options(request))
@@ -302,7 +307,7 @@ async def sign_out(request: Request, db: DatabaseDep) -> Response:
             link="/",
             link_text="Go to the overview and sign out from there",
         )
-    sessions.end(db, secret)
+    await run_in_threadpool(sessions.end, db, secret)
     response = RedirectResponse("/sign-in?signed_out=1", status_code=303, headers=PAGE_HEADERS)
     response.delete_cookie(sessions.COOKIE, **_cookie_options(request))
     return response
@@ -312,7 +317,7 @@ async def sign_out(request: Request, db: DatabaseDep) -> Response:
 
 
 def _figures_data(
-    db: Any, base_fy: int | None
+    db: Database, base_fy: int | None
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]], str | None]:
     with db.read() as conn:
         rows = queries.summary_rows(conn)
@@ -333,7 +338,7 @@ def _options(counts: list[dict[str, Any]], rows: list[dict[str, Any]]) -> dict[s
     }
 
 
-def _default_window(settings: Any) -> tuple[ReturnWindow, str]:
+def _default_window(settings: StoreSettings) -> tuple[ReturnWindow, str]:
     quarter = latest_ended_quarter()
     return ReturnWindow.for_quarter(quarter, settings.return_due_days), str(quarter)
 
