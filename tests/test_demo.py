@@ -19,7 +19,7 @@ def test_demo_runs_the_whole_journey(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     text = run.stdout
-    assert "4 file(s)" in text
+    assert "4 files" in text
     assert "acute_gde_rj1.xlsx was not sent" in text and "Benefits Register!V7 BRM304" in text
     assert "6 accepted, 0 unchanged, 0 rejected" in text
     assert "0 accepted, 6 unchanged, 0 rejected" in text, "a resubmission must send nothing"

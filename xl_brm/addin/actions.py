@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from xl_brm import display
 from xl_brm.addin.book import book_name, book_setting, book_to_raw, workbook_path
 from xl_brm.api import placed
 from xl_brm.errors import SyncError
@@ -340,7 +341,7 @@ def submit(book: Any, *, dry_run: bool = False, transport: Any = None) -> Any:
             [
                 [
                     "Submission blocked",
-                    f"{len(errors)} error(s) must be fixed first: "
+                    f"{display.count(len(errors), 'error')} to fix first: "
                     "see the Issues sheet (cells highlighted in red).",
                 ]
             ],
