@@ -330,7 +330,7 @@ def _state_path(book: Any) -> Path:
 
 def submit(book: Any, *, dry_run: bool = False, transport: Any = None) -> Any:
     """Send approved benefits; errors block with their cells shown; status written back."""
-    from xl_brm.sync import blocking_errors, prepare, push, resolve_token
+    from xl_brm.sync import blocking_errors, in_trust_cells, prepare, push, resolve_token
 
     raw, validation = load(book)
     errors = blocking_errors(raw, validation)
@@ -350,14 +350,14 @@ def submit(book: Any, *, dry_run: bool = False, transport: Any = None) -> Any:
         return None
     url = _national_url(book)
     prepared = prepare(raw, validation)
-    outcome = push(
+    outcome = in_trust_cells(raw, push(
         prepared,
         state_path=_state_path(book),
         url=url,
         token=resolve_token(url),
         dry_run=dry_run,
         transport=transport,
-    )
+    ))
     rows_of = {b.benefit_id: b.row for b in validation.register.benefits}
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     table: list[list[Any]] = [["benefit_id", "row", "status", "version", "findings", "when"]]
