@@ -15,13 +15,16 @@ Decisions where SPEC §6 is silent:
   period not yet measured: skipped silently. Blank optional cells are never findings.
 - The workbook's trust is `Defaults.trust_ods`, else the `BRM Settings` sheet, else the
   trust_ods most rows give; rows naming another trust get BRM406.
-- BRM404: a measurement is "outside the benefit's dates" when its period ends before the month
-  of the earlier of baseline_start and realisation_start. Periods after today's month get
-  BRM405. Measurements after target_date are fine (tracking goes on).
+- BRM404 (issue 13): trusts record history before a go-live, so a measurement before the
+  benefit's dates is ordinary; it is reported only when its period ends more than
+  HISTORY_MONTHS (3 years) before the month of the earlier of baseline_start and
+  realisation_start, which looks like a year typed wrong (2009 for 2019), once per such cell.
+  Periods after today's month get BRM405. Measurements after target_date are fine.
 - The baseline window of BRM503/BRM307 is the calculations' window (`xl_brm.calc`): months of
   baseline_start to baseline_end, a blank end meaning "up to realisation_start".
 - BRM501 flags a value more than 10x away from every value within two periods either side
-  (an isolated spike, not a step change). BRM504 flags gaps between measurements, not a
+  and above (or below) all of them: an isolated spike, not a step change, and not a value on
+  a ramp (go-live adoption climbing from near zero passes between its neighbours). BRM504 flags gaps between measurements, not a
   missing tail (the calculations' `no_data` status covers that), and not for a qualitative
   benefit, whose evidence comes when there is some.
 - A Benefits sheet without a benefit_id column gets BRM101 once; its measurements are not
@@ -36,7 +39,7 @@ from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import pairwise
 from operator import attrgetter, itemgetter, truediv
@@ -81,6 +84,8 @@ __all__ = ["Defaults", "Validation", "validate_row", "validate_workbook"]
 
 BENEFITS, MEASUREMENTS, TRAJECTORY = "Benefits", "Measurements", "Trajectory"
 MIN_BASELINE_POINTS = 3
+HISTORY_MONTHS = 36
+"""How far before a benefit's dates its measurements may go before BRM404 asks about the year."""
 FAR = 10.0
 UNIT_VALUE_LIMIT = 1_000_000.0
 PLAUSIBLE_YEARS = (2000, 2100)
@@ -196,10 +201,7 @@ def validate_row(
     table = RawTable(BENEFITS, BENEFITS, 1, columns, [RawRow(2, tuple(values.values()))])
     raw = RawWorkbook(path="", tables={BENEFITS: table})
     run = _Run(raw, defaults or Defaults(), today or date.today(), single_row=True)
-    return [
-        Finding(code=f.code, severity=f.severity, message=f.message, column=f.column, value=f.value)
-        for f in run.run()
-    ]
+    return [replace(f, sheet=None, row=None, cell=None) for f in run.run()]
 
 
 # ------------------------------------------------------------------------------ internals
@@ -633,7 +635,7 @@ class _Run:
             bt = b.values.get("benefit_type")
             qualitative = bt is BenefitType.QUALITATIVE
             earliest, date_field = _earliest(b.values)
-            first_month = month_of(earliest) if earliest is not None else -1
+            first_month = month_of(earliest) - HISTORY_MONTHS if earliest is not None else -1
             if not qualitative and quiet(group, first_month, now):
                 continue
             last = -1
@@ -684,6 +686,7 @@ class _Run:
                         value=str(per),
                         date_field=date_field,
                         date=earliest,
+                        years=HISTORY_MONTHS // 12,
                     )
                 elif index > now:
                     yield rule405.finding(
@@ -1253,8 +1256,9 @@ def _series_checks(bid: str, kept: list[_Reading], sheet: str, pl: str, vl: str,
     numeric = [m for m in kept if type(m.value) is float]
     values: list[float] = [m.value for m in numeric]  # type: ignore[misc]
     for k, x in enumerate(values):
-        near = values[max(0, k - 2) : k] + values[k + 1 : k + 3]
-        if x and near and all(_far(x, other) for other in near):
+        left, right = values[max(0, k - 2) : k], values[k + 1 : k + 3]
+        near = left + right
+        if x and near and _spike(x, left, right):
             row = numeric[k].row
             yield RULES["BRM501"].finding(
                 sheet=sheet,
@@ -1346,6 +1350,18 @@ def _window(v: Mapping[str, Any]) -> tuple[int | None, int | None]:
     else:
         last = Period.of_date(realise).index - 1 if realise is not None else None
     return first, last
+
+
+def _spike(x: float, left: list[float], right: list[float]) -> bool:
+    """True when `x` stands alone: more than FAR away from every neighbour and beyond them all
+    (above or below), unless it starts or ends a ramp that climbs away from zero (a go-live's
+    first months: 1, 12, 130, ...; or paper forms falling to near zero after one)."""
+    near = left + right
+    if not all(_far(x, other) for other in near) or min(near) <= x <= max(near):
+        return False
+    run = [*left, x, *right]
+    monotone = all(a < b for a, b in pairwise(run)) or all(a > b for a, b in pairwise(run))
+    return not (monotone and abs(x) < min(map(abs, near)))
 
 
 def _far(value: float, other: float) -> bool:

@@ -31,7 +31,7 @@ def test_validate_json_has_the_spec_shape_and_exit_code_1_for_errors() -> None:
     assert set(file) == {"path", "trust_ods", "benefits", "measurements", "issues", "counts"}
     assert file["trust_ods"] == "RJ1" and file["benefits"] > 0 and file["measurements"] > 0
     issue = file["issues"][0]
-    assert list(issue) == ["code", "severity", "sheet", "row", "column", "cell", "value", "message"]
+    assert list(issue) == ["code", "severity", "sheet", "row", "column", "cell", "value", "message", "heading"]
     assert report["totals"]["error"] == file["counts"]["error"] > 0
     assert any(i["code"] == "BRM304" and i["cell"] == "V7" for i in file["issues"])
 
