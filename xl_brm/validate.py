@@ -643,6 +643,7 @@ class _Run:
             spiky = False
             gappy = False
             before = 0.0
+            typos: set[int] = set()
             months = group[0].period.months
             for m in group:
                 per, value, row = m.period, m.value, m.row
@@ -678,6 +679,7 @@ class _Run:
                         benefit_type=bt.value,
                     )
                 if index + per.months - 1 < first_month:
+                    typos.add(row)
                     yield rule404.finding(
                         sheet=sheet,
                         row=row,
@@ -719,7 +721,7 @@ class _Run:
             if not ordered or spiky or (gappy and not qualitative):
                 drops = self.dropped.get(bid)
                 kept = [m for m in group if m.row not in drops] if drops else group
-                self.deferred.extend(_series_checks(bid, kept, sheet, pl, vl, gaps=not qualitative))
+                self.deferred.extend(_series_checks(bid, kept, sheet, pl, vl, gaps=not qualitative, typos=typos))
 
     def _trajectory_table(self) -> Iterator[Finding]:
         table = self.ttable
@@ -1250,9 +1252,10 @@ def _row_plausibility(v: Mapping[str, Any]) -> Iterator[_Hit]:
 
 
 def _series_checks(bid: str, kept: list[_Reading], sheet: str, pl: str, vl: str, *,
-                   gaps: bool) -> Iterator[Finding]:
+                   gaps: bool, typos: AbstractSet[int] = frozenset()) -> Iterator[Finding]:
     """BRM501 and (with `gaps`) BRM504 over one benefit's measurements in period order. A
-    qualitative benefit's evidence comes when there is some, so its gaps are not reported."""
+    qualitative benefit's evidence comes when there is some, so its gaps are not reported; nor
+    is the gap beside a period with a year typed wrong (`typos`: rows BRM404 reported)."""
     numeric = [m for m in kept if type(m.value) is float]
     values: list[float] = [m.value for m in numeric]  # type: ignore[misc]
     for k, x in enumerate(values):
@@ -1271,10 +1274,15 @@ def _series_checks(bid: str, kept: list[_Reading], sheet: str, pl: str, vl: str,
             )
     if not kept or not gaps:
         return
-    previous = kept[0].period
+    previous, previous_row = kept[0].period, kept[0].row
     for m in kept:
         per = m.period
-        if per.months == previous.months and per.index - previous.index > 3 * per.months:
+        if (
+            per.months == previous.months
+            and per.index - previous.index > 3 * per.months
+            and m.row not in typos
+            and previous_row not in typos
+        ):
             row = m.row
             yield RULES["BRM504"].finding(
                 sheet=sheet,
@@ -1286,7 +1294,7 @@ def _series_checks(bid: str, kept: list[_Reading], sheet: str, pl: str, vl: str,
                 missing=(per.index - previous.index) // per.months - 1,
                 after=str(previous),
             )
-        previous = per
+        previous, previous_row = per, m.row
 
 
 # ------------------------------------------------------------------------------ helpers
