@@ -24,9 +24,11 @@ Decisions where SPEC §6 is silent:
   baseline_start to baseline_end, a blank end meaning "up to realisation_start".
 - BRM501 flags a value more than 10x away from every value within two periods either side
   and above (or below) all of them: an isolated spike, not a step change, and not a value on
-  a ramp (go-live adoption climbing from near zero passes between its neighbours). BRM504 flags gaps between measurements, not a
-  missing tail (the calculations' `no_data` status covers that), and not for a qualitative
-  benefit, whose evidence comes when there is some.
+  a ramp (go-live adoption climbing from near zero passes between its neighbours; a ramp's
+  first or last value, nearer zero than the run it starts or ends, is not a slip either).
+  BRM504 flags gaps between measurements, not a missing tail (the calculations' `no_data`
+  status covers that), not for a qualitative benefit, whose evidence comes when there is
+  some, and not beside a period BRM404 reported (the 'gap' is the year typed wrong).
 - A Benefits sheet without a benefit_id column gets BRM101 once; its measurements are not
   each reported as belonging to no benefit (BRM402).
 """
@@ -721,7 +723,9 @@ class _Run:
             if not ordered or spiky or (gappy and not qualitative):
                 drops = self.dropped.get(bid)
                 kept = [m for m in group if m.row not in drops] if drops else group
-                self.deferred.extend(_series_checks(bid, kept, sheet, pl, vl, gaps=not qualitative, typos=typos))
+                self.deferred.extend(
+                    _series_checks(bid, kept, sheet, pl, vl, gaps=not qualitative, typos=typos)
+                )
 
     def _trajectory_table(self) -> Iterator[Finding]:
         table = self.ttable

@@ -77,7 +77,9 @@ def write(path: Path, change: dict[str, Any] | None = None) -> Path:
 
 
 def xl_brm(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "xl_brm", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "xl_brm", *args], capture_output=True, text=True, timeout=120
+    )
 
 
 def test_the_register_is_what_it_says() -> None:
@@ -93,7 +95,7 @@ def test_a_clean_register_with_history_and_a_ramp_gets_no_finding(tmp_path: Path
     assert report.issues == []
 
 
-def test_a_year_typed_wrong_in_the_history_is_reported_at_its_cell_in_the_trusts_words(tmp_path: Path) -> None:
+def test_a_year_typed_wrong_in_history_is_reported_at_its_cell_in_the_trusts_words(tmp_path: Path) -> None:
     path = write(tmp_path / "register.xlsx", {("Monthly Data", "B7"): "Sep-07"})  # Sep-17's row
     run = xl_brm("validate", str(path), "--format", "json")
     assert run.returncode == 0, run.stderr
@@ -119,7 +121,9 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, An
     return folder, {i["code"]: i for i in json.loads(run.stdout)["files"][0]["issues"]}
 
 
-def test_findings_name_the_trusts_heading_with_our_field_in_brackets(broken: tuple[Path, dict[str, Any]]) -> None:
+def test_findings_name_the_trusts_heading_with_our_field_in_brackets(
+    broken: tuple[Path, dict[str, Any]],
+) -> None:
     _, issues = broken
     assert issues["BRM304"]["heading"] == "Signed off by" and issues["BRM304"]["column"] == "approved_by"
     assert issues["BRM304"]["message"] == (
