@@ -55,7 +55,9 @@ def test_a_folder_with_a_bad_file_still_validates_the_others(tmp_path: Path) -> 
 def test_csv_lists_one_line_per_finding() -> None:
     run = xl_brm("validate", str(ACUTE), "--format", "csv")
     lines = run.stdout.strip().splitlines()
-    assert lines[0] == "path,code,severity,sheet,row,column,cell,value,message"
+    assert lines[0] == "path,code,severity,sheet,row,column,cell,value,message,heading"
+    said = "Benefits Register,7,approved_by,V7,,Status (approval_status) is approved but Approved By"
+    assert said in run.stdout
     report = json.loads(xl_brm("validate", str(ACUTE), "--format", "json").stdout)
     assert len(lines) - 1 == len(report["files"][0]["issues"])
 
