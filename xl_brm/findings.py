@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -22,17 +24,44 @@ class Finding:
     column: str | None = None
     cell: str | None = None
     value: Any = None
+    heading: str | None = None
+    """The trust's own heading over `column` ('Signed off by', a wide sheet's 'Q1 19/20'),
+    filled after validation by `xl_brm.wording`; None where the sheet has none."""
+    params: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
+    """What filled the rule's message template, so the message can be said again in the
+    trust's words (`xl_brm.wording`)."""
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        value = data["value"]
-        if (value is not None and not isinstance(value, (str, int, float, bool))) or (
-            isinstance(value, float) and value - value != 0.0  # NaN or an infinity: not JSON
-        ):
-            data["value"] = str(value)
+        """SPEC §7.2's keys, plus `heading`; `value` as the cell shows it (dd/mm/yyyy dates,
+        whole numbers without '.0')."""
         return {
-            k: data[k] for k in ("code", "severity", "sheet", "row", "column", "cell", "value", "message")
+            "code": self.code,
+            "severity": self.severity,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "cell": self.cell,
+            "value": shown(self.value),
+            "message": self.message,
+            "heading": self.heading,  # additive: after SPEC §7.2's keys, which keep their order
         }
+
+
+def shown(value: Any) -> Any:
+    """A finding's value as the cell shows it, and as JSON can hold it: a date as dd/mm/yyyy
+    (UK cells), a whole float without '.0', anything else not JSON as its text."""
+    if isinstance(value, float):
+        if value - value != 0.0:  # NaN or an infinity: not JSON
+            return str(value)
+        return int(value) if value.is_integer() and abs(value) < 1e15 else value
+    if isinstance(value, datetime):
+        day = value.strftime("%d/%m/%Y")
+        return day if value.time() == time() else f"{day} {value:%H:%M}"
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if value is not None and not isinstance(value, (str, int, bool)):
+        return str(value)
+    return value
 
 
 @dataclass(slots=True)

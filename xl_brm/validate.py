@@ -15,15 +15,20 @@ Decisions where SPEC §6 is silent:
   period not yet measured: skipped silently. Blank optional cells are never findings.
 - The workbook's trust is `Defaults.trust_ods`, else the `BRM Settings` sheet, else the
   trust_ods most rows give; rows naming another trust get BRM406.
-- BRM404: a measurement is "outside the benefit's dates" when its period ends before the month
-  of the earlier of baseline_start and realisation_start. Periods after today's month get
-  BRM405. Measurements after target_date are fine (tracking goes on).
+- BRM404 (issue 13): trusts record history before a go-live, so a measurement before the
+  benefit's dates is ordinary; it is reported only when its period ends more than
+  HISTORY_MONTHS (3 years) before the month of the earlier of baseline_start and
+  realisation_start, which looks like a year typed wrong (2009 for 2019), once per such cell.
+  Periods after today's month get BRM405. Measurements after target_date are fine.
 - The baseline window of BRM503/BRM307 is the calculations' window (`xl_brm.calc`): months of
   baseline_start to baseline_end, a blank end meaning "up to realisation_start".
 - BRM501 flags a value more than 10x away from every value within two periods either side
-  (an isolated spike, not a step change). BRM504 flags gaps between measurements, not a
-  missing tail (the calculations' `no_data` status covers that), and not for a qualitative
-  benefit, whose evidence comes when there is some.
+  and above (or below) all of them: an isolated spike, not a step change, and not a value on
+  a ramp (go-live adoption climbing from near zero passes between its neighbours; a ramp's
+  first or last value, nearer zero than the run it starts or ends, is not a slip either).
+  BRM504 flags gaps between measurements, not a missing tail (the calculations' `no_data`
+  status covers that), not for a qualitative benefit, whose evidence comes when there is
+  some, and not beside a period BRM404 reported (the 'gap' is the year typed wrong).
 - A Benefits sheet without a benefit_id column gets BRM101 once; its measurements are not
   each reported as belonging to no benefit (BRM402).
 """
@@ -36,7 +41,7 @@ from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from itertools import pairwise
 from operator import attrgetter, itemgetter, truediv
@@ -81,6 +86,8 @@ __all__ = ["Defaults", "Validation", "validate_row", "validate_workbook"]
 
 BENEFITS, MEASUREMENTS, TRAJECTORY = "Benefits", "Measurements", "Trajectory"
 MIN_BASELINE_POINTS = 3
+HISTORY_MONTHS = 36
+"""How far before a benefit's dates its measurements may go before BRM404 asks about the year."""
 FAR = 10.0
 UNIT_VALUE_LIMIT = 1_000_000.0
 PLAUSIBLE_YEARS = (2000, 2100)
@@ -196,10 +203,7 @@ def validate_row(
     table = RawTable(BENEFITS, BENEFITS, 1, columns, [RawRow(2, tuple(values.values()))])
     raw = RawWorkbook(path="", tables={BENEFITS: table})
     run = _Run(raw, defaults or Defaults(), today or date.today(), single_row=True)
-    return [
-        Finding(code=f.code, severity=f.severity, message=f.message, column=f.column, value=f.value)
-        for f in run.run()
-    ]
+    return [replace(f, sheet=None, row=None, cell=None) for f in run.run()]
 
 
 # ------------------------------------------------------------------------------ internals
@@ -633,7 +637,7 @@ class _Run:
             bt = b.values.get("benefit_type")
             qualitative = bt is BenefitType.QUALITATIVE
             earliest, date_field = _earliest(b.values)
-            first_month = month_of(earliest) if earliest is not None else -1
+            first_month = month_of(earliest) - HISTORY_MONTHS if earliest is not None else -1
             if not qualitative and quiet(group, first_month, now):
                 continue
             last = -1
@@ -641,6 +645,7 @@ class _Run:
             spiky = False
             gappy = False
             before = 0.0
+            typos: set[int] = set()
             months = group[0].period.months
             for m in group:
                 per, value, row = m.period, m.value, m.row
@@ -676,6 +681,7 @@ class _Run:
                         benefit_type=bt.value,
                     )
                 if index + per.months - 1 < first_month:
+                    typos.add(row)
                     yield rule404.finding(
                         sheet=sheet,
                         row=row,
@@ -684,6 +690,7 @@ class _Run:
                         value=str(per),
                         date_field=date_field,
                         date=earliest,
+                        years=HISTORY_MONTHS // 12,
                     )
                 elif index > now:
                     yield rule405.finding(
@@ -716,7 +723,9 @@ class _Run:
             if not ordered or spiky or (gappy and not qualitative):
                 drops = self.dropped.get(bid)
                 kept = [m for m in group if m.row not in drops] if drops else group
-                self.deferred.extend(_series_checks(bid, kept, sheet, pl, vl, gaps=not qualitative))
+                self.deferred.extend(
+                    _series_checks(bid, kept, sheet, pl, vl, gaps=not qualitative, typos=typos)
+                )
 
     def _trajectory_table(self) -> Iterator[Finding]:
         table = self.ttable
@@ -1247,14 +1256,16 @@ def _row_plausibility(v: Mapping[str, Any]) -> Iterator[_Hit]:
 
 
 def _series_checks(bid: str, kept: list[_Reading], sheet: str, pl: str, vl: str, *,
-                   gaps: bool) -> Iterator[Finding]:
+                   gaps: bool, typos: AbstractSet[int] = frozenset()) -> Iterator[Finding]:
     """BRM501 and (with `gaps`) BRM504 over one benefit's measurements in period order. A
-    qualitative benefit's evidence comes when there is some, so its gaps are not reported."""
+    qualitative benefit's evidence comes when there is some, so its gaps are not reported; nor
+    is the gap beside a period with a year typed wrong (`typos`: rows BRM404 reported)."""
     numeric = [m for m in kept if type(m.value) is float]
     values: list[float] = [m.value for m in numeric]  # type: ignore[misc]
     for k, x in enumerate(values):
-        near = values[max(0, k - 2) : k] + values[k + 1 : k + 3]
-        if x and near and all(_far(x, other) for other in near):
+        left, right = values[max(0, k - 2) : k], values[k + 1 : k + 3]
+        near = left + right
+        if x and near and _spike(x, left, right):
             row = numeric[k].row
             yield RULES["BRM501"].finding(
                 sheet=sheet,
@@ -1267,10 +1278,15 @@ def _series_checks(bid: str, kept: list[_Reading], sheet: str, pl: str, vl: str,
             )
     if not kept or not gaps:
         return
-    previous = kept[0].period
+    previous, previous_row = kept[0].period, kept[0].row
     for m in kept:
         per = m.period
-        if per.months == previous.months and per.index - previous.index > 3 * per.months:
+        if (
+            per.months == previous.months
+            and per.index - previous.index > 3 * per.months
+            and m.row not in typos
+            and previous_row not in typos
+        ):
             row = m.row
             yield RULES["BRM504"].finding(
                 sheet=sheet,
@@ -1282,7 +1298,7 @@ def _series_checks(bid: str, kept: list[_Reading], sheet: str, pl: str, vl: str,
                 missing=(per.index - previous.index) // per.months - 1,
                 after=str(previous),
             )
-        previous = per
+        previous, previous_row = per, m.row
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -1346,6 +1362,18 @@ def _window(v: Mapping[str, Any]) -> tuple[int | None, int | None]:
     else:
         last = Period.of_date(realise).index - 1 if realise is not None else None
     return first, last
+
+
+def _spike(x: float, left: list[float], right: list[float]) -> bool:
+    """True when `x` stands alone: more than FAR away from every neighbour and beyond them all
+    (above or below), unless it starts or ends a ramp that climbs away from zero (a go-live's
+    first months: 1, 12, 130, ...; or paper forms falling to near zero after one)."""
+    near = left + right
+    if not all(_far(x, other) for other in near) or min(near) <= x <= max(near):
+        return False
+    run = [*left, x, *right]
+    monotone = all(a < b for a, b in pairwise(run)) or all(a > b for a, b in pairwise(run))
+    return not (monotone and abs(x) < min(map(abs, near)))
 
 
 def _far(value: float, other: float) -> bool:

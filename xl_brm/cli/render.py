@@ -40,7 +40,7 @@ def validation_json(reports: Sequence[FileReport]) -> str:
 
 def validation_csv(reports: Sequence[FileReport]) -> str:
     """One line per finding, with the file it belongs to."""
-    columns = ["path", "code", "severity", "sheet", "row", "column", "cell", "value", "message"]
+    columns = ["path", "code", "severity", "sheet", "row", "column", "cell", "value", "message", "heading"]
     rows = ({"path": r.path, **f.to_json()} for r in reports for f in r.issues)
     return to_csv(columns, rows)
 

@@ -48,9 +48,9 @@ class Rule:
     def family(self) -> str:
         return FAMILIES[self.code[3]]
 
-    def format(self, params: Mapping[str, Any]) -> str:
-        """The message with its parameters filled in."""
-        return self.message.format_map(_Blank({k: _show(v) for k, v in params.items()}))
+    def format(self, params: Mapping[str, Any], template: str | None = None) -> str:
+        """The message (or `template`, the message reworded) with its parameters filled in."""
+        return (template or self.message).format_map(_Blank({k: _show(v) for k, v in params.items()}))
 
     def finding(
         self,
@@ -63,16 +63,17 @@ class Rule:
         **params: Any,
     ) -> Finding:
         """A finding of this rule at one place; `params` fill the message template."""
-        message = self.format({"value": value, "column": column, "sheet": sheet, **params})
+        params = {"value": value, "column": column, "sheet": sheet, **params}
         return Finding(
             code=self.code,
             severity=self.severity,
-            message=message,
+            message=self.format(params),
             sheet=sheet,
             row=row,
             column=column,
             cell=cell,
             value=value,
+            params=params,
         )
 
 
