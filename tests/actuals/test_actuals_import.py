@@ -19,7 +19,7 @@ from rules_workbooks import CLEAN_BENEFIT, CLEAN_QUALITATIVE
 
 from xl_brm.actuals import ExtractMapping, import_actuals, propose_extract_mapping, roll_up_method
 from xl_brm.api import compute_figures, load, validate_file
-from xl_brm.errors import UsageError
+from xl_brm.errors import InputError, UsageError
 from xl_brm.periods import Period
 
 MONTHS = [Period.month(2019, 4).shift(k) for k in range(12)]
@@ -335,3 +335,23 @@ def test_actuals_map_saves_a_mapping_the_import_reads(tmp_path: Path) -> None:
     assert "KPI Ref = measure_code" in saved.read_text()
     done = import_actuals(extract, target, mapping=ExtractMapping.load(saved), dry_run=True)
     assert [(c.figure.benefit_id, c.figure.value) for c in done.plan.changes] == [("EPMA-01", 110.0)]
+
+
+def test_a_csv_with_title_lines_above_its_header_is_read(tmp_path: Path) -> None:
+    target = register(tmp_path / "long.xlsx", "long", 6)
+    body = daily_extract(tmp_path / "plain.csv", range(6, 7)).read_text()
+    extract = tmp_path / "titled.csv"
+    titles = "Example BI warehouse - daily extract\nRun on 06/04/2021 07:00, by the overnight job\n\n"
+    extract.write_text(titles + body, encoding="utf-8")
+    assert propose_extract_mapping(extract).header_row == 4
+    done = import_actuals(extract, target, dry_run=True)
+    assert [(c.figure.benefit_id, c.figure.value, c.figure.lines[0]) for c in done.plan.changes] == [
+        ("EPMA-01", 110.0, 5), ("SEP-01", 70.0, 6)]
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("Example BI warehouse\n\nBenefit ID,Month,Value\nEPMA-01,Oct-19,110\n"
+                      "EPMA-01,Nov-19,1,000\n")
+    with pytest.raises(InputError) as raised:
+        import_actuals(ragged, target, dry_run=True)
+    message = str(raised.value)
+    assert message.startswith("ragged.csv: line 5 has 4 fields where the header (line 3) has 3")
+    assert "C error" not in message and "tokeniz" not in message
