@@ -355,3 +355,55 @@ def test_a_csv_with_title_lines_above_its_header_is_read(tmp_path: Path) -> None
     message = str(raised.value)
     assert message.startswith("ragged.csv: line 5 has 4 fields where the header (line 3) has 3")
     assert "C error" not in message and "tokeniz" not in message
+
+
+def mixed_register(path: Path) -> Path:
+    """A long register keeping EPMA-01 monthly and SEP-01 quarterly on one sheet, in the trust's
+    own spellings ('Apr-19', 'Q1 19/20'), each benefit's rows together, notes below."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Benefits Register"
+    names = list(CLEAN_BENEFIT)
+    ws.append(names)
+    for b in BENEFITS:
+        ws.append([b.get(n) for n in names])
+    ms = wb.create_sheet("Measurements")
+    ms.append(["Benefit Ref", "Month", "Actual", "Data Source", "Grade"])
+    for p, v in zip(MONTHS[:6], ERRORS, strict=False):
+        ms.append(["EPMA-01", p.start.strftime("%b-%y"), v, "Datix", "Actual"])
+    for q, v in ((1, 61.2), (2, 62.2)):
+        ms.append(["SEP-01", f"Q{q} 19/20", v, "Audit", "Actual"])
+    ms.append([])
+    ms.append(["Notes: figures are validated by Information Services"])
+    wb.save(path)
+    return path
+
+
+def days_extract(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(["Activity Date,Metric,Value", *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def days_of(months: range, code: str, value: float) -> list[str]:
+    """A line per day of the months, each with the same value (a level)."""
+    lines = []
+    for k in months:
+        p = MONTHS[k]
+        days = (p.end - p.start).days + 1
+        lines += [f"{p.start + timedelta(days=d):%d/%m/%Y},{code},{value}" for d in range(days)]
+    return lines
+
+
+def test_a_quarter_in_a_sheet_of_mostly_months_is_written_as_a_quarter_and_reads_back(tmp_path: Path) -> None:
+    target = mixed_register(tmp_path / "mixed.xlsx")
+    extract = days_extract(tmp_path / "daily.csv", days_of(range(6, 9), "SEP-01", 70.5))
+    done = import_actuals(extract, target)
+    assert [(str(c.figure.period), c.figure.value, c.status) for c in done.plan.changes] == [
+        ("2019/20 Q3", 70.5, "new")]
+    assert done.written == target
+    ms = openpyxl.load_workbook(target)["Measurements"]
+    written = [[c.value for c in row][:3] for row in ms.iter_rows(min_row=2) if row[0].value == "SEP-01"]
+    assert written[-1] == ["SEP-01", "Q3 19/20", 70.5]
+    _raw, validation = load(target)
+    assert [(str(m.period), m.value) for m in validation.register.measurements["SEP-01"]][-1] == (
+        "2019/20 Q3", 70.5)

@@ -91,7 +91,7 @@ class LongSheet:
     columns: dict[str, int]
     last_row: int
     periods: list[Any] = field(default_factory=list)
-    """Period cells as the sheet holds them (how a new one is written)."""
+    """Period cells as the sheet holds them, months and quarters alike (how a new one is written)."""
     new: bool = False
     """To be created by the import (the register had nowhere to put measurements)."""
 
@@ -303,6 +303,8 @@ def _measurement_cells(raw: RawWorkbook) -> tuple[dict[tuple[str, Period], tuple
                 long_sheets[sheet] = LongSheet(sheet, origin.header_rows[at], dict(origin.fixed[at]),
                                                origin.header_rows[at])
     cells: dict[tuple[str, Period], tuple[str, int, int, Any]] = {}
+    samples: Counter[tuple[str, int]] = Counter()
+    """(sheet, months) -> period cells kept as samples of how the sheet writes that grain."""
     for rr in table.rows:
         bid, period_cell, value = (rr.values[pos[n]] for n in ("benefit_id", "period", "value"))
         if origin is not None and rr.row in origin:
@@ -310,16 +312,17 @@ def _measurement_cells(raw: RawWorkbook) -> tuple[dict[tuple[str, Period], tuple
             sheet = origin.sheets[at]
         else:
             sheet, row, column = table.sheet, rr.row, table.columns[pos["value"]].index
+        try:
+            period = parse_period(period_cell) if period_cell is not None else None
+        except (PeriodError, TypeError):
+            period = None
         if sheet in long_sheets:
             long = long_sheets[sheet]
             long.last_row = max(long.last_row, row)
-            if period_cell is not None and len(long.periods) < 50:
+            if period is not None and samples[(sheet, period.months)] < 24:
+                samples[(sheet, period.months)] += 1
                 long.periods.append(period_cell)
-        if bid is None or period_cell is None:
-            continue
-        try:
-            period = parse_period(period_cell)
-        except (PeriodError, TypeError):
+        if bid is None or period is None:
             continue
         cells.setdefault((key_text(bid), period), (sheet, row, column, value))
     return cells, list(long_sheets.values())

@@ -240,12 +240,38 @@ _QUARTER_FORMATS: tuple[Callable[[Period], str], ...] = (
 
 
 def period_writer(samples: Sequence[Any]) -> Callable[[Period], Any]:
-    """How this sheet writes a period, learnt from the periods it holds: a date cell (first or
-    last day of the month), or text in the spelling its cells use ('Apr-19', 'Q1 19/20')."""
-    shown = [s for s in samples if s not in (None, "")]
-    dates = [s.date() if isinstance(s, datetime) else s for s in shown if isinstance(s, date)]
-    if dates and len(dates) * 2 >= len(shown):
-        month_end = all(Period.of_date(d).end == d for d in dates)
+    """How this sheet writes a period, learnt from the periods it holds, a month as its months
+    and a quarter as its quarters: a date cell (first or last day of the month: months only),
+    or text in the spelling its cells use ('Apr-19', 'Q1 19/20'). A grain the sheet has no
+    sample of is written as xl-brm writes it ('2019-04', '2019/20 Q1'). Whatever is written
+    reads back as the same period, or it is written as xl-brm writes it."""
+    grains: dict[int, list[Any]] = defaultdict(list)
+    for sample in samples:
+        if sample in (None, ""):
+            continue
+        try:
+            grains[parse_period(sample).months].append(sample)
+        except (PeriodError, TypeError, ValueError):
+            continue
+    month = _spelling(grains[1], _MONTH_FORMATS, dates=True)
+    quarter = _spelling(grains[3], _QUARTER_FORMATS, dates=False)
+
+    def write(period: Period) -> Any:
+        written = (month if period.months == 1 else quarter)(period)
+        try:
+            same = parse_period(written) == period
+        except (PeriodError, TypeError, ValueError):
+            same = False
+        return written if same else str(period)
+
+    return write
+
+
+def _spelling(shown: list[Any], formats: tuple[Callable[[Period], str], ...], *,
+              dates: bool) -> Callable[[Period], Any]:
+    as_dates = [s.date() if isinstance(s, datetime) else s for s in shown if isinstance(s, date)]
+    if dates and as_dates and len(as_dates) * 2 >= len(shown):
+        month_end = all(Period.of_date(d).end == d for d in as_dates)
 
         def as_date(p: Period) -> datetime:
             day = p.end if month_end else p.start
@@ -253,10 +279,9 @@ def period_writer(samples: Sequence[Any]) -> Callable[[Period], Any]:
 
         return as_date
     texts = [" ".join(s.split()) for s in shown if isinstance(s, str)][:12]
-    for formats in (_MONTH_FORMATS, _QUARTER_FORMATS):
-        for spell in formats:
-            if texts and all(_spelt(spell, t) for t in texts):
-                return spell
+    for spell in formats:
+        if texts and all(_spelt(spell, t) for t in texts):
+            return spell
     return str
 
 
