@@ -5,6 +5,7 @@ reported, never guessed, and a register is never left half-written."""
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -407,3 +408,23 @@ def test_a_quarter_in_a_sheet_of_mostly_months_is_written_as_a_quarter_and_reads
     _raw, validation = load(target)
     assert [(str(m.period), m.value) for m in validation.register.measurements["SEP-01"]][-1] == (
         "2019/20 Q3", 70.5)
+
+
+def test_a_quarter_not_yet_complete_is_not_imported_as_the_quarters_figure(tmp_path: Path) -> None:
+    target = mixed_register(tmp_path / "mixed.xlsx")
+    oct_to_mid_dec = days_of(range(6, 8), "SEP-01", 70.0) + days_of(range(8, 9), "SEP-01", 73.0)[:15]
+    extract = days_extract(tmp_path / "daily.csv", [*oct_to_mid_dec, "01/01/2020,SEP-01,91.2"])
+    done = import_actuals(extract, target, dry_run=True)
+    (short,) = [f for f in done.plan.findings if f.code == "BRM413"]
+    assert (short.row, short.cell, short.value) == (len(oct_to_mid_dec) + 2, f"A{len(oct_to_mid_dec) + 2}",
+                                                     "2019/20 Q4")
+    assert "1 of its 3 months" in short.message  # one January day is not the quarter's level
+    (q3,) = done.plan.changes  # every month of Q3 is there: its level, noted as part of its days
+    assert str(q3.figure.period) == "2019/20 Q3"
+    assert q3.figure.how == "76 daily figures averaged (76 of 92 days)"
+    assert math.isclose(q3.figure.value, (61 * 70.0 + 15 * 73.0) / 76)
+    monthly = tmp_path / "monthly.csv"
+    monthly.write_text("Benefit ID,Month,Value\nSEP-01,Jan-20,80\nSEP-01,Feb-20,82\nEPMA-01,Oct-19,110\n")
+    done = import_actuals(monthly, target, dry_run=True)
+    assert [(f.code, f.row) for f in done.plan.findings] == [("BRM413", 2)]
+    assert [c.figure.benefit_id for c in done.plan.changes] == ["EPMA-01"]

@@ -225,12 +225,14 @@ def _figures(rows: list[tuple[ExtractRow, Benefit]], benefits: dict[str, Benefit
     for (bid, period), group in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         method = roll_up or roll_up_method(benefits[bid], period.months)
         have, need, unit = _coverage(group, period)
+        months = len(_months(group))
         lines = tuple(r.line for r in group)
-        if method == "sum" and have < need:
+        short = (have, need, unit) if method == "sum" else (months, period.months, "months")
+        if short[0] < short[1]:
             findings.append(RULES["BRM413"].finding(
                 sheet=extract.path.name, row=lines[0], column="period",
                 cell=f"{extract.letters['period']}{lines[0]}", value=str(period), benefit_id=bid,
-                have=have, need=need, unit=unit))
+                have=short[0], need=short[1], unit=short[2]))
             continue
         values = [r.value for r in group]
         value = math.fsum(values) if method == "sum" else statistics.fmean(values)
@@ -244,6 +246,11 @@ def _figures(rows: list[tuple[ExtractRow, Benefit]], benefits: dict[str, Benefit
                 how += f" ({have} of {need} {unit})"
         figures.append(Figure(bid, period, value, lines, how))
     return figures
+
+
+def _months(group: list[ExtractRow]) -> set[Period]:
+    """The months the lines cover: a quarter's line covers its three."""
+    return {m for r in group for m in r.period.month_periods()}
 
 
 def _coverage(group: list[ExtractRow], period: Period) -> tuple[int, int, str]:
