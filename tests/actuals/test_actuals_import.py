@@ -113,10 +113,11 @@ def test_long_rows_are_written_as_the_sheet_writes_them_and_the_notes_move_down(
     target = register(tmp_path / "long.xlsx", "long", 6)
     import_actuals(daily_extract(tmp_path / "daily.csv", range(6, 7)), target)
     ms = openpyxl.load_workbook(target)["Measurements"]
-    rows = [[c.value for c in row] for row in ms.iter_rows(min_row=14, max_row=17)]
-    assert rows[0] == ["EPMA-01", "Oct-19", 110, "daily.csv", "Actual"]
-    assert rows[1] == ["SEP-01", "Oct-19", 70, "daily.csv", "Actual"]
-    assert rows[3][0] == "Notes: figures are validated by Information Services"
+    rows = [[c.value for c in row] for row in ms.iter_rows(min_row=2, max_row=17)]
+    assert rows[6] == ["EPMA-01", "Oct-19", 110, "daily.csv", "Actual"]  # under EPMA-01's own rows
+    assert rows[13] == ["SEP-01", "Oct-19", 70, "daily.csv", "Actual"]
+    assert [r[0] for r in rows[:13]] == ["EPMA-01"] * 7 + ["SEP-01"] * 6
+    assert rows[15][0] == "Notes: figures are validated by Information Services"
 
 
 def test_a_wide_register_gets_a_column_in_its_own_spelling_and_a_note_on_each_cell(tmp_path: Path) -> None:
@@ -428,3 +429,53 @@ def test_a_quarter_not_yet_complete_is_not_imported_as_the_quarters_figure(tmp_p
     done = import_actuals(monthly, target, dry_run=True)
     assert [(f.code, f.row) for f in done.plan.findings] == [("BRM413", 2)]
     assert [c.figure.benefit_id for c in done.plan.changes] == ["EPMA-01"]
+
+
+def test_new_long_rows_go_under_the_benefits_own_rows_styled_like_them(tmp_path: Path) -> None:
+    target = register(tmp_path / "long.xlsx", "long", 6)
+    wb = openpyxl.load_workbook(target)
+    ms = wb["Measurements"]
+    for row in range(2, 14):  # EPMA-01 on rows 2-7 as counts, SEP-01 on 8-13 as percentages
+        ms.cell(row=row, column=3).number_format = "#,##0" if row < 8 else "0.0%"
+        if row >= 8:
+            ms.cell(row=row, column=3).value = ms.cell(row=row, column=3).value / 100
+        ms.cell(row=row, column=1).font = openpyxl.styles.Font(bold=True)
+    summary = wb.create_sheet("Summary")
+    summary["A1"] = "=SUM(Measurements!C2:C7)"  # EPMA-01's six months
+    summary["A2"] = "=AVERAGE(Measurements!$C$8:$C$13)"  # SEP-01's
+    summary["A3"] = "=Measurements!A15"  # the notes
+    ms["G1"] = "=COUNTA(A2:A13)"
+    wb.save(target)
+    done = import_actuals(daily_extract(tmp_path / "daily.csv", range(6, 7)), target)
+    assert [(c.figure.benefit_id, c.cell, c.adds) for c in done.plan.changes] == [
+        ("EPMA-01", "C8", "row"), ("SEP-01", "C15", "row")]
+    wb = openpyxl.load_workbook(target)
+    ms = wb["Measurements"]
+    epma, sep = ms["C8"], ms["C15"]
+    assert (ms["A8"].value, epma.value, epma.number_format) == ("EPMA-01", 110, "#,##0")
+    assert ms["A8"].font.b  # the row above's style
+    assert (ms["A15"].value, sep.number_format) == ("SEP-01", "0.0%")
+    assert math.isclose(sep.value, 0.70)  # shown as 70.0%, as the extract says
+    assert [ms.cell(row=r, column=3).number_format for r in range(9, 15)] == ["0.0%"] * 6  # moved, kept
+    summary = wb["Summary"]
+    assert [summary[c].value for c in ("A1", "A2", "A3")] == [
+        "=SUM(Measurements!C2:C7)", "=AVERAGE(Measurements!$C$9:$C$14)", "=Measurements!A17"]
+    assert ms["G1"].value == "=COUNTA(A2:A14)"
+    assert ms["A17"].value.startswith("Notes:")
+
+
+def test_a_figure_written_into_a_percent_formatted_cell_shows_as_the_extract_says(tmp_path: Path) -> None:
+    target = register(tmp_path / "right.xlsx", "right", 6)
+    wb = openpyxl.load_workbook(target)
+    ws = wb["Benefits Register"]
+    last = len(CLEAN_BENEFIT) + 6
+    ws.cell(row=4, column=last + 1).number_format = "0.0%"  # SEP-01's Oct-19, blank, formatted ready
+    wb.save(target)
+    extract = tmp_path / "monthly.csv"
+    extract.write_text("Benefit ID,Month,Value\nSEP-01,Oct-19,91.2%\nEPMA-01,Oct-19,110\n")
+    done = import_actuals(extract, target)
+    assert done.written == target and [c.as_percent for c in done.plan.changes] == [False, True]
+    ws = openpyxl.load_workbook(target)["Benefits Register"]
+    cell = ws.cell(row=4, column=last + 1)
+    assert math.isclose(cell.value, 0.912) and cell.number_format == "0.0%"  # Excel shows 91.2%
+    assert ws.cell(row=3, column=last + 1).value == 110

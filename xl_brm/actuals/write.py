@@ -10,6 +10,7 @@ plan said, and only then put in place (`os.replace`): it is never left half-writ
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -23,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from xl_brm.actuals._shift import rows_inserted
 from xl_brm.actuals.plan import Change, LongSheet, Plan
 from xl_brm.enums import EvidenceGrade, parse_enum
 from xl_brm.errors import InputError, UsageError
@@ -103,13 +105,13 @@ class _Writer:
             ws = self.wb[layout.sheet]
         cols = layout.columns
         added = sorted((c for c in changes if c.adds), key=lambda c: c.row)
-        if added:
-            first = added[0].row
-            _make_room(ws, first, len(added), rows=True)
+        write_period = period_writer(layout.periods)
+        grade = self._grade_word(ws, layout)
+        for block in _blocks(added):
+            first = block[0].row
+            _make_room(ws, first, len(block), rows=True)
             model = first - 1 if first - 1 > layout.header_row else None
-            write_period = period_writer(layout.periods)
-            grade = self._grade_word(ws, layout)
-            for change in added:
+            for change in block:
                 if model is not None:
                     _copy_row_style(ws, model, change.row)
                 f = change.figure
@@ -121,11 +123,17 @@ class _Writer:
                 if grade is not None and "evidence_grade" in cols:
                     ws.cell(row=change.row, column=cols["evidence_grade"] + 1).value = grade
         for change in changes:
-            ws.cell(row=change.row, column=change.column + 1).value = change.figure.value
+            self._value(ws, change)
             if "source" in cols:
                 set_text(ws.cell(row=change.row, column=cols["source"] + 1), self.source)
             else:
                 self._note(ws, change)
+
+    def _value(self, ws: Worksheet, change: Change) -> None:
+        """The figure as the cell shows it: 91.2 (%) in a cell formatted 0.0% is 0.912."""
+        cell = ws.cell(row=change.row, column=change.column + 1)
+        change.as_percent = shows_percent(cell.number_format)
+        cell.value = change.figure.value / 100 if change.as_percent else change.figure.value
 
     def _grade_word(self, ws: Worksheet, layout: LongSheet) -> str | None:
         """How the sheet spells 'measured' ('Actual', 'Measured'), if it has a grade column."""
@@ -159,7 +167,7 @@ class _Writer:
                 _copy_row_style(ws, change.row - 1, change.row)
                 ws.cell(row=change.row, column=key).value = change.figure.benefit_id
         for change in changes:
-            ws.cell(row=change.row, column=change.column + 1).value = change.figure.value
+            self._value(ws, change)
             self._note(ws, change)
 
     def _note(self, ws: Worksheet, change: Change) -> None:
@@ -173,6 +181,25 @@ class _Writer:
 # -- keeping the trust's layout ------------------------------------------------------------------
 
 
+def _blocks(added: list[Change]) -> list[list[Change]]:
+    """New rows in runs of consecutive rows (each run is inserted at once)."""
+    blocks: list[list[Change]] = []
+    for change in added:
+        if blocks and blocks[-1][-1].row + 1 == change.row:
+            blocks[-1].append(change)
+        else:
+            blocks.append([change])
+    return blocks
+
+
+_LITERAL = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+def shows_percent(number_format: str | None) -> bool:
+    """Whether Excel shows a number in this format as a percentage ('0.0%', not '"%"0')."""
+    return bool(number_format) and "%" in _LITERAL.sub("", str(number_format).split(";")[0])
+
+
 def _make_room(ws: Worksheet, at: int, count: int, *, rows: bool) -> None:
     """Rows (or columns) `at`.. for new cells: when what follows is empty the sheet is left as it
     is, else it moves along (notes below a table, columns to the right of a register)."""
@@ -184,7 +211,8 @@ def _make_room(ws: Worksheet, at: int, count: int, *, rows: bool) -> None:
             for merged in list(ws.merged_cells.ranges):
                 if merged.min_row >= at:
                     merged.shift(0, count)
-        _grow_tables(ws, at, count)
+            rows_inserted(ws.parent, ws.title, at, count)
+        _grow_tables(ws, at, count, moved=below)
         return
     right = any(ws.cell(row=r, column=c).value not in (None, "")
                 for c in range(at, ws.max_column + 1) for r in range(1, ws.max_row + 1))
@@ -195,16 +223,20 @@ def _make_room(ws: Worksheet, at: int, count: int, *, rows: bool) -> None:
                 merged.shift(count, 0)
 
 
-def _grow_tables(ws: Worksheet, at: int, count: int) -> None:
-    """An Excel table ending just above the new rows takes them in."""
+def _grow_tables(ws: Worksheet, at: int, count: int, *, moved: bool) -> None:
+    """An Excel table the new rows fall in, or end just under, takes them in; one below them
+    moves down with its rows (`moved`: the rows below were moved)."""
     from openpyxl.utils.cell import range_boundaries
 
     for table in ws.tables.values():
         min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-        if max_row == at - 1:
-            table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row + count}"
-            if table.autoFilter is not None:
-                table.autoFilter.ref = table.ref
+        if min_row < at <= max_row + 1:
+            max_row += count if (moved and at <= max_row) or max_row == at - 1 else 0
+        elif moved and min_row >= at:
+            min_row, max_row = min_row + count, max_row + count
+        table.ref = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}"
+        if table.autoFilter is not None:
+            table.autoFilter.ref = table.ref
 
 
 def _copy_row_style(ws: Worksheet, model: int, row: int) -> None:
