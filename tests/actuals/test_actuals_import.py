@@ -8,7 +8,7 @@ import json
 import math
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -440,6 +440,9 @@ def test_new_long_rows_go_under_the_benefits_own_rows_styled_like_them(tmp_path:
         if row >= 8:
             ms.cell(row=row, column=3).value = ms.cell(row=row, column=3).value / 100
         ms.cell(row=row, column=1).font = openpyxl.styles.Font(bold=True)
+        if row < 8:  # EPMA-01's months typed as dates shown 'mmm-yy', SEP-01's as text
+            ms.cell(row=row, column=2).value = MONTHS[row - 2].start
+            ms.cell(row=row, column=2).number_format = "mmm-yy"
     summary = wb.create_sheet("Summary")
     summary["A1"] = "=SUM(Measurements!C2:C7)"  # EPMA-01's six months
     summary["A2"] = "=AVERAGE(Measurements!$C$8:$C$13)"  # SEP-01's
@@ -455,6 +458,8 @@ def test_new_long_rows_go_under_the_benefits_own_rows_styled_like_them(tmp_path:
     assert (ms["A8"].value, epma.value, epma.number_format) == ("EPMA-01", 110, "#,##0")
     assert ms["A8"].font.b  # the row above's style
     assert (ms["A15"].value, sep.number_format) == ("SEP-01", "0.0%")
+    assert (ms["B8"].value, ms["B8"].number_format) == (datetime(2019, 10, 1), "mmm-yy")  # as the row above
+    assert ms["B15"].value == "Oct-19"
     assert math.isclose(sep.value, 0.70)  # shown as 70.0%, as the extract says
     assert [ms.cell(row=r, column=3).number_format for r in range(9, 15)] == ["0.0%"] * 6  # moved, kept
     summary = wb["Summary"]

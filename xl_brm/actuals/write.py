@@ -1,11 +1,13 @@
 """Writing a planned import into the register, in the trust's own layout and formatting.
 
-A long sheet gets its placeholder rows filled and new rows below its last (styled like the row
-above, the period written as the sheet writes periods, the extract named in its source
-column); a wide sheet gets the cell under the period's heading (a heading added in the sheet's
-own spelling when the period has no column yet) with a note naming the extract. The register
-is written to a temporary file beside it, read back to check every figure landed where the
-plan said, and only then put in place (`os.replace`): it is never left half-written.
+A long sheet gets its placeholder rows filled and new rows under the benefit's own rows (below
+its last row when it does not keep each benefit's rows together), styled like the row above,
+the period written as the row above writes it (else as the sheet writes that grain), the
+extract named in its source column. A wide sheet gets the cell under the period's heading (a
+heading added in the sheet's own spelling when the period has no column yet) with a note
+naming the extract. A figure in a cell formatted as a percentage is written as it is shown.
+The register is written to a temporary file beside it, read back to check every figure landed
+where the plan said, and only then put in place (`os.replace`): it is never left half-written.
 """
 
 from __future__ import annotations
@@ -119,7 +121,9 @@ class _Writer:
                 numeric = isinstance(key, float | int) and f.benefit_id.isdigit()
                 ws.cell(row=change.row, column=cols["benefit_id"] + 1).value = (
                     float(f.benefit_id) if numeric else f.benefit_id)
-                ws.cell(row=change.row, column=cols["period"] + 1).value = write_period(f.period)
+                above = ws.cell(row=model, column=cols["period"] + 1).value if model else None
+                ws.cell(row=change.row, column=cols["period"] + 1).value = (
+                    period_writer([above]) if _grain(above) == f.period.months else write_period)(f.period)
                 if grade is not None and "evidence_grade" in cols:
                     ws.cell(row=change.row, column=cols["evidence_grade"] + 1).value = grade
         for change in changes:
@@ -315,6 +319,16 @@ def _spelling(shown: list[Any], formats: tuple[Callable[[Period], str], ...], *,
         if texts and all(_spelt(spell, t) for t in texts):
             return spell
     return str
+
+
+def _grain(cell: Any) -> int | None:
+    """1 for a month, 3 for a quarter, None for what is not a period."""
+    if cell in (None, ""):
+        return None
+    try:
+        return parse_period(cell).months
+    except (PeriodError, TypeError, ValueError):
+        return None
 
 
 def _spelt(spell: Callable[[Period], str], text: str) -> bool:
