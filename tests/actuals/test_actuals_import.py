@@ -440,6 +440,7 @@ def test_new_long_rows_go_under_the_benefits_own_rows_styled_like_them(tmp_path:
         if row >= 8:
             ms.cell(row=row, column=3).value = ms.cell(row=row, column=3).value / 100
         ms.cell(row=row, column=1).font = openpyxl.styles.Font(bold=True)
+        ms.cell(row=row, column=6).value = f"=C{row}*2"  # a column the trust works out
         if row < 8:  # EPMA-01's months typed as dates shown 'mmm-yy', SEP-01's as text
             ms.cell(row=row, column=2).value = MONTHS[row - 2].start
             ms.cell(row=row, column=2).number_format = "mmm-yy"
@@ -460,6 +461,8 @@ def test_new_long_rows_go_under_the_benefits_own_rows_styled_like_them(tmp_path:
     assert (ms["A15"].value, sep.number_format) == ("SEP-01", "0.0%")
     assert (ms["B8"].value, ms["B8"].number_format) == (datetime(2019, 10, 1), "mmm-yy")  # as the row above
     assert ms["B15"].value == "Oct-19"
+    assert [ms.cell(row=r, column=6).value for r in (7, 8, 9, 15, 16)] == [
+        "=C7*2", "=C8*2", "=C9*2", "=C15*2", None]  # the new rows work it out too; the rest moved
     assert math.isclose(sep.value, 0.70)  # shown as 70.0%, as the extract says
     assert [ms.cell(row=r, column=3).number_format for r in range(9, 15)] == ["0.0%"] * 6  # moved, kept
     summary = wb["Summary"]

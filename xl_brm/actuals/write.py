@@ -116,6 +116,7 @@ class _Writer:
             for change in block:
                 if model is not None:
                     _copy_row_style(ws, model, change.row)
+                    _copy_row_formulas(ws, model, change.row, skip={c + 1 for c in cols.values()})
                 f = change.figure
                 key = ws.cell(row=model, column=cols["benefit_id"] + 1).value if model else None
                 numeric = isinstance(key, float | int) and f.benefit_id.isdigit()
@@ -250,6 +251,22 @@ def _copy_row_style(ws: Worksheet, model: int, row: int) -> None:
             ws.cell(row=row, column=column)._style = copy(source._style)
     if ws.row_dimensions[model].height is not None:
         ws.row_dimensions[row].height = ws.row_dimensions[model].height
+
+
+def _copy_row_formulas(ws: Worksheet, model: int, row: int, *, skip: set[int]) -> None:
+    """A formula the row above works out from its own figures ('=C9-D9'), for the new row too."""
+    from openpyxl.formula.translate import Translator, TranslatorError
+
+    for column in range(1, ws.max_column + 1):
+        source = ws.cell(row=model, column=column)
+        if column in skip or not isinstance(source.value, str) or not source.value.startswith("="):
+            continue
+        target = ws.cell(row=row, column=column)
+        try:
+            target.value = Translator(source.value, origin=source.coordinate).translate_formula(
+                target.coordinate)
+        except TranslatorError:
+            continue
 
 
 def _copy_column_style(ws: Worksheet, model: int, column: int) -> None:
