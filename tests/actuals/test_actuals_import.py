@@ -487,3 +487,21 @@ def test_a_figure_written_into_a_percent_formatted_cell_shows_as_the_extract_say
     cell = ws.cell(row=4, column=last + 1)
     assert math.isclose(cell.value, 0.912) and cell.number_format == "0.0%"  # Excel shows 91.2%
     assert ws.cell(row=3, column=last + 1).value == 110
+
+
+def test_a_percentage_the_trust_types_as_text_is_written_as_text_like_it(tmp_path: Path) -> None:
+    target = mixed_register(tmp_path / "mixed.xlsx")
+    wb = openpyxl.load_workbook(target)
+    ms = wb["Measurements"]
+    ms["C8"], ms["C9"] = "61.2%", "62.20 %"  # SEP-01's two quarters, as the trust typed them
+    wb.save(target)
+    extract = days_extract(tmp_path / "daily.csv", days_of(range(6, 9), "SEP-01", 70.5)
+                           + days_of(range(9, 12), "SEP-01", 2 / 3 * 100))
+    done = import_actuals(extract, target)
+    assert [(c.cell, c.status) for c in done.plan.changes] == [("C10", "new"), ("C11", "new")]
+    ms = openpyxl.load_workbook(target)["Measurements"]
+    assert [ms[c].value for c in ("B10", "C10", "B11")] == ["Q3 19/20", "70.50%", "Q4 19/20"]  # its decimals
+    q4 = ms["C11"].value  # more decimals where two would round the figure
+    assert q4.startswith("66.66666666") and float(q4[:-1]) == done.plan.changes[1].figure.value
+    _raw, validation = load(target)
+    assert [m.value for m in validation.register.measurements["SEP-01"]][2:] == pytest.approx([70.5, 200 / 3])

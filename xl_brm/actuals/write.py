@@ -109,11 +109,15 @@ class _Writer:
         added = sorted((c for c in changes if c.adds), key=lambda c: c.row)
         write_period = period_writer(layout.periods)
         grade = self._grade_word(ws, layout)
+        likes: dict[int, Any] = {}
+        """id(change) -> the value cell it is written like: its own (before), or the row above's."""
         for block in _blocks(added):
             first = block[0].row
             _make_room(ws, first, len(block), rows=True)
             model = first - 1 if first - 1 > layout.header_row else None
             for change in block:
+                if model is not None:
+                    likes[id(change)] = ws.cell(row=model, column=change.column + 1).value
                 if model is not None:
                     _copy_row_style(ws, model, change.row)
                     _copy_row_formulas(ws, model, change.row, skip={c + 1 for c in cols.values()})
@@ -128,17 +132,27 @@ class _Writer:
                 if grade is not None and "evidence_grade" in cols:
                     ws.cell(row=change.row, column=cols["evidence_grade"] + 1).value = grade
         for change in changes:
-            self._value(ws, change)
+            self._value(ws, change, like=likes.get(id(change)))
             if "source" in cols:
                 set_text(ws.cell(row=change.row, column=cols["source"] + 1), self.source)
             else:
                 self._note(ws, change)
 
-    def _value(self, ws: Worksheet, change: Change) -> None:
-        """The figure as the cell shows it: 91.2 (%) in a cell formatted 0.0% is 0.912."""
+    def _value(self, ws: Worksheet, change: Change, *, like: Any = None) -> None:
+        """The figure as the cell shows it: 91.2 (%) in a cell formatted 0.0% is 0.912; typed as
+        text '91.2%' where the trust types percentages as text ('68.0%' in the cell, or the
+        row above)."""
         cell = ws.cell(row=change.row, column=change.column + 1)
+        value = change.figure.value
+        if not change.adds:
+            like = cell.value
         change.as_percent = shows_percent(cell.number_format)
-        cell.value = change.figure.value / 100 if change.as_percent else change.figure.value
+        if change.as_percent:
+            cell.value = value / 100
+        elif isinstance(like, str) and _PERCENT_TEXT.match(like.strip()):
+            cell.value = _percent_text(value, like.strip())
+        else:
+            cell.value = value
 
     def _grade_word(self, ws: Worksheet, layout: LongSheet) -> str | None:
         """How the sheet spells 'measured' ('Actual', 'Measured'), if it has a grade column."""
@@ -184,6 +198,19 @@ class _Writer:
 
 
 # -- keeping the trust's layout ------------------------------------------------------------------
+
+
+_PERCENT_TEXT = re.compile(r"^-?\d+(?:\.(\d+))?\s?%$")
+
+
+def _percent_text(value: float, like: str) -> str:
+    """'75.5%' with as many decimals as `like` ('68.0%'), or more when they would round it."""
+    found = _PERCENT_TEXT.match(like)
+    decimals = len(found.group(1) or "") if found else 0
+    text = f"{value:.{decimals}f}"
+    if float(text) != value:
+        text = repr(value)  # the shortest that reads back as the same number
+    return f"{text}%"
 
 
 def _blocks(added: list[Change]) -> list[list[Change]]:
