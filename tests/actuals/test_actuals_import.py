@@ -505,3 +505,25 @@ def test_a_percentage_the_trust_types_as_text_is_written_as_text_like_it(tmp_pat
     assert q4.startswith("66.66666666") and float(q4[:-1]) == done.plan.changes[1].figure.value
     _raw, validation = load(target)
     assert [m.value for m in validation.register.measurements["SEP-01"]][2:] == pytest.approx([70.5, 200 / 3])
+
+
+def test_a_new_period_column_moves_a_total_column_and_what_points_at_it(tmp_path: Path) -> None:
+    target = register(tmp_path / "right.xlsx", "right", 6)
+    wb = openpyxl.load_workbook(target)
+    ws = wb["Benefits Register"]
+    first, last = len(CLEAN_BENEFIT) + 1, len(CLEAN_BENEFIT) + 6
+    total = _letter(last)  # 0-based index `last` is the column after the six months
+    ws.cell(row=2, column=last + 1).value = "Total"
+    for row in (3, 4):
+        ws.cell(row=row, column=last + 1).value = f"=SUM({_letter(first - 1)}{row}:{_letter(last - 1)}{row})"
+    wb.create_sheet("Summary")["A1"] = f"='Benefits Register'!{total}3"
+    wb.save(target)
+    done = import_actuals(daily_extract(tmp_path / "daily.csv", range(6, 7)), target)
+    assert [c.cell for c in done.plan.changes] == [f"{total}3", f"{total}4"]
+    wb = openpyxl.load_workbook(target)
+    ws = wb["Benefits Register"]
+    moved = _letter(last + 1)
+    assert [ws.cell(row=2, column=c).value for c in (last + 1, last + 2)] == ["Oct-19", "Total"]
+    assert ws[f"{total}3"].value == 110
+    assert ws[f"{moved}3"].value == f"=SUM({_letter(first - 1)}3:{_letter(last - 1)}3)"  # as Excel would
+    assert wb["Summary"]["A1"].value == f"='Benefits Register'!{moved}3"  # still the total

@@ -11,7 +11,7 @@ from openpyxl.formatting.rule import CellIsRule, FormulaRule
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from xl_brm.actuals._shift import rows_inserted, shift_formula
+from xl_brm.actuals._shift import Insert, inserted, shift_formula
 
 
 @pytest.mark.parametrize(("formula", "home", "moved"), [
@@ -28,7 +28,7 @@ from xl_brm.actuals._shift import rows_inserted, shift_formula
     ('=Data!A12&"abc', "Other", '=Data!A12&"abc'),  # cannot be read: left as typed
 ])
 def test_a_formula_follows_the_rows_it_points_at(formula: str, home: str, moved: str) -> None:
-    assert shift_formula(formula, home=home, sheet="Data", at=10, count=3) == moved
+    assert shift_formula(formula, home=home, insert=Insert("Data", 10, 3)) == moved
 
 
 def test_quoted_sheet_names_names_validations_and_conditional_formats_move(tmp_path: Path) -> None:
@@ -46,7 +46,7 @@ def test_quoted_sheet_names_names_validations_and_conditional_formats_move(tmp_p
     data.conditional_formatting.add("A5:A20", CellIsRule(operator="greaterThan", formula=["$A$15"]))
     data.conditional_formatting.add("B1:B3", FormulaRule(formula=["A1>0"]))
     data.insert_rows(10, 2)
-    rows_inserted(wb, "Tom's Data", 10, 2)
+    inserted(wb, Insert("Tom's Data", 10, 2))
     path = tmp_path / "moved.xlsx"
     wb.save(path)
     wb = openpyxl.load_workbook(path)
@@ -56,3 +56,13 @@ def test_quoted_sheet_names_names_validations_and_conditional_formats_move(tmp_p
     assert [str(v.sqref) for v in data.data_validations.dataValidation] == ["A14:A22"]
     assert sorted((str(cf.sqref), r.formula) for cf in data.conditional_formatting for r in cf.rules) == [
         ("A5:A22", ["$A$17"]), ("B1:B3", ["A1>0"])]
+
+
+@pytest.mark.parametrize(("formula", "moved"), [
+    ("=SUM(Data!C4:N4)", "=SUM(Data!C4:N4)"),  # ends before the new column: as it was
+    ("=SUM(Data!C4:P4)", "=SUM(Data!C4:Q4)"),  # the new column falls inside: it grows
+    ("=Data!$O$4+Data!O:O+Data!4:4", "=Data!$P$4+Data!P:P+Data!4:4"),
+    ("=Other!O4", "=Other!O4"),
+])
+def test_a_formula_follows_the_columns_it_points_at(formula: str, moved: str) -> None:
+    assert shift_formula(formula, home="Summary", insert=Insert("Data", 15, 1, rows=False)) == moved

@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xl_brm.actuals._shift import rows_inserted
+from xl_brm.actuals._shift import Insert, inserted
 from xl_brm.actuals.plan import Change, LongSheet, Plan
 from xl_brm.enums import EvidenceGrade, parse_enum
 from xl_brm.errors import InputError, UsageError
@@ -243,7 +243,7 @@ def _make_room(ws: Worksheet, at: int, count: int, *, rows: bool) -> None:
             for merged in list(ws.merged_cells.ranges):
                 if merged.min_row >= at:
                     merged.shift(0, count)
-            rows_inserted(ws.parent, ws.title, at, count)
+            inserted(ws.parent, Insert(ws.title, at, count))
         _grow_tables(ws, at, count, moved=below)
         return
     right = any(ws.cell(row=r, column=c).value not in (None, "")
@@ -253,6 +253,7 @@ def _make_room(ws: Worksheet, at: int, count: int, *, rows: bool) -> None:
         for merged in list(ws.merged_cells.ranges):
             if merged.min_col >= at:
                 merged.shift(count, 0)
+        inserted(ws.parent, Insert(ws.title, at, count, rows=False))
 
 
 def _grow_tables(ws: Worksheet, at: int, count: int, *, moved: bool) -> None:
