@@ -28,7 +28,7 @@ from xl_brm.actuals._shift import Insert, inserted, shift_formula
     ('=Data!A12&"abc', "Other", '=Data!A12&"abc'),  # cannot be read: left as typed
 ])
 def test_a_formula_follows_the_rows_it_points_at(formula: str, home: str, moved: str) -> None:
-    assert shift_formula(formula, home=home, insert=Insert("Data", 10, 3)) == moved
+    assert shift_formula(formula, home=home, inserts=[Insert("Data", 10, 3)]) == moved
 
 
 def test_quoted_sheet_names_names_validations_and_conditional_formats_move(tmp_path: Path) -> None:
@@ -46,7 +46,7 @@ def test_quoted_sheet_names_names_validations_and_conditional_formats_move(tmp_p
     data.conditional_formatting.add("A5:A20", CellIsRule(operator="greaterThan", formula=["$A$15"]))
     data.conditional_formatting.add("B1:B3", FormulaRule(formula=["A1>0"]))
     data.insert_rows(10, 2)
-    inserted(wb, Insert("Tom's Data", 10, 2))
+    inserted(wb, [Insert("Tom's Data", 10, 2)])
     path = tmp_path / "moved.xlsx"
     wb.save(path)
     wb = openpyxl.load_workbook(path)
@@ -65,4 +65,11 @@ def test_quoted_sheet_names_names_validations_and_conditional_formats_move(tmp_p
     ("=Other!O4", "=Other!O4"),
 ])
 def test_a_formula_follows_the_columns_it_points_at(formula: str, moved: str) -> None:
-    assert shift_formula(formula, home="Summary", insert=Insert("Data", 15, 1, rows=False)) == moved
+    assert shift_formula(formula, home="Summary", inserts=[Insert("Data", 15, 1, rows=False)]) == moved
+
+
+def test_several_inserts_move_each_reference_once_in_one_pass() -> None:
+    inserts = [Insert("Data", 5, 1), Insert("Data", 9, 2), Insert("data", 20, 1)]  # as the sheet was
+    formula = "=SUM(Data!C2:C30)+Data!C4+Data!C5+DATA!C12+'data'!C19+C12"
+    assert shift_formula(formula, home="Other", inserts=inserts) == (
+        "=SUM(Data!C2:C34)+Data!C4+Data!C6+DATA!C15+'data'!C22+C12")  # sheet names in any case

@@ -111,14 +111,18 @@ class _Writer:
         grade = self._grade_word(ws, layout)
         likes: dict[int, Any] = {}
         """id(change) -> the value cell it is written like: its own (before), or the row above's."""
-        for block in _blocks(added):
-            first = block[0].row
-            _make_room(ws, first, len(block), rows=True)
-            model = first - 1 if first - 1 > layout.header_row else None
+        blocks = _blocks(added)
+        inserts: list[Insert] = []
+        for block in blocks:  # top to bottom: each goes in under the rows already put in
+            insert = _make_room(ws, block[0].row, len(block), rows=True)
+            if insert is not None:
+                inserts.append(Insert(ws.title, insert.at - sum(i.count for i in inserts), insert.count))
+        inserted(self.wb, inserts)  # in one pass: references in the sheet as it was
+        for block in blocks:
+            model = block[0].row - 1 if block[0].row - 1 > layout.header_row else None
             for change in block:
                 if model is not None:
                     likes[id(change)] = ws.cell(row=model, column=change.column + 1).value
-                if model is not None:
                     _copy_row_style(ws, model, change.row)
                     _copy_row_formulas(ws, model, change.row, skip={c + 1 for c in cols.values()})
                 f = change.figure
@@ -174,7 +178,7 @@ class _Writer:
         last = max(p.index for p in periods) + 1  # 1-based
         new_columns = sorted({(c.column, c.figure.period) for c in changes if c.adds == "column"})
         if new_columns:
-            _make_room(ws, last + 1, len(new_columns), rows=False)
+            inserted(self.wb, [i for i in [_make_room(ws, last + 1, len(new_columns), rows=False)] if i])
             write_heading = period_writer([ws.cell(row=header, column=p.index + 1).value for p in periods])
             for column, period in new_columns:
                 _copy_column_style(ws, last, column + 1)
@@ -182,7 +186,7 @@ class _Writer:
         key = layout.fixed.get("benefit_id", 0) + 1
         for change in sorted((c for c in changes if c.adds == "row"), key=lambda c: c.row):
             if ws.cell(row=change.row, column=key).value in (None, ""):
-                _make_room(ws, change.row, 1, rows=True)
+                inserted(self.wb, [i for i in [_make_room(ws, change.row, 1, rows=True)] if i])
                 _copy_row_style(ws, change.row - 1, change.row)
                 ws.cell(row=change.row, column=key).value = change.figure.benefit_id
         for change in changes:
@@ -232,9 +236,10 @@ def shows_percent(number_format: str | None) -> bool:
     return bool(number_format) and "%" in _LITERAL.sub("", str(number_format).split(";")[0])
 
 
-def _make_room(ws: Worksheet, at: int, count: int, *, rows: bool) -> None:
+def _make_room(ws: Worksheet, at: int, count: int, *, rows: bool) -> Insert | None:
     """Rows (or columns) `at`.. for new cells: when what follows is empty the sheet is left as it
-    is, else it moves along (notes below a table, columns to the right of a register)."""
+    is, else it moves along (notes below a table, columns to the right of a register) and the
+    insert is returned, for `inserted` to move what points at the cells that moved."""
     if rows:
         below = any(ws.cell(row=r, column=c).value not in (None, "")
                     for r in range(at, ws.max_row + 1) for c in range(1, ws.max_column + 1))
@@ -243,17 +248,17 @@ def _make_room(ws: Worksheet, at: int, count: int, *, rows: bool) -> None:
             for merged in list(ws.merged_cells.ranges):
                 if merged.min_row >= at:
                     merged.shift(0, count)
-            inserted(ws.parent, Insert(ws.title, at, count))
         _grow_tables(ws, at, count, moved=below)
-        return
+        return Insert(ws.title, at, count) if below else None
     right = any(ws.cell(row=r, column=c).value not in (None, "")
                 for c in range(at, ws.max_column + 1) for r in range(1, ws.max_row + 1))
-    if right:
-        ws.insert_cols(at, count)
-        for merged in list(ws.merged_cells.ranges):
-            if merged.min_col >= at:
-                merged.shift(count, 0)
-        inserted(ws.parent, Insert(ws.title, at, count, rows=False))
+    if not right:
+        return None
+    ws.insert_cols(at, count)
+    for merged in list(ws.merged_cells.ranges):
+        if merged.min_col >= at:
+            merged.shift(count, 0)
+    return Insert(ws.title, at, count, rows=False)
 
 
 def _grow_tables(ws: Worksheet, at: int, count: int, *, moved: bool) -> None:
