@@ -527,3 +527,16 @@ def test_a_new_period_column_moves_a_total_column_and_what_points_at_it(tmp_path
     assert ws[f"{total}3"].value == 110
     assert ws[f"{moved}3"].value == f"=SUM({_letter(first - 1)}3:{_letter(last - 1)}3)"  # as Excel would
     assert wb["Summary"]["A1"].value == f"='Benefits Register'!{moved}3"  # still the total
+
+
+def test_a_wide_row_of_percentages_typed_as_text_gets_one_more_like_them(tmp_path: Path) -> None:
+    target = register(tmp_path / "right.xlsx", "right", 6)
+    wb = openpyxl.load_workbook(target)
+    ws = wb["Benefits Register"]
+    first = len(CLEAN_BENEFIT) + 1
+    for k in range(6):
+        ws.cell(row=4, column=first + k).value = f"{PERCENT[k]:.1f}%"  # SEP-01: '61.0%', '62.5%', ...
+    wb.save(target)
+    import_actuals(daily_extract(tmp_path / "daily.csv", range(6, 7)), target)
+    ws = openpyxl.load_workbook(target)["Benefits Register"]
+    assert [ws.cell(row=r, column=first + 6).value for r in (3, 4)] == [110, "70.0%"]

@@ -144,11 +144,11 @@ class _Writer:
 
     def _value(self, ws: Worksheet, change: Change, *, like: Any = None) -> None:
         """The figure as the cell shows it: 91.2 (%) in a cell formatted 0.0% is 0.912; typed as
-        text '91.2%' where the trust types percentages as text ('68.0%' in the cell, or the
-        row above)."""
+        text '91.2%' where the trust types percentages as text ('68.0%' in the cell, else in
+        `like`: the row above, or the period before on a wide sheet)."""
         cell = ws.cell(row=change.row, column=change.column + 1)
         value = change.figure.value
-        if not change.adds:
+        if cell.value is not None:
             like = cell.value
         change.as_percent = shows_percent(cell.number_format)
         if change.as_percent:
@@ -189,8 +189,11 @@ class _Writer:
                 inserted(self.wb, [i for i in [_make_room(ws, change.row, 1, rows=True)] if i])
                 _copy_row_style(ws, change.row - 1, change.row)
                 ws.cell(row=change.row, column=key).value = change.figure.benefit_id
+        columns = sorted({p.index for p in periods} | {c.column for c in changes})
         for change in changes:
-            self._value(ws, change)
+            before = [c for c in columns if c < change.column]  # the period to its left, as typed
+            like = ws.cell(row=change.row, column=before[-1] + 1).value if before else None
+            self._value(ws, change, like=like)
             self._note(ws, change)
 
     def _note(self, ws: Worksheet, change: Change) -> None:
