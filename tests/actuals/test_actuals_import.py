@@ -540,3 +540,18 @@ def test_a_wide_row_of_percentages_typed_as_text_gets_one_more_like_them(tmp_pat
     import_actuals(daily_extract(tmp_path / "daily.csv", range(6, 7)), target)
     ws = openpyxl.load_workbook(target)["Benefits Register"]
     assert [ws.cell(row=r, column=first + 6).value for r in (3, 4)] == [110, "70.0%"]
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("", "empty.csv: the extract is empty"),
+    ("\n\n", "empty.csv: the extract is empty"),
+    ('Title\n\nBenefit ID,Month,Value\nEPMA-01,Oct-19,110\nEPMA-01,Nov-19,"100\nEPMA-01,Dec-19,95\n',
+     'empty.csv: a quote (") opened on line 5 is never closed'),
+])
+def test_an_extract_that_cannot_be_read_says_which_line_and_what_to_do(text: str, said: str, tmp_path: Path):
+    target = register(tmp_path / "long.xlsx", "long", 6)
+    extract = tmp_path / "empty.csv"
+    extract.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        import_actuals(extract, target, dry_run=True)
+    assert str(raised.value).startswith(said) and raised.value.hint

@@ -365,6 +365,9 @@ def _csv_grid(p: Path, mapping: ExtractMapping | None) -> list[list[Any]]:
 
     text = _decode(p)
     lines = text.splitlines()
+    if not any(line.strip() for line in lines):
+        raise InputError("the extract is empty", path=p,
+                         hint="save it again from the BI tool with its header line and figures")
     top = lines[:HEADER_SCAN_ROWS]
     sep, header = _delimiter(top, mapping)
     head = [[_blank(v) for v in row] for row in csv.reader(lines[:header], delimiter=sep)]
@@ -381,6 +384,9 @@ def _csv_grid(p: Path, mapping: ExtractMapping | None) -> list[list[Any]]:
 
 def _parser_problem(message: str, header: int, lines: list[str], sep: str) -> str:
     """What pandas could not read, in the file's own line numbers."""
+    quote = re.search(r"EOF inside string starting at row (\d+)", message)
+    if quote is not None:
+        return f"a quote (\") opened on line {header + int(quote.group(1)) + 1} is never closed"
     found = re.search(r"line (\d+)", message)
     if found is None:
         return "cannot be read as a CSV table"
