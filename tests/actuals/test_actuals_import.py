@@ -555,3 +555,20 @@ def test_an_extract_that_cannot_be_read_says_which_line_and_what_to_do(text: str
     with pytest.raises(InputError) as raised:
         import_actuals(extract, target, dry_run=True)
     assert str(raised.value).startswith(said) and raised.value.hint
+
+
+def test_an_excel_table_over_the_measurements_takes_in_the_rows_put_in_its_middle(tmp_path: Path) -> None:
+    from openpyxl.worksheet.table import Table
+
+    target = register(tmp_path / "long.xlsx", "long", 6)
+    wb = openpyxl.load_workbook(target)
+    ms = wb["Measurements"]
+    ms.add_table(Table(displayName="Actuals", ref="A1:E13"))
+    ms.add_table(Table(displayName="Notes", ref="A15:A16"))
+    ms["A16"] = "Checked monthly"
+    wb.save(target)
+    done = import_actuals(daily_extract(tmp_path / "daily.csv", range(6, 7)), target)
+    assert [c.cell for c in done.plan.changes] == ["C8", "C15"]
+    ms = openpyxl.load_workbook(target)["Measurements"]
+    assert dict(ms.tables.items()) == {"Actuals": "A1:E15", "Notes": "A17:A18"}
+    assert ms["A18"].value == "Checked monthly"
