@@ -572,3 +572,15 @@ def test_an_excel_table_over_the_measurements_takes_in_the_rows_put_in_its_middl
     ms = openpyxl.load_workbook(target)["Measurements"]
     assert dict(ms.tables.items()) == {"Actuals": "A1:E15", "Notes": "A17:A18"}
     assert ms["A18"].value == "Checked monthly"
+
+
+def test_the_command_line_says_nothing_to_write_when_nothing_would_change(tmp_path: Path) -> None:
+    target = register(tmp_path / "long.xlsx", "long", 12)
+    extract = tmp_path / "monthly.csv"
+    extract.write_text("Benefit ID,Month,Value\nEPMA-01,Oct-19,110\n")  # what the register holds
+    exe = Path(sys.executable).with_name("xl-brm")
+    run = subprocess.run([str(exe), "actuals", "import", str(extract), "--into", str(target), "--dry-run"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    last = run.stdout.strip().splitlines()[-1]
+    assert last == "0 new, 0 changed, 1 unchanged, 0 kept: nothing to write"
