@@ -5,9 +5,10 @@ reported, never guessed, and a register is never left half-written."""
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from rules_workbooks import CLEAN_BENEFIT, CLEAN_QUALITATIVE
 
 from xl_brm.actuals import ExtractMapping, import_actuals, propose_extract_mapping, roll_up_method
 from xl_brm.api import compute_figures, load, validate_file
-from xl_brm.errors import UsageError
+from xl_brm.errors import InputError, UsageError
 from xl_brm.periods import Period
 
 MONTHS = [Period.month(2019, 4).shift(k) for k in range(12)]
@@ -112,10 +113,11 @@ def test_long_rows_are_written_as_the_sheet_writes_them_and_the_notes_move_down(
     target = register(tmp_path / "long.xlsx", "long", 6)
     import_actuals(daily_extract(tmp_path / "daily.csv", range(6, 7)), target)
     ms = openpyxl.load_workbook(target)["Measurements"]
-    rows = [[c.value for c in row] for row in ms.iter_rows(min_row=14, max_row=17)]
-    assert rows[0] == ["EPMA-01", "Oct-19", 110, "daily.csv", "Actual"]
-    assert rows[1] == ["SEP-01", "Oct-19", 70, "daily.csv", "Actual"]
-    assert rows[3][0] == "Notes: figures are validated by Information Services"
+    rows = [[c.value for c in row] for row in ms.iter_rows(min_row=2, max_row=17)]
+    assert rows[6] == ["EPMA-01", "Oct-19", 110, "daily.csv", "Actual"]  # under EPMA-01's own rows
+    assert rows[13] == ["SEP-01", "Oct-19", 70, "daily.csv", "Actual"]
+    assert [r[0] for r in rows[:13]] == ["EPMA-01"] * 7 + ["SEP-01"] * 6
+    assert rows[15][0] == "Notes: figures are validated by Information Services"
 
 
 def test_a_wide_register_gets_a_column_in_its_own_spelling_and_a_note_on_each_cell(tmp_path: Path) -> None:
@@ -335,3 +337,250 @@ def test_actuals_map_saves_a_mapping_the_import_reads(tmp_path: Path) -> None:
     assert "KPI Ref = measure_code" in saved.read_text()
     done = import_actuals(extract, target, mapping=ExtractMapping.load(saved), dry_run=True)
     assert [(c.figure.benefit_id, c.figure.value) for c in done.plan.changes] == [("EPMA-01", 110.0)]
+
+
+def test_a_csv_with_title_lines_above_its_header_is_read(tmp_path: Path) -> None:
+    target = register(tmp_path / "long.xlsx", "long", 6)
+    body = daily_extract(tmp_path / "plain.csv", range(6, 7)).read_text()
+    extract = tmp_path / "titled.csv"
+    titles = "Example BI warehouse - daily extract\nRun on 06/04/2021 07:00, by the overnight job\n\n"
+    extract.write_text(titles + body, encoding="utf-8")
+    assert propose_extract_mapping(extract).header_row == 4
+    done = import_actuals(extract, target, dry_run=True)
+    assert [(c.figure.benefit_id, c.figure.value, c.figure.lines[0]) for c in done.plan.changes] == [
+        ("EPMA-01", 110.0, 5), ("SEP-01", 70.0, 6)]
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("Example BI warehouse\n\nBenefit ID,Month,Value\nEPMA-01,Oct-19,110\n"
+                      "EPMA-01,Nov-19,1,000\n")
+    with pytest.raises(InputError) as raised:
+        import_actuals(ragged, target, dry_run=True)
+    message = str(raised.value)
+    assert message.startswith("ragged.csv: line 5 has 4 fields where the header (line 3) has 3")
+    assert "C error" not in message and "tokeniz" not in message
+
+
+def mixed_register(path: Path) -> Path:
+    """A long register keeping EPMA-01 monthly and SEP-01 quarterly on one sheet, in the trust's
+    own spellings ('Apr-19', 'Q1 19/20'), each benefit's rows together, notes below."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Benefits Register"
+    names = list(CLEAN_BENEFIT)
+    ws.append(names)
+    for b in BENEFITS:
+        ws.append([b.get(n) for n in names])
+    ms = wb.create_sheet("Measurements")
+    ms.append(["Benefit Ref", "Month", "Actual", "Data Source", "Grade"])
+    for p, v in zip(MONTHS[:6], ERRORS, strict=False):
+        ms.append(["EPMA-01", p.start.strftime("%b-%y"), v, "Datix", "Actual"])
+    for q, v in ((1, 61.2), (2, 62.2)):
+        ms.append(["SEP-01", f"Q{q} 19/20", v, "Audit", "Actual"])
+    ms.append([])
+    ms.append(["Notes: figures are validated by Information Services"])
+    wb.save(path)
+    return path
+
+
+def days_extract(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(["Activity Date,Metric,Value", *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def days_of(months: range, code: str, value: float) -> list[str]:
+    """A line per day of the months, each with the same value (a level)."""
+    lines = []
+    for k in months:
+        p = MONTHS[k]
+        days = (p.end - p.start).days + 1
+        lines += [f"{p.start + timedelta(days=d):%d/%m/%Y},{code},{value}" for d in range(days)]
+    return lines
+
+
+def test_a_quarter_in_a_sheet_of_mostly_months_is_written_as_a_quarter_and_reads_back(tmp_path: Path) -> None:
+    target = mixed_register(tmp_path / "mixed.xlsx")
+    extract = days_extract(tmp_path / "daily.csv", days_of(range(6, 9), "SEP-01", 70.5))
+    done = import_actuals(extract, target)
+    assert [(str(c.figure.period), c.figure.value, c.status) for c in done.plan.changes] == [
+        ("2019/20 Q3", 70.5, "new")]
+    assert done.written == target
+    ms = openpyxl.load_workbook(target)["Measurements"]
+    written = [[c.value for c in row][:3] for row in ms.iter_rows(min_row=2) if row[0].value == "SEP-01"]
+    assert written[-1] == ["SEP-01", "Q3 19/20", 70.5]
+    _raw, validation = load(target)
+    assert [(str(m.period), m.value) for m in validation.register.measurements["SEP-01"]][-1] == (
+        "2019/20 Q3", 70.5)
+
+
+def test_a_quarter_not_yet_complete_is_not_imported_as_the_quarters_figure(tmp_path: Path) -> None:
+    target = mixed_register(tmp_path / "mixed.xlsx")
+    oct_to_mid_dec = days_of(range(6, 8), "SEP-01", 70.0) + days_of(range(8, 9), "SEP-01", 73.0)[:15]
+    extract = days_extract(tmp_path / "daily.csv", [*oct_to_mid_dec, "01/01/2020,SEP-01,91.2"])
+    done = import_actuals(extract, target, dry_run=True)
+    (short,) = [f for f in done.plan.findings if f.code == "BRM413"]
+    assert (short.row, short.cell, short.value) == (len(oct_to_mid_dec) + 2, f"A{len(oct_to_mid_dec) + 2}",
+                                                     "2019/20 Q4")
+    assert "1 of its 3 months" in short.message  # one January day is not the quarter's level
+    (q3,) = done.plan.changes  # every month of Q3 is there: its level, noted as part of its days
+    assert str(q3.figure.period) == "2019/20 Q3"
+    assert q3.figure.how == "76 daily figures averaged (76 of 92 days)"
+    assert math.isclose(q3.figure.value, (61 * 70.0 + 15 * 73.0) / 76)
+    monthly = tmp_path / "monthly.csv"
+    monthly.write_text("Benefit ID,Month,Value\nSEP-01,Jan-20,80\nSEP-01,Feb-20,82\nEPMA-01,Oct-19,110\n")
+    done = import_actuals(monthly, target, dry_run=True)
+    assert [(f.code, f.row) for f in done.plan.findings] == [("BRM413", 2)]
+    assert [c.figure.benefit_id for c in done.plan.changes] == ["EPMA-01"]
+
+
+def test_new_long_rows_go_under_the_benefits_own_rows_styled_like_them(tmp_path: Path) -> None:
+    target = register(tmp_path / "long.xlsx", "long", 6)
+    wb = openpyxl.load_workbook(target)
+    ms = wb["Measurements"]
+    for row in range(2, 14):  # EPMA-01 on rows 2-7 as counts, SEP-01 on 8-13 as percentages
+        ms.cell(row=row, column=3).number_format = "#,##0" if row < 8 else "0.0%"
+        if row >= 8:
+            ms.cell(row=row, column=3).value = ms.cell(row=row, column=3).value / 100
+        ms.cell(row=row, column=1).font = openpyxl.styles.Font(bold=True)
+        ms.cell(row=row, column=6).value = f"=C{row}*2"  # a column the trust works out
+        if row < 8:  # EPMA-01's months typed as dates shown 'mmm-yy', SEP-01's as text
+            ms.cell(row=row, column=2).value = MONTHS[row - 2].start
+            ms.cell(row=row, column=2).number_format = "mmm-yy"
+    summary = wb.create_sheet("Summary")
+    summary["A1"] = "=SUM(Measurements!C2:C7)"  # EPMA-01's six months
+    summary["A2"] = "=AVERAGE(Measurements!$C$8:$C$13)"  # SEP-01's
+    summary["A3"] = "=Measurements!A15"  # the notes
+    ms["G1"] = "=COUNTA(A2:A13)"
+    wb.save(target)
+    done = import_actuals(daily_extract(tmp_path / "daily.csv", range(6, 7)), target)
+    assert [(c.figure.benefit_id, c.cell, c.adds) for c in done.plan.changes] == [
+        ("EPMA-01", "C8", "row"), ("SEP-01", "C15", "row")]
+    wb = openpyxl.load_workbook(target)
+    ms = wb["Measurements"]
+    epma, sep = ms["C8"], ms["C15"]
+    assert (ms["A8"].value, epma.value, epma.number_format) == ("EPMA-01", 110, "#,##0")
+    assert ms["A8"].font.b  # the row above's style
+    assert (ms["A15"].value, sep.number_format) == ("SEP-01", "0.0%")
+    assert (ms["B8"].value, ms["B8"].number_format) == (datetime(2019, 10, 1), "mmm-yy")  # as the row above
+    assert ms["B15"].value == "Oct-19"
+    assert [ms.cell(row=r, column=6).value for r in (7, 8, 9, 15, 16)] == [
+        "=C7*2", "=C8*2", "=C9*2", "=C15*2", None]  # the new rows work it out too; the rest moved
+    assert math.isclose(sep.value, 0.70)  # shown as 70.0%, as the extract says
+    assert [ms.cell(row=r, column=3).number_format for r in range(9, 15)] == ["0.0%"] * 6  # moved, kept
+    summary = wb["Summary"]
+    assert [summary[c].value for c in ("A1", "A2", "A3")] == [
+        "=SUM(Measurements!C2:C7)", "=AVERAGE(Measurements!$C$9:$C$14)", "=Measurements!A17"]
+    assert ms["G1"].value == "=COUNTA(A2:A14)"
+    assert ms["A17"].value.startswith("Notes:")
+
+
+def test_a_figure_written_into_a_percent_formatted_cell_shows_as_the_extract_says(tmp_path: Path) -> None:
+    target = register(tmp_path / "right.xlsx", "right", 6)
+    wb = openpyxl.load_workbook(target)
+    ws = wb["Benefits Register"]
+    last = len(CLEAN_BENEFIT) + 6
+    ws.cell(row=4, column=last + 1).number_format = "0.0%"  # SEP-01's Oct-19, blank, formatted ready
+    wb.save(target)
+    extract = tmp_path / "monthly.csv"
+    extract.write_text("Benefit ID,Month,Value\nSEP-01,Oct-19,91.2%\nEPMA-01,Oct-19,110\n")
+    done = import_actuals(extract, target)
+    assert done.written == target and [c.as_percent for c in done.plan.changes] == [False, True]
+    ws = openpyxl.load_workbook(target)["Benefits Register"]
+    cell = ws.cell(row=4, column=last + 1)
+    assert math.isclose(cell.value, 0.912) and cell.number_format == "0.0%"  # Excel shows 91.2%
+    assert ws.cell(row=3, column=last + 1).value == 110
+
+
+def test_a_percentage_the_trust_types_as_text_is_written_as_text_like_it(tmp_path: Path) -> None:
+    target = mixed_register(tmp_path / "mixed.xlsx")
+    wb = openpyxl.load_workbook(target)
+    ms = wb["Measurements"]
+    ms["C8"], ms["C9"] = "61.2%", "62.20 %"  # SEP-01's two quarters, as the trust typed them
+    wb.save(target)
+    extract = days_extract(tmp_path / "daily.csv", days_of(range(6, 9), "SEP-01", 70.5)
+                           + days_of(range(9, 12), "SEP-01", 2 / 3 * 100))
+    done = import_actuals(extract, target)
+    assert [(c.cell, c.status) for c in done.plan.changes] == [("C10", "new"), ("C11", "new")]
+    ms = openpyxl.load_workbook(target)["Measurements"]
+    assert [ms[c].value for c in ("B10", "C10", "B11")] == ["Q3 19/20", "70.50%", "Q4 19/20"]  # its decimals
+    q4 = ms["C11"].value  # more decimals where two would round the figure
+    assert q4.startswith("66.66666666") and float(q4[:-1]) == done.plan.changes[1].figure.value
+    _raw, validation = load(target)
+    assert [m.value for m in validation.register.measurements["SEP-01"]][2:] == pytest.approx([70.5, 200 / 3])
+
+
+def test_a_new_period_column_moves_a_total_column_and_what_points_at_it(tmp_path: Path) -> None:
+    target = register(tmp_path / "right.xlsx", "right", 6)
+    wb = openpyxl.load_workbook(target)
+    ws = wb["Benefits Register"]
+    first, last = len(CLEAN_BENEFIT) + 1, len(CLEAN_BENEFIT) + 6
+    total = _letter(last)  # 0-based index `last` is the column after the six months
+    ws.cell(row=2, column=last + 1).value = "Total"
+    for row in (3, 4):
+        ws.cell(row=row, column=last + 1).value = f"=SUM({_letter(first - 1)}{row}:{_letter(last - 1)}{row})"
+    wb.create_sheet("Summary")["A1"] = f"='Benefits Register'!{total}3"
+    wb.save(target)
+    done = import_actuals(daily_extract(tmp_path / "daily.csv", range(6, 7)), target)
+    assert [c.cell for c in done.plan.changes] == [f"{total}3", f"{total}4"]
+    wb = openpyxl.load_workbook(target)
+    ws = wb["Benefits Register"]
+    moved = _letter(last + 1)
+    assert [ws.cell(row=2, column=c).value for c in (last + 1, last + 2)] == ["Oct-19", "Total"]
+    assert ws[f"{total}3"].value == 110
+    assert ws[f"{moved}3"].value == f"=SUM({_letter(first - 1)}3:{_letter(last - 1)}3)"  # as Excel would
+    assert wb["Summary"]["A1"].value == f"='Benefits Register'!{moved}3"  # still the total
+
+
+def test_a_wide_row_of_percentages_typed_as_text_gets_one_more_like_them(tmp_path: Path) -> None:
+    target = register(tmp_path / "right.xlsx", "right", 6)
+    wb = openpyxl.load_workbook(target)
+    ws = wb["Benefits Register"]
+    first = len(CLEAN_BENEFIT) + 1
+    for k in range(6):
+        ws.cell(row=4, column=first + k).value = f"{PERCENT[k]:.1f}%"  # SEP-01: '61.0%', '62.5%', ...
+    wb.save(target)
+    import_actuals(daily_extract(tmp_path / "daily.csv", range(6, 7)), target)
+    ws = openpyxl.load_workbook(target)["Benefits Register"]
+    assert [ws.cell(row=r, column=first + 6).value for r in (3, 4)] == [110, "70.0%"]
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("", "empty.csv: the extract is empty"),
+    ("\n\n", "empty.csv: the extract is empty"),
+    ('Title\n\nBenefit ID,Month,Value\nEPMA-01,Oct-19,110\nEPMA-01,Nov-19,"100\nEPMA-01,Dec-19,95\n',
+     'empty.csv: a quote (") opened on line 5 is never closed'),
+])
+def test_an_extract_that_cannot_be_read_says_which_line_and_what_to_do(text: str, said: str, tmp_path: Path):
+    target = register(tmp_path / "long.xlsx", "long", 6)
+    extract = tmp_path / "empty.csv"
+    extract.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        import_actuals(extract, target, dry_run=True)
+    assert str(raised.value).startswith(said) and raised.value.hint
+
+
+def test_an_excel_table_over_the_measurements_takes_in_the_rows_put_in_its_middle(tmp_path: Path) -> None:
+    from openpyxl.worksheet.table import Table
+
+    target = register(tmp_path / "long.xlsx", "long", 6)
+    wb = openpyxl.load_workbook(target)
+    ms = wb["Measurements"]
+    ms.add_table(Table(displayName="Actuals", ref="A1:E13"))
+    ms.add_table(Table(displayName="Notes", ref="A15:A16"))
+    ms["A16"] = "Checked monthly"
+    wb.save(target)
+    done = import_actuals(daily_extract(tmp_path / "daily.csv", range(6, 7)), target)
+    assert [c.cell for c in done.plan.changes] == ["C8", "C15"]
+    ms = openpyxl.load_workbook(target)["Measurements"]
+    assert dict(ms.tables.items()) == {"Actuals": "A1:E15", "Notes": "A17:A18"}
+    assert ms["A18"].value == "Checked monthly"
+
+
+def test_the_command_line_says_nothing_to_write_when_nothing_would_change(tmp_path: Path) -> None:
+    target = register(tmp_path / "long.xlsx", "long", 12)
+    extract = tmp_path / "monthly.csv"
+    extract.write_text("Benefit ID,Month,Value\nEPMA-01,Oct-19,110\n")  # what the register holds
+    exe = Path(sys.executable).with_name("xl-brm")
+    run = subprocess.run([str(exe), "actuals", "import", str(extract), "--into", str(target), "--dry-run"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    last = run.stdout.strip().splitlines()[-1]
+    assert last == "0 new, 0 changed, 1 unchanged, 0 kept: nothing to write"

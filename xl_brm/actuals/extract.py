@@ -13,6 +13,7 @@ Cells keep the type they were stored with: every CSV cell is read as text (panda
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -49,7 +50,6 @@ _NAMES: dict[str, frozenset[str]] = {
 }
 _FULL_DATE = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$|^\d{4}-\d{1,2}-\d{1,2}(?:[ T].*)?$|"
                         r"^\d{1,2}[\s-][A-Za-z]{3,9}[\s-]\d{2,4}$")
-_SNIFF_BYTES = 64 * 1024
 
 
 @dataclass(slots=True)
@@ -152,7 +152,7 @@ class Extract:
 def read_extract(path: str | Path, mapping: ExtractMapping | None = None) -> Extract:
     """Read an extract; bad lines become findings (the good ones are read)."""
     p = Path(path)
-    grid = _grid(p, mapping.sheet if mapping else None)
+    grid = _grid(p, mapping)
     header = _header_row(grid, mapping)
     if header is None:
         proposal = propose_extract_mapping(p)
@@ -311,8 +311,9 @@ def _guess(header: str) -> str | None:
 # -- files ----------------------------------------------------------------------------------------
 
 
-def _grid(p: Path, sheet: str | None) -> list[list[Any]]:
+def _grid(p: Path, mapping: ExtractMapping | None) -> list[list[Any]]:
     """The extract's cells, a list per line (None for blank), read with pandas."""
+    sheet = mapping.sheet if mapping else None
     if not p.is_file():
         raise InputError("file not found", path=p, hint="check the path")
     try:
@@ -328,16 +329,13 @@ def _grid(p: Path, sheet: str | None) -> list[list[Any]]:
         try:
             frame = pd.read_excel(p, sheet_name=sheet or 0, header=None, dtype=object, engine="calamine")
         except (ValueError, KeyError, OSError) as exc:
-            raise InputError(f"cannot be read as an extract ({exc})", path=p,
+            if sheet is not None and sheet in str(exc):
+                raise InputError(f"has no sheet '{sheet}'", path=p,
+                                 hint="name the extract's sheet in the mapping's [Extract: …] line") from None
+            raise InputError("cannot be read as an Excel workbook", path=p,
                              hint="open it in Excel and save it as .xlsx or .csv") from None
     elif suffix in (".csv", ".txt", ".tsv"):
-        encoding, sep = _sniff(p)
-        try:
-            frame = pd.read_csv(p, header=None, dtype=object, keep_default_na=False, na_filter=False,
-                                skip_blank_lines=False, sep=sep, encoding=encoding)
-        except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-            raise InputError(f"cannot be read as a CSV extract ({exc})", path=p,
-                             hint="save it from the BI tool as CSV (comma separated)") from None
+        return _csv_grid(p, mapping)
     else:
         raise InputError("an extract must be a .csv or .xlsx file", path=p,
                          hint="save it from the BI tool as CSV or Excel")
@@ -356,20 +354,79 @@ def _blank(value: Any) -> Any:
     return value
 
 
-def _sniff(p: Path) -> tuple[str, str]:
-    """The encoding (UTF-8, else Windows-1252: '£' from an older BI tool) and the delimiter."""
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def _csv_grid(p: Path, mapping: ExtractMapping | None) -> list[list[Any]]:
+    """A CSV extract's cells. Title lines above the header ('Run on 06/04/2021') have fewer
+    fields than the table, which pandas refuses: the csv module reads the top lines, finds the
+    delimiter and header that map, and pandas reads the table from the header down."""
+    import pandas as pd
+
+    text = _decode(p)
+    lines = text.splitlines()
+    if not any(line.strip() for line in lines):
+        raise InputError("the extract is empty", path=p,
+                         hint="save it again from the BI tool with its header line and figures")
+    top = lines[:HEADER_SCAN_ROWS]
+    sep, header = _delimiter(top, mapping)
+    head = [[_blank(v) for v in row] for row in csv.reader(lines[:header], delimiter=sep)]
+    try:
+        frame = pd.read_csv(io.StringIO("\n".join(lines[header:])), header=None, dtype=object,
+                            keep_default_na=False, na_filter=False, skip_blank_lines=False, sep=sep)
+    except (ValueError, pd.errors.ParserError, csv.Error) as exc:
+        raise InputError(_parser_problem(str(exc), header, lines, sep), path=p,
+                         hint="save it again from the BI tool as CSV, one table with one header line "
+                         "(title lines above it are fine), or quote values that hold the separator") from None
+    body = [[_blank(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    return [*head, *body]
+
+
+def _parser_problem(message: str, header: int, lines: list[str], sep: str) -> str:
+    """What pandas could not read, in the file's own line numbers."""
+    quote = re.search(r"EOF inside string starting at row (\d+)", message)
+    if quote is not None:
+        return f"a quote (\") opened on line {header + int(quote.group(1)) + 1} is never closed"
+    found = re.search(r"line (\d+)", message)
+    if found is None:
+        return "cannot be read as a CSV table"
+    line = header + int(found.group(1))
+    width = len(next(csv.reader([lines[header]], delimiter=sep))) if header < len(lines) else 0
+    if 0 < line <= len(lines):
+        fields = len(next(csv.reader([lines[line - 1]], delimiter=sep), []))
+        if fields != width:
+            return f"line {line} has {fields} fields where the header (line {header + 1}) has {width}"
+    return f"line {line} cannot be read as part of the table that starts on line {header + 1}"
+
+
+def _delimiter(lines: list[str], mapping: ExtractMapping | None) -> tuple[str, int]:
+    """The delimiter, and the 0-based line of the header: the first line that maps an extract's
+    columns under some delimiter (the one mapping most of them), else the first line's."""
+    best: tuple[int, int, str] | None = None
+    for sep in _DELIMITERS:
+        rows = [[_blank(v) for v in row] for row in csv.reader(lines, delimiter=sep)]
+        found = _header_row(rows, mapping, partial=True)
+        if found is None:
+            continue
+        score = len(_columns(rows[found], mapping))
+        if best is None or score > best[0] or (score == best[0] and found < best[1]):
+            best = (score, found, sep)
+    if best is not None and best[0] >= 2:
+        return best[2], best[1]
+    first = next((line for line in lines if line.strip()), ",")
+    try:
+        sep = csv.Sniffer().sniff(first, delimiters="".join(_DELIMITERS)).delimiter
+    except csv.Error:
+        sep = ","
+    return sep, 0
+
+
+def _decode(p: Path) -> str:
+    """The text: UTF-8, else Windows-1252 ('£' from an older BI tool)."""
     data = p.read_bytes()
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            text = data.decode(encoding)
-            break
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:
-        raise InputError("cannot be read as text", path=p, hint="save it as CSV (UTF-8)")
-    first = next((line for line in text[:_SNIFF_BYTES].splitlines() if line.strip()), ",")
-    try:
-        sep = csv.Sniffer().sniff(first, delimiters=",;\t|").delimiter
-    except csv.Error:
-        sep = ","
-    return encoding, sep
+    raise InputError("cannot be read as text", path=p, hint="save it as CSV (UTF-8)")

@@ -72,6 +72,8 @@ class Change:
     """The cell as it is (None when blank or not there yet)."""
     adds: Literal["", "row", "column", "sheet"] = ""
     """What has to be added to the register for the cell to exist."""
+    as_percent: bool = False
+    """Written into a cell formatted as a percentage (91.2 stored as 0.912): set on writing."""
 
     @property
     def cell(self) -> str:
@@ -91,9 +93,30 @@ class LongSheet:
     columns: dict[str, int]
     last_row: int
     periods: list[Any] = field(default_factory=list)
-    """Period cells as the sheet holds them (how a new one is written)."""
+    """Period cells as the sheet holds them, months and quarters alike (how a new one is written)."""
     new: bool = False
     """To be created by the import (the register had nowhere to put measurements)."""
+    keys: list[tuple[int, str]] = field(default_factory=list)
+    """(row, benefit) of each measurement row, in the sheet's order."""
+    ends: dict[str, int] | None = None
+
+    def after(self, benefit_id: str) -> int:
+        """The row a new row for the benefit goes under: its own last row when the sheet keeps
+        each benefit's rows together, else the sheet's last measurement row."""
+        return self._ends().get(benefit_id, self.last_row)
+
+    def _ends(self) -> dict[str, int]:
+        """Benefit -> its last row, when every benefit's rows run together (else empty)."""
+        if self.ends is None:
+            runs: Counter[str] = Counter()
+            previous = None
+            for _, bid in sorted(self.keys):
+                if bid != previous:
+                    runs[bid] += 1
+                    previous = bid
+            grouped = all(n == 1 for n in runs.values())
+            self.ends = {bid: row for row, bid in sorted(self.keys)} if grouped else {}
+        return self.ends
 
 
 @dataclass(slots=True)
@@ -129,7 +152,7 @@ def plan_import(extract: Extract, raw: RawWorkbook, register: Register, *, regis
     grains = _grains(register, wide_sheets)
     figures = _figures(rows, benefits, grains, roll_up, findings, extract)
     layout = _Layout(existing, long_sheets, wide_sheets, raw)
-    changes = [layout.place(f, overwrite) for f in figures]
+    changes = layout.rows_inserted([layout.place(f, overwrite) for f in figures])
     for change in changes:
         if change.status == "kept":
             findings.append(RULES["BRM412"].finding(
@@ -225,12 +248,14 @@ def _figures(rows: list[tuple[ExtractRow, Benefit]], benefits: dict[str, Benefit
     for (bid, period), group in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         method = roll_up or roll_up_method(benefits[bid], period.months)
         have, need, unit = _coverage(group, period)
+        months = len(_months(group))
         lines = tuple(r.line for r in group)
-        if method == "sum" and have < need:
+        short = (have, need, unit) if method == "sum" else (months, period.months, "months")
+        if short[0] < short[1]:
             findings.append(RULES["BRM413"].finding(
                 sheet=extract.path.name, row=lines[0], column="period",
                 cell=f"{extract.letters['period']}{lines[0]}", value=str(period), benefit_id=bid,
-                have=have, need=need, unit=unit))
+                have=short[0], need=short[1], unit=short[2]))
             continue
         values = [r.value for r in group]
         value = math.fsum(values) if method == "sum" else statistics.fmean(values)
@@ -244,6 +269,11 @@ def _figures(rows: list[tuple[ExtractRow, Benefit]], benefits: dict[str, Benefit
                 how += f" ({have} of {need} {unit})"
         figures.append(Figure(bid, period, value, lines, how))
     return figures
+
+
+def _months(group: list[ExtractRow]) -> set[Period]:
+    """The months the lines cover: a quarter's line covers its three."""
+    return {m for r in group for m in r.period.month_periods()}
 
 
 def _coverage(group: list[ExtractRow], period: Period) -> tuple[int, int, str]:
@@ -303,6 +333,8 @@ def _measurement_cells(raw: RawWorkbook) -> tuple[dict[tuple[str, Period], tuple
                 long_sheets[sheet] = LongSheet(sheet, origin.header_rows[at], dict(origin.fixed[at]),
                                                origin.header_rows[at])
     cells: dict[tuple[str, Period], tuple[str, int, int, Any]] = {}
+    samples: Counter[tuple[str, int]] = Counter()
+    """(sheet, months) -> period cells kept as samples of how the sheet writes that grain."""
     for rr in table.rows:
         bid, period_cell, value = (rr.values[pos[n]] for n in ("benefit_id", "period", "value"))
         if origin is not None and rr.row in origin:
@@ -310,16 +342,19 @@ def _measurement_cells(raw: RawWorkbook) -> tuple[dict[tuple[str, Period], tuple
             sheet = origin.sheets[at]
         else:
             sheet, row, column = table.sheet, rr.row, table.columns[pos["value"]].index
+        try:
+            period = parse_period(period_cell) if period_cell is not None else None
+        except (PeriodError, TypeError):
+            period = None
         if sheet in long_sheets:
             long = long_sheets[sheet]
             long.last_row = max(long.last_row, row)
-            if period_cell is not None and len(long.periods) < 50:
+            if bid is not None:
+                long.keys.append((row, key_text(bid)))
+            if period is not None and samples[(sheet, period.months)] < 24:
+                samples[(sheet, period.months)] += 1
                 long.periods.append(period_cell)
-        if bid is None or period_cell is None:
-            continue
-        try:
-            period = parse_period(period_cell)
-        except (PeriodError, TypeError):
+        if bid is None or period is None:
             continue
         cells.setdefault((key_text(bid), period), (sheet, row, column, value))
     return cells, list(long_sheets.values())
@@ -361,9 +396,9 @@ class _Layout:
             return self._wide_cell(figure, wide)
         long = next((s for s in self.long_sheets if s.sheet == home), None)
         long = long or next(iter(self.long_sheets), None)
-        if long is not None:
-            long.last_row += 1
-            return Change(figure, "new", long.sheet, long.last_row, long.columns["value"], adds="row")
+        if long is not None:  # the row is, for now, the one it goes under (see `rows_inserted`)
+            return Change(figure, "new", long.sheet, long.after(figure.benefit_id), long.columns["value"],
+                          adds="row")
         tracking = next((s for s in self.wide_sheets if s.sheet != self._benefits_sheet()), None)
         if tracking is not None:
             return self._wide_cell(figure, tracking)
@@ -372,6 +407,25 @@ class _Layout:
         self.long_sheets.append(long)
         long.last_row += 1
         return Change(figure, "new", long.sheet, long.last_row, 2, adds="sheet")
+
+    def rows_inserted(self, changes: list[Change]) -> list[Change]:
+        """Each long sheet's new rows go under the row `place` named, in the order placed, and
+        the rows below move down: every change gets the row it will have once they are in."""
+        for long in self.long_sheets:
+            if long.new:
+                continue
+            added = [c for c in changes if c.sheet == long.sheet and c.adds == "row"]
+            under = Counter(c.row for c in added)
+            for change in changes:
+                if change.sheet == long.sheet and change.adds != "row":
+                    change.row = _moved(change.row, under)
+            placed: Counter[int] = Counter()
+            for change in added:
+                anchor = change.row
+                placed[anchor] += 1
+                change.row = _moved(anchor, under) + placed[anchor]
+            long.last_row += len(added)
+        return changes
 
     def _wide_for(self, bid: str, home: str | None) -> Source | None:
         with_row = [s for s in self.wide_sheets if bid in s.rows]
@@ -401,6 +455,11 @@ class _Layout:
     def _benefits_sheet(self) -> str | None:
         table: RawTable | None = self.raw.tables.get("Benefits")
         return table.sheet if table is not None else None
+
+
+def _moved(row: int, under: Counter[int]) -> int:
+    """Where a row ends up once `under[a]` rows are inserted under each row `a`."""
+    return row + sum(n for anchor, n in under.items() if anchor < row)
 
 
 def _status(old: Any, value: float, overwrite: bool) -> Status:

@@ -121,9 +121,11 @@ def _show(console: Console, done: Any, *, dry_run: bool) -> None:
         console.print(f"{finding.severity} {finding.code} {where}: {finding.message}", markup=False,
                       soft_wrap=True)
     counts = plan.counts
-    verb = "would be written" if dry_run else "written" if done.written else "nothing to write"
+    writes = counts["new"] + counts["changed"]
+    verb = "nothing to write" if not writes else "would be written" if dry_run else "written"
+    kept = " (the register differs; --overwrite replaces)" if counts["kept"] else ""
     console.print(f"{counts['new']} new, {counts['changed']} changed, {counts['unchanged']} unchanged, "
-                  f"{counts['kept']} kept (the register differs; --overwrite replaces): {verb}"
+                  f"{counts['kept']} kept{kept}: {verb}"
                   + (f" to {done.written}" if done.written else ""))
 
 
