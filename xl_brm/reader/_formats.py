@@ -1,16 +1,18 @@
-"""Which cells of a column Excel shows as a percentage: python-calamine gives a cell's number,
-not its number format, and 0.8 shown as "80%" or 1.5 shown as "150%" must read as what the user
-sees (SPEC §4: a cell's type as stored decides how it is read).
+"""Which cells Excel shows as a percentage: python-calamine gives a cell's number, not its number
+format, and 0.885 shown as "88.5%" or 1.5 shown as "150%" must read as what the user sees, as
+the text "88.5%" does (SPEC §4: a cell's type as stored decides how it is read).
 
-Only run on a file the safety gate has passed, and only for a column whose field is a percent:
-the styles part is parsed with defusedxml, and the sheet's cells in that one column are found
-by their canonical spelling (`<c r="S12" s="3"`), which Excel, openpyxl and LibreOffice write.
+Only run on a file the safety gate has passed, and only for the columns of a sheet whose field
+is a figure (a percent, a measurement, a baseline or target, a period column): the styles part
+is parsed with defusedxml, and the sheet's percent cells are found in one pass by their
+canonical spelling (`<c r="S12" s="3"`), which Excel, openpyxl and LibreOffice write.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Collection
 from functools import cache
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
@@ -29,18 +31,33 @@ _LITERAL = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 _CHUNK = 4 * 1024 * 1024
 
 
-def percent_rows(path: Path, part: str, column: int, styles_part: str | None = STYLES_PART) -> set[int]:
-    """0-based rows of the sheet in `part` whose cell in `column` (0 = A) has a percent format
-    (`styles_part`: where the safety gate found the styles python-calamine reads)."""
-    if styles_part is None:
-        return set()  # no styles: every cell is General
+def percent_cells(path: Path, part: str, columns: Collection[int],
+                  styles_part: str | None = STYLES_PART) -> dict[int, set[int]]:
+    """Column (0 = A) -> 0-based rows of the cells in `columns` of the sheet in `part` that have
+    a percent format (`styles_part`: where the safety gate found the styles python-calamine
+    reads). One pass over the sheet for every column, and none when no style shows a percentage."""
+    wanted = set(columns)
+    if styles_part is None or not wanted:
+        return {}  # no styles: every cell is General
     with zipfile.ZipFile(path) as zf:
         styles = _percent_styles(zf, styles_part)
         if not styles:
-            return set()
-        cell = re.compile(rb'<c r="%s([0-9]+)"(?: [a-z]+="[^"<]*")*? s="([0-9]+)"'
-                          % column_letter(column).encode("ascii"))
-        found: set[int] = set()
+            return {}
+        # A block without a percent-styled cell costs one fast search; the full pattern then
+        # only tries the columns asked for.
+        ids = b"|".join(str(i).encode("ascii") for i in sorted(styles))
+        letters = {column_letter(j).encode("ascii"): j for j in wanted}
+        hint = re.compile(rb' s="(?:%s)"' % ids)
+        cell = re.compile(rb'<c r="(%s)([0-9]+)"(?: [a-z]+="[^"<]*")*? s="(?:%s)"'
+                          % (b"|".join(letters), ids))
+        found: dict[int, set[int]] = {}
+
+        def take(data: bytes) -> None:
+            if hint.search(data) is None:
+                return
+            for letter, row in cell.findall(data):
+                found.setdefault(letters[letter], set()).add(int(row) - 1)
+
         carry = b""
         with zf.open(part) as fh:
             while block := fh.read(_CHUNK):
@@ -48,9 +65,9 @@ def percent_rows(path: Path, part: str, column: int, styles_part: str | None = S
                 cut = data.rfind(b"<")  # a tag that may end in the next block
                 if cut < 0:
                     cut = len(data)
-                data, carry = data[:cut], data[cut:]
-                found.update(int(row) - 1 for row, style in cell.findall(data) if int(style) in styles)
-        found.update(int(row) - 1 for row, style in cell.findall(carry) if int(style) in styles)
+                take(data[:cut])
+                carry = data[cut:]
+        take(carry)
         return found
 
 

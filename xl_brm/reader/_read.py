@@ -16,7 +16,7 @@ import sys
 import threading
 import zipfile
 import zlib
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +27,7 @@ from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, Shee
 from xl_brm._gc import gc_paused
 from xl_brm.errors import InputError
 from xl_brm.reader import _limits as lim
-from xl_brm.reader._formats import percent_rows
+from xl_brm.reader._formats import percent_cells
 from xl_brm.reader._mapping import HeaderMapping
 from xl_brm.reader._safety import SafetyReport, check_safety
 from xl_brm.reader.grid import (
@@ -192,13 +192,13 @@ class CalamineSheets:
             return self._merged[name]
         return self._sheet(name).merged_cell_ranges or []
 
-    def percent_rows(self, name: str, column: int) -> Collection[int]:
+    def percent_cells(self, name: str, columns: Collection[int]) -> Mapping[int, Collection[int]]:
         report = self._gate()  # read only what the gate has passed
         scan = report.sheets.get(name) if report is not None else None
         if report is None or scan is None:
-            return ()
+            return {}
         try:
-            return percent_rows(self._p, scan.part, column, report.styles)
+            return percent_cells(self._p, scan.part, columns, report.styles)
         except (zipfile.BadZipFile, OSError, KeyError, zlib.error, EOFError) as exc:
             raise InputError(f"cannot be read ({exc})", path=self._p, sheet=name,
                              hint="open the workbook in Excel and save it again") from None

@@ -57,7 +57,10 @@ _SETTINGS_NAMES = {fold(SETTINGS_SHEET), "settings", "brmconfig"}
 _SETTING_KEYS = {key: name for name in DEFAULTABLE for key in BENEFIT_FIELD[name].folded}
 _SETTING_HEADERS = {"setting", "settings", "key", "name", "item", "parameter"}
 _FOLDED = {kind: {key: f.name for f in fields for key in f.folded} for kind, fields in SHEETS.items()}
-_PERCENT = {kind: {f.name: f.kind == "percent" for f in fields} for kind, fields in SHEETS.items()}
+_FIGURES = {kind: frozenset(f.name for f in fields if f.kind in ("percent", "number", "value"))
+            for kind, fields in SHEETS.items()}
+"""Fields whose cell shown as a percentage reads as shown (88.5%, not 0.885), as the typed text
+'88.5%' does: percentages, measurements, baselines, targets and planned values."""
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 """Innermost brackets only: a pattern that may run over a '(' costs the square of a long cell."""
 _NONE_AS_TEXT: Callable[[Any, Any], Any] = {None: ""}.get
@@ -98,8 +101,8 @@ class SheetSource(Protocol):
         """The sheet's merged ranges."""
         ...
 
-    def percent_rows(self, name: str, column: int) -> Collection[int]:
-        """Rows (0-based) whose cell in `column` is shown as a percentage, where known."""
+    def percent_cells(self, name: str, columns: Collection[int]) -> Mapping[int, Collection[int]]:
+        """Column -> rows (0-based) of the cells in `columns` shown as a percentage, where known."""
         ...
 
 
@@ -332,8 +335,8 @@ class GridSheets:
     def merged(self, name: str) -> Sequence[Merge]:
         return self._merged.get(name, ())
 
-    def percent_rows(self, name: str, column: int) -> Collection[int]:
-        return ()  # an open workbook's values come without their number formats
+    def percent_cells(self, name: str, columns: Collection[int]) -> Mapping[int, Collection[int]]:
+        return {}  # an open workbook's values come without their number formats
 
 
 def reader_cell(value: Any) -> Any:
@@ -431,9 +434,9 @@ def _read_table(
     findings.extend(named)
     at = {p.index for p in periods}
     columns = [c for c in every if c.index not in at]
-    for col in columns:
-        if col.field is not None and _PERCENT[kind].get(col.field):
-            _as_shown(rows, source.percent_rows(name, col.index), col.index, idx)
+    figures = [c.index for c in columns if c.field in _FIGURES[kind]] + [p.index for p in periods]
+    for column, percent in source.percent_cells(name, figures).items():
+        _as_shown(rows, percent, column, idx)
     present = {c.field for c in columns}
     for f in SHEETS[kind]:
         if f.core and f.name not in DEFAULTABLE and f.name not in present and (
@@ -565,11 +568,12 @@ def _not_read(name: str, head: Sequence[Sequence[Any]], located: Mapping[str, st
 
 
 def _as_shown(rows: list[list[Any]], percent: Collection[int], column: int, header: int) -> None:
-    """A number shown as a percentage becomes the text the user sees (0.8 -> '80%'), so a
-    percent field reads it as such rather than guessing (1.5 is 150%, not 1.5%)."""
+    """A number shown as a percentage becomes the text the user sees (0.885 -> '88.5%'), so it
+    reads as the typed '88.5%' does, and a percent field need not guess (1.5 is 150%, not 1.5%).
+    Fifteen significant figures: exact for what was typed, without the float's tail."""
     for r in percent:
         if header < r < len(rows) and type(value := rows[r][column]) is float:
-            rows[r][column] = f"{value * 100:.10g}%"
+            rows[r][column] = f"{value * 100:.15g}%"
 
 
 def _fill_merges(rows: list[list[Any]], merged: Sequence[Merge], header: int) -> None:
