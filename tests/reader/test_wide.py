@@ -359,3 +359,38 @@ def test_a_financial_year_column_beside_quarters_is_their_total_but_alone_it_is_
     years = benefits_grid("2019/20", "2020/21", rows=[[239.0, 200.0], []])
     _, findings = read({"Benefits": years})
     assert [f.value for f in findings if f.code == "BRM108"] == ["2019/20", "2020/21"]
+
+
+# -- sheets of figures typed as text -----------------------------------------------------------------
+
+
+def test_a_tracking_sheet_of_figures_typed_as_text_is_read_like_one_of_numbers(tmp_path: Path) -> None:
+    months = [p.start.strftime("%b-%y") for p in MONTHS]
+    typed = [f"{v:.1f}" if k % 2 else f"{v:g}" for k, v in enumerate(VALUES)]  # '120', '118.0'...
+    figures = []
+    for name, cells in (("numbers", VALUES), ("text", typed)):
+        tracker = [["Benefits tracker (pasted from the IPR)"], ["Ref No.", *months], ["EPMA-01", *cells]]
+        path = write(tmp_path / f"{name}.xlsx", {"Benefits": benefits_grid(), "IPR extract": tracker})
+        _raw, validation = load(path)
+        assert [f for f in validation.findings if f.severity != "info"] == []
+        assert validation.measurement_count == len(VALUES)
+        figures.append([f.to_json() for f in compute_figures(validation.register, as_of=MONTHS[-1])])
+    assert figures[0] == figures[1]
+
+
+def test_a_sheet_of_text_figures_that_is_not_read_says_so(tmp_path: Path) -> None:
+    """Text dates and evidence, or figures typed as text with no benefit IDs: each sheet of data
+    is read or named in an info finding, never dropped in silence."""
+    log = [["Ref No.", "Date", "Evidence", "Collected by"],
+           ["QUAL-01", "12/10/2020", "Staff survey: 78% agree records easier to find", "CCIO office"],
+           ["QUAL-01", "20/03/2021", "Patient story at Board: no repeated history taking", "PALS"]]
+    pasted = [["Indicator", "Value"], ["Attendances", "3,950"], ["4-hour performance", "76.5%"]]
+    guide = [["How to use this register"], ["Step", "Fill in one row per benefit."],
+             ["Step", "See the Lists sheet."]]
+    path = write(tmp_path / "register.xlsx", {"Benefits": benefits_grid(), "Measurements": long_grid(),
+                                              "Qual evidence log": log, "IPR": pasted, "Read me": guide})
+    _raw, validation = load(path)
+    said = {f.sheet: f for f in validation.findings if f.sheet in ("Qual evidence log", "IPR", "Read me")}
+    assert {s: (f.code, f.severity) for s, f in said.items()} == {
+        "Qual evidence log": ("BRM107", "info"), "IPR": ("BRM107", "info")}
+    assert "[Measurements: Qual evidence log]" in said["Qual evidence log"].message

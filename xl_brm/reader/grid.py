@@ -32,6 +32,7 @@ from xl_brm.enums import fold
 from xl_brm.errors import MappingError
 from xl_brm.fields import BENEFIT_FIELD, SETTINGS_SHEET, SHEET_SYNONYMS, SHEETS, TOOL_SHEETS
 from xl_brm.findings import Finding
+from xl_brm.normalise import CellError, parse_date, parse_number
 from xl_brm.reader import _limits as lim
 from xl_brm.reader import wide
 from xl_brm.reader._mapping import HeaderMapping, SheetMapping
@@ -76,6 +77,8 @@ _FOOTNOTE = re.compile(r"[*†‡]|\(?\d{1,2}[.)]\s")
 _SECTION = re.compile(r":(?:\s|$)")
 _TRAILER_FIRST = frozenset("tTgGsSnNkKcCfF*†‡(0123456789")
 _MISSING = object()
+_HEADING_WORDS = 6
+"""A benefit ID heading guessed from its words has at most this many ('Benefit reference no')."""
 
 
 class SheetSource(Protocol):
@@ -492,8 +495,13 @@ def _wide_header(rows: Sequence[Sequence[Any]], kind: str, lookup: Mapping[str, 
 
 
 def _names_key(kind: str, text: str, lookup: Mapping[str, str | None] | None) -> bool:
+    """A heading that names the benefit ID column: by its spelling, or by its words when it is
+    short enough to be a heading ('Patient story at Board: no repeated history taking' is a
+    row of evidence, whatever 'no' may mean in a heading)."""
     if _match(kind, text, lookup) == "benefit_id":
         return True
+    if len(text.split()) > _HEADING_WORDS:
+        return False
     guess = keyword_score(kind, text)
     return guess is not None and guess[0] == "benefit_id"
 
@@ -543,11 +551,24 @@ def _tracking_sheet(name: str, head: Sequence[Sequence[Any]]) -> tuple[str, int]
 
 
 def _holds_data(rows: Sequence[Sequence[Any]]) -> bool:
-    """A table of values: two rows of two or more cells, with a number or date among them."""
+    """A table of values: two rows of two or more cells, with a figure among them: a number or
+    date cell, or text that reads as one ('60.2%', '3,950', '£1,200', '12/10/2020'), as figures
+    pasted from a report or typed by hand are."""
     full = [row for row in rows if sum(1 for v in row if v != "") >= 2]
-    return len(full) >= 2 and any(
-        isinstance(v, float | int | dt.date | dt.datetime) and not isinstance(v, bool)
-        for row in full for v in row)
+    return len(full) >= 2 and any(_figure(v) for row in full for v in row)
+
+
+def _figure(value: Any) -> bool:
+    if isinstance(value, str):
+        return _reads_as(parse_number, value) or _reads_as(parse_date, value)
+    return isinstance(value, float | int | dt.date | dt.datetime) and not isinstance(value, bool)
+
+
+def _reads_as(parse: Callable[[Any], Any], text: str) -> bool:
+    try:
+        return parse(text)[0] is not None
+    except CellError:
+        return False
 
 
 def _not_read(name: str, head: Sequence[Sequence[Any]], located: Mapping[str, str]) -> Finding:
