@@ -16,8 +16,8 @@ from rules_workbooks import CLEAN_BENEFIT
 
 from xl_brm.api import compute_figures, load
 from xl_brm.periods import Period
-from xl_brm.reader import read_workbook
-from xl_brm.reader._formats import _shows_percent, percent_cells
+from xl_brm.reader import check_safety, read_workbook
+from xl_brm.reader._formats import _shows_percent
 from xl_brm.validate import validate_workbook
 
 HEADER = ["Benefit ID", "Title", "Attribution %", "Local share"]
@@ -136,19 +136,17 @@ def test_a_percent_cell_keeps_what_it_shows_in_findings_and_unformatted_figures_
     assert [r.values[at] for r in again.rows] == [v / 100 for v in SHOWN]
 
 
-def test_one_pass_finds_the_percent_cells_of_every_column_asked_for(tmp_path: Path) -> None:
+def test_the_gate_finds_the_percent_cells_of_every_column_in_its_one_pass(tmp_path: Path) -> None:
     path = register(tmp_path, [(0.5, "0%"), (0.25, None), (0.75, "0.00%")])
-    part = "xl/worksheets/sheet1.xml"
-    assert percent_cells(path, part, [2, 3]) == {2: {1, 3}, 3: {1, 2, 3}}
-    assert percent_cells(path, part, [0, 1]) == {}
-    assert percent_cells(path, part, []) == {}
+    scan = check_safety(path).sheets["Benefits"]
+    assert {column: sorted(rows) for column, rows in scan.percent.items()} == {2: [1, 3], 3: [1, 2, 3]}
 
 
-def test_no_sheet_is_scanned_when_no_style_shows_a_percentage(tmp_path: Path) -> None:
+def test_no_cell_is_looked_for_when_no_style_shows_a_percentage(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     wb.active.append(["Benefit ID", "Baseline"])
     wb.active.append(["B1", 0.5])
     wb.active.cell(2, 2).number_format = "0.00"
     path = tmp_path / "plain.xlsx"
     wb.save(path)
-    assert percent_cells(path, "xl/worksheets/no-such-sheet.xml", [1]) == {}  # never opened
+    assert [scan.percent for scan in check_safety(path).sheets.values()] == [{}]
