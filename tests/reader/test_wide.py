@@ -394,3 +394,49 @@ def test_a_sheet_of_text_figures_that_is_not_read_says_so(tmp_path: Path) -> Non
     assert {s: (f.code, f.severity) for s, f in said.items()} == {
         "Qual evidence log": ("BRM107", "info"), "IPR": ("BRM107", "info")}
     assert "[Measurements: Qual evidence log]" in said["Qual evidence log"].message
+
+
+# -- headings out of sequence, misspelt, and saved as people write them -------------------------------
+
+MONTHLY = [Period.month(2020, 4).shift(k) for k in range(12)]
+"""Apr-20 .. Mar-21: the benefit's realisation starts in October 2019, so all of them count."""
+
+
+def _with_tracker(path: Path, headings: list[Any]) -> Path:
+    """The register and a tracking sheet of one row under `headings`."""
+    tracker = [["Ref No.", *headings], ["EPMA-01", *(100.0 - k for k in range(len(headings)))]]
+    return write(path, {"Benefits": benefits_grid(), "Tracker": tracker})
+
+
+def test_a_heading_with_a_wrong_year_is_one_finding_at_the_heading_not_at_every_cell(tmp_path: Path) -> None:
+    headings: list[Any] = [dt.datetime.combine(p.start, dt.time()) for p in MONTHLY]
+    headings[5] = dt.datetime(2009, 9, 1)  # Sep-20 typed as Sep-09
+    path = _with_tracker(tmp_path / "register.xlsx", headings)
+    _raw, validation = load(path)
+    (heading,) = [f for f in validation.findings if f.sheet == "Tracker"]
+    assert (heading.code, heading.cell, heading.value) == ("BRM108", "G1", "Sep-09")
+    assert "out of sequence between 'Aug-20' and 'Oct-20'" in heading.message
+    assert "`Sep-09 = 2020-09`" in heading.message
+    assert validation.measurement_count == len(MONTHLY) - 1
+
+
+def test_a_misspelt_heading_is_offered_the_period_its_neighbours_leave_for_it(tmp_path: Path) -> None:
+    headings = [p.start.strftime("%b-%y") for p in MONTHLY]
+    headings[6] = "Otc-20"
+    path = _with_tracker(tmp_path / "register.xlsx", headings)
+    _raw, validation = load(path)
+    (heading,) = [f for f in validation.findings if f.code == "BRM108"]
+    assert heading.cell == "H1"
+    assert "`Otc-20 = 2020-10`" in heading.message and "2019/20 Q1" not in heading.message
+
+
+def test_map_saves_date_headings_as_they_are_shown_and_reads_them_back(tmp_path: Path) -> None:
+    headings = [dt.datetime.combine(p.start, dt.time()) for p in MONTHLY[:3]]
+    path = _with_tracker(tmp_path / "register.xlsx", headings)
+    text = propose_mapping(path).dumps()
+    assert "Apr-20 = 2020-04" in text and "2020-04-01" not in text
+    saved = tmp_path / "register.mapping.ini"
+    saved.write_text(text, encoding="utf-8")
+    raw, validation = load(path, Options(mapping=saved))
+    assert [str(rr.values[1]) for rr in raw.tables["Measurements"].rows] == ["2020-04", "2020-05", "2020-06"]
+    assert [f for f in validation.findings if f.severity != "info"] == []

@@ -79,6 +79,7 @@ _TRAILER_FIRST = frozenset("tTgGsSnNkKcCfF*†‡(0123456789")
 _MISSING = object()
 _HEADING_WORDS = 6
 """A benefit ID heading guessed from its words has at most this many ('Benefit reference no')."""
+_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class SheetSource(Protocol):
@@ -626,13 +627,20 @@ def _fill_merges(rows: list[list[Any]], merged: Sequence[Merge], header: int) ->
 
 
 def _header_text(value: Any) -> str:
+    """A heading as people write it: a date heading on the first of a month as 'Apr-20' (how
+    such headings are shown), any other date day-first ('30/04/2020'); a saved mapping uses
+    these, and `period_of_header` reads them back as the same period."""
     if value == "" or value is None:
         return ""
     if isinstance(value, str):
         return " ".join(value.split())
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, dt.date | dt.time):
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):  # month names in English whatever the locale
+        return f"{_MONTH_ABBR[value.month - 1]}-{value:%y}" if value.day == 1 else f"{value:%d/%m/%Y}"
+    if isinstance(value, dt.time):
         return value.isoformat()
     return str(value)
 
