@@ -118,16 +118,16 @@ def test_measurements_shown_as_percentages_read_as_shown_long_and_wide_alike(tmp
     assert benefit["percent_of_target"] == pytest.approx((88.5 - 61.5) / (90 - 61.5) * 100, abs=1e-6)
 
 
-def test_a_percent_cell_keeps_what_it_shows_in_findings_and_unformatted_figures_stay_numbers(
+def test_a_figure_shown_as_a_percentage_reads_as_the_number_shown_and_unformatted_ones_as_stored(
         tmp_path: Path) -> None:
     path = percent_register(tmp_path / "wide.xlsx", "wide")
     raw = read_workbook(path)
     measured = raw.tables["Measurements"]
     at = measured.position("value")
-    assert [r.values[at] for r in measured.rows] == [f"{v:g}%" for v in SHOWN]
+    assert [r.values[at] for r in measured.rows] == SHOWN
     benefits = raw.tables["Benefits"]
     row = benefits.rows[0].values
-    assert [row[benefits.position(f)] for f in ("baseline_value", "target_value")] == ["61.5%", "90%"]
+    assert [row[benefits.position(f)] for f in ("baseline_value", "target_value")] == ["61.5%", 90.0]
     plain = openpyxl.load_workbook(path)
     for j in range(2, len(MONTHS) + 2):
         plain["Tracker"].cell(2, j).number_format = "General"

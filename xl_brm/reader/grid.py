@@ -62,6 +62,8 @@ _FIGURES = {kind: frozenset(f.name for f in fields if f.kind in ("percent", "num
             for kind, fields in SHEETS.items()}
 """Fields whose cell shown as a percentage reads as shown (88.5%, not 0.885), as the typed text
 '88.5%' does: percentages, measurements, baselines, targets and planned values."""
+_PERCENT_FIELDS = {kind: frozenset(f.name for f in fields if f.kind == "percent")
+                   for kind, fields in SHEETS.items()}
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 """Innermost brackets only: a pattern that may run over a '(' costs the square of a long cell."""
 _NONE_AS_TEXT: Callable[[Any, Any], Any] = {None: ""}.get
@@ -439,8 +441,9 @@ def _read_table(
     at = {p.index for p in periods}
     columns = [c for c in every if c.index not in at]
     figures = [c.index for c in columns if c.field in _FIGURES[kind]] + [p.index for p in periods]
+    texts = {c.index for c in columns if c.field in _PERCENT_FIELDS[kind]}
     for column, percent in source.percent_cells(name, figures).items():
-        _as_shown(rows, percent, column, idx)
+        _as_shown(rows, percent, column, idx, text=column in texts)
     present = {c.field for c in columns}
     for f in SHEETS[kind]:
         if f.core and f.name not in DEFAULTABLE and f.name not in present and (
@@ -589,13 +592,16 @@ def _not_read(name: str, head: Sequence[Sequence[Any]], located: Mapping[str, st
     return RULES["BRM107"].finding(sheet=name, reason=reason, how=how)
 
 
-def _as_shown(rows: list[list[Any]], percent: Collection[int], column: int, header: int) -> None:
-    """A number shown as a percentage becomes the text the user sees (0.885 -> '88.5%'), so it
-    reads as the typed '88.5%' does, and a percent field need not guess (1.5 is 150%, not 1.5%).
-    Fifteen significant figures: exact for what was typed, without the float's tail."""
+def _as_shown(rows: list[list[Any]], percent: Collection[int], column: int, header: int, *,
+              text: bool) -> None:
+    """A number shown as a percentage becomes the number the user sees (0.885 -> 88.5), as the
+    typed '88.5%' reads. In a percent field (`text`) it becomes that text, '88.5%', so the field
+    need not guess whether a number is a fraction (1.5 is 150%, not 1.5%). Fifteen significant
+    figures: exact for what was typed, without the float's tail (0.07 * 100 = 7.000000000000001)."""
     for r in percent:
         if header < r < len(rows) and type(value := rows[r][column]) is float:
-            rows[r][column] = f"{value * 100:.15g}%"
+            shown = f"{value * 100:.15g}"
+            rows[r][column] = shown + "%" if text else float(shown)
 
 
 def _fill_merges(rows: list[list[Any]], merged: Sequence[Merge], header: int) -> None:
