@@ -402,9 +402,10 @@ MONTHLY = [Period.month(2020, 4).shift(k) for k in range(12)]
 """Apr-20 .. Mar-21: the benefit's realisation starts in October 2019, so all of them count."""
 
 
-def _with_tracker(path: Path, headings: list[Any]) -> Path:
-    """The register and a tracking sheet of one row under `headings`."""
-    tracker = [["Ref No.", *headings], ["EPMA-01", *(100.0 - k for k in range(len(headings)))]]
+def _with_tracker(path: Path, headings: list[Any], cells: list[Any] | None = None) -> Path:
+    """The register and a tracking sheet of one row under `headings` (numbers, or `cells`)."""
+    row = cells if cells is not None else [100.0 - k for k in range(len(headings))]
+    tracker = [["Ref No.", *headings], ["EPMA-01", *row]]
     return write(path, {"Benefits": benefits_grid(), "Tracker": tracker})
 
 
@@ -418,6 +419,9 @@ def test_a_heading_with_a_wrong_year_is_one_finding_at_the_heading_not_at_every_
     assert "out of sequence between 'Aug-20' and 'Oct-20'" in heading.message
     assert "`Sep-09 = 2020-09`" in heading.message
     assert validation.measurement_count == len(MONTHLY) - 1
+    words = ["Audit done"] * len(MONTHLY)  # not numbers: still named, not dropped in silence
+    _raw, validation = load(_with_tracker(tmp_path / "words.xlsx", headings, words))
+    assert [f.cell for f in validation.findings if f.code == "BRM108"] == ["G1"]
 
 
 def test_a_misspelt_heading_is_offered_the_period_its_neighbours_leave_for_it(tmp_path: Path) -> None:
