@@ -359,3 +359,88 @@ def test_a_financial_year_column_beside_quarters_is_their_total_but_alone_it_is_
     years = benefits_grid("2019/20", "2020/21", rows=[[239.0, 200.0], []])
     _, findings = read({"Benefits": years})
     assert [f.value for f in findings if f.code == "BRM108"] == ["2019/20", "2020/21"]
+
+
+# -- sheets of figures typed as text -----------------------------------------------------------------
+
+
+def test_a_tracking_sheet_of_figures_typed_as_text_is_read_like_one_of_numbers(tmp_path: Path) -> None:
+    months = [p.start.strftime("%b-%y") for p in MONTHS]
+    typed = [f"{v:.1f}" if k % 2 else f"{v:g}" for k, v in enumerate(VALUES)]  # '120', '118.0'...
+    figures = []
+    for name, cells in (("numbers", VALUES), ("text", typed)):
+        tracker = [["Benefits tracker (pasted from the IPR)"], ["Ref No.", *months], ["EPMA-01", *cells]]
+        path = write(tmp_path / f"{name}.xlsx", {"Benefits": benefits_grid(), "IPR extract": tracker})
+        _raw, validation = load(path)
+        assert [f for f in validation.findings if f.severity != "info"] == []
+        assert validation.measurement_count == len(VALUES)
+        figures.append([f.to_json() for f in compute_figures(validation.register, as_of=MONTHS[-1])])
+    assert figures[0] == figures[1]
+
+
+def test_a_sheet_of_text_figures_that_is_not_read_says_so(tmp_path: Path) -> None:
+    """Text dates and evidence, or figures typed as text with no benefit IDs: each sheet of data
+    is read or named in an info finding, never dropped in silence."""
+    log = [["Ref No.", "Date", "Evidence", "Collected by"],
+           ["QUAL-01", "12/10/2020", "Staff survey: 78% agree records easier to find", "CCIO office"],
+           ["QUAL-01", "20/03/2021", "Patient story at Board: no repeated history taking", "PALS"]]
+    pasted = [["Indicator", "Value"], ["Attendances", "3,950"], ["4-hour performance", "76.5%"]]
+    guide = [["How to use this register"], ["Step", "Fill in one row per benefit."],
+             ["Step", "See the Lists sheet."]]
+    path = write(tmp_path / "register.xlsx", {"Benefits": benefits_grid(), "Measurements": long_grid(),
+                                              "Qual evidence log": log, "IPR": pasted, "Read me": guide})
+    _raw, validation = load(path)
+    said = {f.sheet: f for f in validation.findings if f.sheet in ("Qual evidence log", "IPR", "Read me")}
+    assert {s: (f.code, f.severity) for s, f in said.items()} == {
+        "Qual evidence log": ("BRM107", "info"), "IPR": ("BRM107", "info")}
+    assert "[Measurements: Qual evidence log]" in said["Qual evidence log"].message
+
+
+# -- headings out of sequence, misspelt, and saved as people write them -------------------------------
+
+MONTHLY = [Period.month(2020, 4).shift(k) for k in range(12)]
+"""Apr-20 .. Mar-21: the benefit's realisation starts in October 2019, so all of them count."""
+
+
+def _with_tracker(path: Path, headings: list[Any], cells: list[Any] | None = None) -> Path:
+    """The register and a tracking sheet of one row under `headings` (numbers, or `cells`)."""
+    row = cells if cells is not None else [100.0 - k for k in range(len(headings))]
+    tracker = [["Ref No.", *headings], ["EPMA-01", *row]]
+    return write(path, {"Benefits": benefits_grid(), "Tracker": tracker})
+
+
+def test_a_heading_with_a_wrong_year_is_one_finding_at_the_heading_not_at_every_cell(tmp_path: Path) -> None:
+    headings: list[Any] = [dt.datetime.combine(p.start, dt.time()) for p in MONTHLY]
+    headings[5] = dt.datetime(2009, 9, 1)  # Sep-20 typed as Sep-09
+    path = _with_tracker(tmp_path / "register.xlsx", headings)
+    _raw, validation = load(path)
+    (heading,) = [f for f in validation.findings if f.sheet == "Tracker"]
+    assert (heading.code, heading.cell, heading.value) == ("BRM108", "G1", "Sep-09")
+    assert "out of sequence between 'Aug-20' and 'Oct-20'" in heading.message
+    assert "`Sep-09 = 2020-09`" in heading.message
+    assert validation.measurement_count == len(MONTHLY) - 1
+    words = ["Audit done"] * len(MONTHLY)  # not numbers: still named, not dropped in silence
+    _raw, validation = load(_with_tracker(tmp_path / "words.xlsx", headings, words))
+    assert [f.cell for f in validation.findings if f.code == "BRM108"] == ["G1"]
+
+
+def test_a_misspelt_heading_is_offered_the_period_its_neighbours_leave_for_it(tmp_path: Path) -> None:
+    headings = [p.start.strftime("%b-%y") for p in MONTHLY]
+    headings[6] = "Otc-20"
+    path = _with_tracker(tmp_path / "register.xlsx", headings)
+    _raw, validation = load(path)
+    (heading,) = [f for f in validation.findings if f.code == "BRM108"]
+    assert heading.cell == "H1"
+    assert "`Otc-20 = 2020-10`" in heading.message and "2019/20 Q1" not in heading.message
+
+
+def test_map_saves_date_headings_as_they_are_shown_and_reads_them_back(tmp_path: Path) -> None:
+    headings = [dt.datetime.combine(p.start, dt.time()) for p in MONTHLY[:3]]
+    path = _with_tracker(tmp_path / "register.xlsx", headings)
+    text = propose_mapping(path).dumps()
+    assert "Apr-20 = 2020-04" in text and "2020-04-01" not in text
+    saved = tmp_path / "register.mapping.ini"
+    saved.write_text(text, encoding="utf-8")
+    raw, validation = load(path, Options(mapping=saved))
+    assert [str(rr.values[1]) for rr in raw.tables["Measurements"].rows] == ["2020-04", "2020-05", "2020-06"]
+    assert [f for f in validation.findings if f.severity != "info"] == []

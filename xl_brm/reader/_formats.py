@@ -1,60 +1,60 @@
-"""Which cells of a column Excel shows as a percentage: python-calamine gives a cell's number,
-not its number format, and 0.8 shown as "80%" or 1.5 shown as "150%" must read as what the user
-sees (SPEC §4: a cell's type as stored decides how it is read).
+"""Which cells Excel shows as a percentage: python-calamine gives a cell's number, not its number
+format, and 0.885 shown as "88.5%" or 1.5 shown as "150%" must read as what the user sees, as
+the text "88.5%" does (SPEC §4: a cell's type as stored decides how it is read).
 
-Only run on a file the safety gate has passed, and only for a column whose field is a percent:
-the styles part is parsed with defusedxml, and the sheet's cells in that one column are found
-by their canonical spelling (`<c r="S12" s="3"`), which Excel, openpyxl and LibreOffice write.
+The safety gate finds them while it streams each sheet anyway (`PercentCells`), so knowing them
+costs no second pass over the XML: a chunk without a percent-styled cell costs one fast search,
+and a workbook without a percent style costs nothing. The styles part is parsed with defusedxml,
+and cells are found by their canonical spelling (`<c r="S12" s="3"`), which Excel, openpyxl and
+LibreOffice write. The reader then reads the figure columns' percent cells as shown.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
+from array import array
 from functools import cache
-from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from xl_brm.table import column_letter
+from xl_brm.table import column_index
 
-STYLES_PART = "xl/styles.xml"
 _PERCENT_BUILTIN = frozenset({9, 10})
 """Excel's built-in number formats 0% and 0.00%."""
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _LITERAL = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 """Quoted text, escaped characters and [colour]/[condition] sections of a format code."""
-_CHUNK = 4 * 1024 * 1024
 
 
-def percent_rows(path: Path, part: str, column: int, styles_part: str | None = STYLES_PART) -> set[int]:
-    """0-based rows of the sheet in `part` whose cell in `column` (0 = A) has a percent format
-    (`styles_part`: where the safety gate found the styles python-calamine reads)."""
-    if styles_part is None:
-        return set()  # no styles: every cell is General
-    with zipfile.ZipFile(path) as zf:
-        styles = _percent_styles(zf, styles_part)
-        if not styles:
-            return set()
-        cell = re.compile(rb'<c r="%s([0-9]+)"(?: [a-z]+="[^"<]*")*? s="([0-9]+)"'
-                          % column_letter(column).encode("ascii"))
-        found: set[int] = set()
-        carry = b""
-        with zf.open(part) as fh:
-            while block := fh.read(_CHUNK):
-                data = carry + block
-                cut = data.rfind(b"<")  # a tag that may end in the next block
-                if cut < 0:
-                    cut = len(data)
-                data, carry = data[:cut], data[cut:]
-                found.update(int(row) - 1 for row, style in cell.findall(data) if int(style) in styles)
-        found.update(int(row) - 1 for row, style in cell.findall(carry) if int(style) in styles)
-        return found
+class PercentCells:
+    """The cells of one sheet whose style shows a percentage, fed the sheet's XML in chunks that
+    end between tags. `found`: column (0 = A) -> rows (0-based) of such cells."""
+
+    def __init__(self, styles: frozenset[int]) -> None:
+        ids = b"|".join(str(i).encode("ascii") for i in sorted(styles))
+        self._hint = re.compile(rb' s="(?:%s)"' % ids)
+        self._cell = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: [a-z]+="[^"<]*+")*? s="(?:%s)"' % ids)
+        self._columns: dict[bytes, int] = {}
+        self.found: dict[int, array[int]] = {}
+
+    def feed(self, data: bytes) -> None:
+        if self._hint.search(data) is None:
+            return
+        columns, found = self._columns, self.found
+        for letters, row in self._cell.findall(data):
+            column = columns.get(letters)
+            if column is None:
+                column = columns[letters] = column_index(letters.decode("ascii"))
+            rows = found.get(column)
+            if rows is None:
+                rows = found[column] = array("L")
+            rows.append(int(row) - 1)
 
 
-def _percent_styles(zf: zipfile.ZipFile, part: str) -> frozenset[int]:
+def percent_styles(zf: zipfile.ZipFile, part: str) -> frozenset[int]:
     """Indices of the cell styles (`cellXfs`) whose number format shows a percentage. Styles
     that cannot be read (damaged, or ids that are not numbers) show nothing as a percentage,
     as python-calamine then reads those cells as plain numbers too."""

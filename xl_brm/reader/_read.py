@@ -14,9 +14,7 @@ from __future__ import annotations
 import ctypes
 import sys
 import threading
-import zipfile
-import zlib
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +25,6 @@ from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, Shee
 from xl_brm._gc import gc_paused
 from xl_brm.errors import InputError
 from xl_brm.reader import _limits as lim
-from xl_brm.reader._formats import percent_rows
 from xl_brm.reader._mapping import HeaderMapping
 from xl_brm.reader._safety import SafetyReport, check_safety
 from xl_brm.reader.grid import (
@@ -192,16 +189,12 @@ class CalamineSheets:
             return self._merged[name]
         return self._sheet(name).merged_cell_ranges or []
 
-    def percent_rows(self, name: str, column: int) -> Collection[int]:
-        report = self._gate()  # read only what the gate has passed
+    def percent_cells(self, name: str, columns: Collection[int]) -> Mapping[int, Collection[int]]:
+        report = self._gate()  # the gate found them while it scanned the sheet
         scan = report.sheets.get(name) if report is not None else None
-        if report is None or scan is None:
-            return ()
-        try:
-            return percent_rows(self._p, scan.part, column, report.styles)
-        except (zipfile.BadZipFile, OSError, KeyError, zlib.error, EOFError) as exc:
-            raise InputError(f"cannot be read ({exc})", path=self._p, sheet=name,
-                             hint="open the workbook in Excel and save it again") from None
+        if scan is None or not scan.percent:
+            return {}
+        return {c: scan.percent[c] for c in columns if c in scan.percent}
 
     def _sheet(self, name: str) -> CalamineSheet:
         if self._last is not None and self._last[0] == name:

@@ -18,6 +18,7 @@ import html
 import re
 import zipfile
 import zlib
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -30,6 +31,7 @@ from defusedxml.ElementTree import fromstring
 
 from xl_brm.errors import InputError, UnsafeWorkbookError
 from xl_brm.reader import _limits as lim
+from xl_brm.reader._formats import PercentCells, percent_styles
 from xl_brm.reader._package import PartNames, fold, raw_attrs, read_package
 from xl_brm.table import column_index, column_letter
 
@@ -100,6 +102,8 @@ class SheetScan:
     """(row, column), both 0-based -> formula text, for formula cells with no cached value."""
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     """(row, column), both 0-based -> Excel error text ('#DIV/0!'), which calamine reads as blank."""
+    percent: dict[int, array[int]] = field(default_factory=dict)
+    """Column (0-based) -> rows (0-based) of the cells shown as a percentage (`_formats`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,17 +247,19 @@ class _Gate:
         for name, part in package.sheets.items():
             named.setdefault(part, name)
         shared_strings = names.find(package.folder + "sharedStrings.xml")
+        styles = names.find(package.folder + "styles.xml")
+        # defusedxml refuses entities; the part's own scan below still refuses the file for them
+        percent = percent_styles(self.zf, styles.filename) if styles is not None else frozenset()
         by_part: dict[str, SheetScan] = {}
         for info in infos:
             if info.filename in package.checked:
-                by_part[info.filename] = self._scan_sheet(info, named.get(info.filename))
+                by_part[info.filename] = self._scan_sheet(info, named.get(info.filename), percent)
             if info is shared_strings:
                 self._scan_shared_strings(info)
             elif info.filename not in package.checked | package.read and \
                     info.filename.lower().endswith(XML_SUFFIXES):
                 self._scan_entities_only(info)
         scans = {name: replace(by_part[part], sheet=name) for name, part in package.sheets.items()}
-        styles = names.find(package.folder + "styles.xml")
         lower = {fold(n) for n in names.exact}
         has_macros = any(n.endswith("vbaproject.bin") or "/macrosheets/" in n for n in lower)
         return SafetyReport(path=str(self.p), has_macros=has_macros, sheets=scans,
@@ -348,8 +354,10 @@ class _Gate:
 
     # -- worksheets --------------------------------------------------------------------------
 
-    def _scan_sheet(self, info: zipfile.ZipInfo, sheet: str | None) -> SheetScan:
-        """Bound the farthest cell and find formulas without a cached value, in one pass.
+    def _scan_sheet(self, info: zipfile.ZipInfo, sheet: str | None,
+                    percent: frozenset[int] = frozenset()) -> SheetScan:
+        """Bound the farthest cell and find formulas without a cached value, in one pass, and
+        the cells shown as a percentage where some style (`percent`) shows one.
 
         The fast path vouches for sheets written the usual way; formulas are looked for only in
         chunks that hold `<f`. A sheet the fast path cannot vouch for, or whose bounds would be
@@ -361,9 +369,12 @@ class _Gate:
         errors: dict[tuple[int, int], str] = {}
         shared: dict[bytes, str] = {}
         merges = 0
+        shown = PercentCells(percent) if percent else None
         for n, data in enumerate(self._chunks(info, check_entities=True, cut=b"</c>")):
             self._check_text(info, data, first=n == 0)
             fast.feed(data)
+            if shown is not None:
+                shown.feed(data)
             if _FORMULA_TAG.search(data):
                 _formulas_in(data, formulas, shared)
             if _ERROR_TYPE.search(data) or (b"'" in data and b"'e'" in data):
@@ -387,7 +398,8 @@ class _Gate:
         if not extent.acceptable:
             raise self._too_far(info, sheet, extent)
         return SheetScan(sheet=sheet or info.filename, part=info.filename, max_row=extent.max_row,
-                         max_col=extent.max_col, formulas=formulas, errors=errors)
+                         max_col=extent.max_col, formulas=formulas, errors=errors,
+                         percent=shown.found if shown is not None else {})
 
     def _check_unread(self, info: zipfile.ZipInfo, sheet: str | None,
                       formulas: dict[tuple[int, int], str], errors: dict[tuple[int, int], str]) -> None:

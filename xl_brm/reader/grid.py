@@ -32,6 +32,7 @@ from xl_brm.enums import fold
 from xl_brm.errors import MappingError
 from xl_brm.fields import BENEFIT_FIELD, SETTINGS_SHEET, SHEET_SYNONYMS, SHEETS, TOOL_SHEETS
 from xl_brm.findings import Finding
+from xl_brm.normalise import CellError, parse_date, parse_number
 from xl_brm.reader import _limits as lim
 from xl_brm.reader import wide
 from xl_brm.reader._mapping import HeaderMapping, SheetMapping
@@ -57,7 +58,12 @@ _SETTINGS_NAMES = {fold(SETTINGS_SHEET), "settings", "brmconfig"}
 _SETTING_KEYS = {key: name for name in DEFAULTABLE for key in BENEFIT_FIELD[name].folded}
 _SETTING_HEADERS = {"setting", "settings", "key", "name", "item", "parameter"}
 _FOLDED = {kind: {key: f.name for f in fields for key in f.folded} for kind, fields in SHEETS.items()}
-_PERCENT = {kind: {f.name: f.kind == "percent" for f in fields} for kind, fields in SHEETS.items()}
+_FIGURES = {kind: frozenset(f.name for f in fields if f.kind in ("percent", "number", "value"))
+            for kind, fields in SHEETS.items()}
+"""Fields whose cell shown as a percentage reads as shown (88.5%, not 0.885), as the typed text
+'88.5%' does: percentages, measurements, baselines, targets and planned values."""
+_PERCENT_FIELDS = {kind: frozenset(f.name for f in fields if f.kind == "percent")
+                   for kind, fields in SHEETS.items()}
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 """Innermost brackets only: a pattern that may run over a '(' costs the square of a long cell."""
 _NONE_AS_TEXT: Callable[[Any, Any], Any] = {None: ""}.get
@@ -73,6 +79,9 @@ _FOOTNOTE = re.compile(r"[*†‡]|\(?\d{1,2}[.)]\s")
 _SECTION = re.compile(r":(?:\s|$)")
 _TRAILER_FIRST = frozenset("tTgGsSnNkKcCfF*†‡(0123456789")
 _MISSING = object()
+_HEADING_WORDS = 6
+"""A benefit ID heading guessed from its words has at most this many ('Benefit reference no')."""
+_MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 class SheetSource(Protocol):
@@ -98,8 +107,8 @@ class SheetSource(Protocol):
         """The sheet's merged ranges."""
         ...
 
-    def percent_rows(self, name: str, column: int) -> Collection[int]:
-        """Rows (0-based) whose cell in `column` is shown as a percentage, where known."""
+    def percent_cells(self, name: str, columns: Collection[int]) -> Mapping[int, Collection[int]]:
+        """Column -> rows (0-based) of the cells in `columns` shown as a percentage, where known."""
         ...
 
 
@@ -332,8 +341,8 @@ class GridSheets:
     def merged(self, name: str) -> Sequence[Merge]:
         return self._merged.get(name, ())
 
-    def percent_rows(self, name: str, column: int) -> Collection[int]:
-        return ()  # an open workbook's values come without their number formats
+    def percent_cells(self, name: str, columns: Collection[int]) -> Mapping[int, Collection[int]]:
+        return {}  # an open workbook's values come without their number formats
 
 
 def reader_cell(value: Any) -> Any:
@@ -431,9 +440,10 @@ def _read_table(
     findings.extend(named)
     at = {p.index for p in periods}
     columns = [c for c in every if c.index not in at]
-    for col in columns:
-        if col.field is not None and _PERCENT[kind].get(col.field):
-            _as_shown(rows, source.percent_rows(name, col.index), col.index, idx)
+    figures = [c.index for c in columns if c.field in _FIGURES[kind]] + [p.index for p in periods]
+    texts = {c.index for c in columns if c.field in _PERCENT_FIELDS[kind]}
+    for column, percent in source.percent_cells(name, figures).items():
+        _as_shown(rows, percent, column, idx, text=column in texts)
     present = {c.field for c in columns}
     for f in SHEETS[kind]:
         if f.core and f.name not in DEFAULTABLE and f.name not in present and (
@@ -489,8 +499,13 @@ def _wide_header(rows: Sequence[Sequence[Any]], kind: str, lookup: Mapping[str, 
 
 
 def _names_key(kind: str, text: str, lookup: Mapping[str, str | None] | None) -> bool:
+    """A heading that names the benefit ID column: by its spelling, or by its words when it is
+    short enough to be a heading ('Patient story at Board: no repeated history taking' is a
+    row of evidence, whatever 'no' may mean in a heading)."""
     if _match(kind, text, lookup) == "benefit_id":
         return True
+    if len(text.split()) > _HEADING_WORDS:
+        return False
     guess = keyword_score(kind, text)
     return guess is not None and guess[0] == "benefit_id"
 
@@ -540,11 +555,24 @@ def _tracking_sheet(name: str, head: Sequence[Sequence[Any]]) -> tuple[str, int]
 
 
 def _holds_data(rows: Sequence[Sequence[Any]]) -> bool:
-    """A table of values: two rows of two or more cells, with a number or date among them."""
+    """A table of values: two rows of two or more cells, with a figure among them: a number or
+    date cell, or text that reads as one ('60.2%', '3,950', '£1,200', '12/10/2020'), as figures
+    pasted from a report or typed by hand are."""
     full = [row for row in rows if sum(1 for v in row if v != "") >= 2]
-    return len(full) >= 2 and any(
-        isinstance(v, float | int | dt.date | dt.datetime) and not isinstance(v, bool)
-        for row in full for v in row)
+    return len(full) >= 2 and any(_figure(v) for row in full for v in row)
+
+
+def _figure(value: Any) -> bool:
+    if isinstance(value, str):
+        return _reads_as(parse_number, value) or _reads_as(parse_date, value)
+    return isinstance(value, float | int | dt.date | dt.datetime) and not isinstance(value, bool)
+
+
+def _reads_as(parse: Callable[[Any], Any], text: str) -> bool:
+    try:
+        return parse(text)[0] is not None
+    except CellError:
+        return False
 
 
 def _not_read(name: str, head: Sequence[Sequence[Any]], located: Mapping[str, str]) -> Finding:
@@ -564,12 +592,16 @@ def _not_read(name: str, head: Sequence[Sequence[Any]], located: Mapping[str, st
     return RULES["BRM107"].finding(sheet=name, reason=reason, how=how)
 
 
-def _as_shown(rows: list[list[Any]], percent: Collection[int], column: int, header: int) -> None:
-    """A number shown as a percentage becomes the text the user sees (0.8 -> '80%'), so a
-    percent field reads it as such rather than guessing (1.5 is 150%, not 1.5%)."""
+def _as_shown(rows: list[list[Any]], percent: Collection[int], column: int, header: int, *,
+              text: bool) -> None:
+    """A number shown as a percentage becomes the number the user sees (0.885 -> 88.5), as the
+    typed '88.5%' reads. In a percent field (`text`) it becomes that text, '88.5%', so the field
+    need not guess whether a number is a fraction (1.5 is 150%, not 1.5%). Fifteen significant
+    figures: exact for what was typed, without the float's tail (0.07 * 100 = 7.000000000000001)."""
     for r in percent:
         if header < r < len(rows) and type(value := rows[r][column]) is float:
-            rows[r][column] = f"{value * 100:.10g}%"
+            shown = f"{value * 100:.15g}"
+            rows[r][column] = shown + "%" if text else float(shown)
 
 
 def _fill_merges(rows: list[list[Any]], merged: Sequence[Merge], header: int) -> None:
@@ -601,13 +633,20 @@ def _fill_merges(rows: list[list[Any]], merged: Sequence[Merge], header: int) ->
 
 
 def _header_text(value: Any) -> str:
+    """A heading as people write it: a date heading on the first of a month as 'Apr-20' (how
+    such headings are shown), any other date day-first ('30/04/2020'); a saved mapping uses
+    these, and `period_of_header` reads them back as the same period."""
     if value == "" or value is None:
         return ""
     if isinstance(value, str):
         return " ".join(value.split())
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, dt.date | dt.time):
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):  # month names in English whatever the locale
+        return f"{_MONTH_ABBR[value.month - 1]}-{value:%y}" if value.day == 1 else f"{value:%d/%m/%Y}"
+    if isinstance(value, dt.time):
         return value.isoformat()
     return str(value)
 

@@ -215,7 +215,30 @@ def period_columns(
                 named = period_of_header(col.header)
         if named is not None:
             found.append(PeriodColumn(col.index, col.header, named[0], named[1]))
-    return found
+    return [p for p in found if not _out_of_sequence(found, p, set(mapped or ()))]
+
+
+def _out_of_sequence(found: Sequence[PeriodColumn], column: PeriodColumn, mapped: set[str]) -> bool:
+    """A heading whose period breaks the run it stands in ('Sep-09' between 'Aug-20' and
+    'Oct-20'): a typo, not read (BRM108 names the period that fits). A heading the mapping
+    gives, or a period the sheet heads twice (two measurements, BRM403), is not judged here."""
+    if fold(column.header) in mapped or _fitting(found, column.index) in (None, column.period):
+        return False
+    return not any(p.period == column.period and p.kind == column.kind for p in found if p is not column)
+
+
+def _fitting(found: Sequence[PeriodColumn], index: int) -> Period | None:
+    """The period a column between two period columns one step apart should be: 'Aug-20', ?,
+    'Oct-20' -> Sep-20. None when its neighbours are not such a pair (periods of one length and
+    kind, two steps apart), so runs with gaps, repeats or actual/plan pairs are left alone."""
+    at = {p.index: p for p in found}
+    before, after = at.get(index - 1), at.get(index + 1)
+    if before is None or after is None or before.kind != after.kind:
+        return None
+    step = before.period.months
+    if after.period.months != step or after.period.index - before.period.index != 2 * step:
+        return None
+    return before.period.shift(step)
 
 
 def banner(above: Sequence[Any], index: int) -> Any:
@@ -355,12 +378,41 @@ def unclear_columns(sheet: str, grid: Sequence[Sequence[Any]], header: int, colu
         numeric = [c for c in numeric if _fy_text(c.header) is None]
     shaped = [c for c in numeric if looks_like_period(c.header)]
     flagged = shaped if len(shaped) >= 2 else []
-    flagged += [c for c in numeric
-                if c not in flagged and c.index - 1 in period_at and c.index + 1 in period_at]
-    return [
-        RULES["BRM108"].finding(sheet=sheet, row=header + 1, cell=f"{c.letter}{header + 1}", value=c.header)
-        for c in sorted(flagged, key=lambda c: c.index)
-    ]
+    between = [c for c in local if c.index - 1 in period_at and c.index + 1 in period_at]
+    flagged += [c for c in between if c not in flagged and (
+        c in numeric  # a typo: 'Jnu-19' between 'May-19' and 'Jul-19'
+        or (period_of_header(c.header) is not None and _filled(grid, indices, c.index)))]  # out of sequence
+    return [_unclear(sheet, header, c, periods) for c in sorted(flagged, key=lambda c: c.index)]
+
+
+def _unclear(sheet: str, header: int, column: Column, periods: Sequence[PeriodColumn]) -> Finding:
+    """BRM108 at a heading; between two periods one step apart ('Sep-20', 'Otc-20', 'Nov-20';
+    'Aug-20', 'Sep-09', 'Oct-20') it names the period that fits there instead of an example."""
+    finding = RULES["BRM108"].finding(sheet=sheet, row=header + 1, cell=f"{column.letter}{header + 1}",
+                                      value=column.header)
+    fits = _fitting(periods, column.index)
+    if fits is None:
+        return finding
+    before = next(p.header for p in periods if p.index == column.index - 1)
+    after = next(p.header for p in periods if p.index == column.index + 1)
+    named = period_of_header(column.header)
+    said = (f"'{column.header}' reads as {_spoken(named[0])}, out of sequence between '{before}' and "
+            f"'{after}'" if named is not None else
+            f"'{column.header}' holds numbers under a heading xl-brm cannot place, between '{before}' "
+            f"and '{after}'")
+    shown = str(fits) if fits.is_quarter else fits.start.strftime("%b-%y")
+    message = (f"Column {said}, so its figures are not read; if it is {shown}, correct the heading "
+               f"or map it (`{column.header} = {fits}` in a mapping file)")
+    return replace(finding, message=message)
+
+
+def _spoken(period: Period) -> str:
+    """'September 2009', '2019/20 Q1'."""
+    return str(period) if period.is_quarter else period.start.strftime("%B %Y")
+
+
+def _filled(grid: Sequence[Sequence[Any]], rows: Sequence[int], index: int) -> bool:
+    return any(index < len(grid[r]) and grid[r][index] != "" for r in rows)
 
 
 _SUMMARY = re.compile(r"\b(?:total|totals|ytd|cumulative|cum|sum|average|avg|mean|variance|var|"
