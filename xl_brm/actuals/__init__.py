@@ -71,11 +71,8 @@ def import_actuals(
                 continue
             f = change.figure
             value = found.get((f.benefit_id, f.period))
-            # a cell formatted as a percentage reads as it is shown (0.912 as 91.2); a reader
-            # that reads the number stored reads 0.912, which is the same figure
-            shown = (f.value, f.value / 100) if change.as_percent else (f.value,)
-            if not isinstance(value, float) or not any(
-                    math.isclose(value, v, rel_tol=1e-12, abs_tol=1e-9) for v in shown):
+            # a cell formatted as a percentage reads as it is shown (0.912 as 91.2)
+            if not isinstance(value, float) or not math.isclose(value, f.value, rel_tol=1e-12, abs_tol=1e-9):
                 raise InputError(
                     f"the register was not changed: {f.benefit_id} {f.period} did not read back as "
                     f"{f.value:g} from {change.sheet}!{change.cell} (it read {value!r})",
