@@ -3,36 +3,115 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
 
-@dataclass(frozen=True, slots=True)
 class Finding:
-    """One rule firing at one place. `row` is the Excel row number the user sees (1-based)."""
+    """One rule firing at one place. `row` is the Excel row number the user sees (1-based).
+
+    A register with a bad column can hold tens of thousands of findings, most never read one by
+    one: so a finding keeps its rule's message template and parameters (`template`, `params`)
+    and fills the message when it is first read, not when it is found. Treat it as immutable
+    (`replace` makes a changed copy); it compares and hashes by what it says.
+    """
+
+    __slots__ = (
+        "_message", "_params", "_template", "cell", "code", "column", "row", "severity", "sheet", "value"
+    )
 
     code: str
     severity: Severity
-    message: str
-    sheet: str | None = None
-    row: int | None = None
-    column: str | None = None
-    cell: str | None = None
-    value: Any = None
+    sheet: str | None
+    row: int | None
+    column: str | None
+    cell: str | None
+    value: Any
+
+    def __init__(
+        self,
+        code: str,
+        severity: Severity,
+        message: str | None = None,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        cell: str | None = None,
+        value: Any = None,
+        *,
+        template: MessageTemplate | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        self.code = code
+        self.severity = severity
+        self.sheet = sheet
+        self.row = row
+        self.column = column
+        self.cell = cell
+        self.value = value
+        self._message = message
+        self._template = template
+        self._params = params
+
+    @property
+    def message(self) -> str:
+        message = self._message
+        if message is None:
+            template = self._template
+            params = {"value": self.value, "column": self.column, "sheet": self.sheet}
+            if self._params:
+                params.update(self._params)
+            message = self._message = template.format(params) if template is not None else ""
+        return message
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.code, self.severity, self.message, self.sheet, self.row, self.column, self.cell, self.value
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Finding:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"Finding(code={self.code!r}, severity={self.severity!r}, message={self.message!r}, "
+                f"sheet={self.sheet!r}, row={self.row!r}, column={self.column!r}, cell={self.cell!r}, "
+                f"value={self.value!r})")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Finding, self._key())
+
+    def replace(self, **changes: Any) -> Finding:
+        """A copy with some fields changed (as `dataclasses.replace`)."""
+        fields = dict(zip(_FIELDS, self._key(), strict=True))
+        fields.update(changes)
+        return Finding(**fields)
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        value = data["value"]
+        value = self.value
         if (value is not None and not isinstance(value, (str, int, float, bool))) or (
             isinstance(value, float) and value - value != 0.0  # NaN or an infinity: not JSON
         ):
-            data["value"] = str(value)
-        return {
-            k: data[k] for k in ("code", "severity", "sheet", "row", "column", "cell", "value", "message")
-        }
+            value = str(value)
+        return {"code": self.code, "severity": self.severity, "sheet": self.sheet, "row": self.row,
+                "column": self.column, "cell": self.cell, "value": value, "message": self.message}
+
+
+_FIELDS = ("code", "severity", "message", "sheet", "row", "column", "cell", "value")
+
+
+class MessageTemplate(Protocol):
+    """What fills a finding's message: a rule (`xl_brm.rules.Rule.format`)."""
+
+    def format(self, params: Mapping[str, Any]) -> str: ...
 
 
 @dataclass(slots=True)

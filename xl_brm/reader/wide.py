@@ -443,5 +443,5 @@ def _moved(f: Finding, origin: Origin) -> Finding:
         other, _, at = origin.place(n, f.column)
         return f"cell {at}" if other == sheet else f"cell {at} of '{other}'"
 
-    return replace(f, sheet=sheet, row=row, cell=cell, message=_ROW_IN_MESSAGE.sub(where, f.message))
+    return f.replace(sheet=sheet, row=row, cell=cell, message=_ROW_IN_MESSAGE.sub(where, f.message))
 

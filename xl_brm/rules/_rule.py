@@ -62,18 +62,10 @@ class Rule:
         value: Any = None,
         **params: Any,
     ) -> Finding:
-        """A finding of this rule at one place; `params` fill the message template."""
-        message = self.format({"value": value, "column": column, "sheet": sheet, **params})
-        return Finding(
-            code=self.code,
-            severity=self.severity,
-            message=message,
-            sheet=sheet,
-            row=row,
-            column=column,
-            cell=cell,
-            value=value,
-        )
+        """A finding of this rule at one place; `params` fill the message template when the
+        message is first read (see `Finding`)."""
+        return Finding(self.code, self.severity, None, sheet, row, column, cell, value, template=self,
+                       params=params)
 
 
 def _show(value: Any) -> Any:

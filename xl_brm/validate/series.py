@@ -1,0 +1,376 @@
+"""Series rules: one benefit's measurements in period order (BRM403-BRM405, BRM407, BRM408,
+BRM501, BRM504), and the one spike and gap test they and the quiet-series fast path share.
+
+Each check is a function of a `Series` that yields findings. Most benefits' measurements are
+quiet (all numbers, in order, no gap, no spike, inside the benefit's dates, none in the
+future, not a qualitative benefit): a check registered with `quiet=True` says it can find
+nothing there, and is skipped for them. `quiet` is built from the same helpers the checks use
+(`spikes`, `gaps`), and the plain path (`XL_BRM_PLAIN=1`) runs every check on every series, so
+a test can prove the skip changes nothing. A check that does not say `quiet=True` runs on
+every series.
+
+Decisions where SPEC §6 is silent:
+- A measurement joins the Register when its benefit_id, period and value were read, its
+  benefit is in the Register, and it is not a repeat of a period (BRM403, the first row wins)
+  or text for a quantitative benefit (BRM407).
+- BRM404: a measurement is "outside the benefit's dates" when its period ends before the month
+  of the earlier of baseline_start and realisation_start. Periods after today's month get
+  BRM405. Measurements after target_date are fine (tracking goes on).
+- BRM501 flags a value more than 10x away from every value within two periods either side
+  (an isolated spike, not a step change), among the measurements that join the Register.
+  BRM504 flags gaps between those measurements, not a missing tail (the calculations'
+  `no_data` status covers that), and not for a qualitative benefit, whose evidence comes when
+  there is some.
+- Both look only at a series that is `unsettled` as it comes (in row order, text included):
+  out of order, or with neighbours far apart or more than GAP periods apart. So a gap left
+  only by text readings dropped for BRM407 is not also a BRM504, and a qualitative benefit's
+  numbers (BRM408 errors) are checked for spikes only when out of order. This is how the
+  engine behaved before it was split into checks, kept so findings did not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+from itertools import pairwise
+from operator import attrgetter
+from typing import Any
+
+from xl_brm.enums import BenefitType
+from xl_brm.fields import MEASUREMENT_FIELD
+from xl_brm.findings import Finding
+from xl_brm.periods import Period
+from xl_brm.rules import RULES
+from xl_brm.rules._checks import Check, check, checks_of
+from xl_brm.validate._shared import BenefitRow, Reading, State, earliest, num, positions
+from xl_brm.validate.tables import measurements_checkable
+
+FAR = 10.0
+"""A value more than FAR times, or less than 1/FAR of, another is far from it (BRM501)."""
+GAP = 3
+"""More than GAP periods between two measurements is a gap (BRM504)."""
+
+
+# ------------------------------------------------------------------------------ spikes and gaps
+
+
+def far(value: float, other: float) -> bool:
+    if value == 0 or other == 0:
+        return False
+    ratio = abs(value / other)
+    return ratio > FAR or ratio < 1 / FAR
+
+
+def could_spike(values: Sequence[float]) -> bool:
+    """False when no value can be a spike: no two neighbours are far apart. A spike is far from
+    its nearest neighbour, so this is a cheap test to run before `spikes`. Values of one sign
+    spanning less than a 9.9-fold range pass at once (the margin keeps rounding out of it)."""
+    if len(values) < 2:
+        return False
+    low, high = min(values), max(values)
+    if (low > 0 and high < 9.9 * low) or (high < 0 and low > 9.9 * high):
+        return False
+    return any(far(a, b) for a, b in pairwise(values))
+
+
+def spikes(values: Sequence[float]) -> Iterator[tuple[int, list[float]]]:
+    """(position, its neighbours) of each value far from every value within two either side."""
+    if not could_spike(values):
+        return
+    for k, x in enumerate(values):
+        near = [*values[max(0, k - 2) : k], *values[k + 1 : k + 3]]
+        if x and near and all(far(x, other) for other in near):
+            yield k, near
+
+
+def gaps(periods: Sequence[Period]) -> Iterator[tuple[int, int]]:
+    """(position, periods missing before it) where more than GAP periods of the same length are
+    missing between one period and the one before it."""
+    for k, (before, per) in enumerate(pairwise(periods), start=1):
+        if per.months == before.months and per.index - before.index > GAP * per.months:
+            yield k, (per.index - before.index) // per.months - 1
+
+
+# ------------------------------------------------------------------------------ the series
+
+
+class Series:
+    """One benefit's measurements, for the series checks."""
+
+    __slots__ = (
+        "benefit",
+        "benefit_id",
+        "date_field",
+        "earliest",
+        "first_month",
+        "kept",
+        "letters",
+        "now",
+        "readings",
+        "sheet",
+        "today",
+        "unsettled",
+    )
+
+    def __init__(
+        self,
+        benefit_id: str,
+        benefit: BenefitRow,
+        readings: list[Reading],
+        kept: list[Reading],
+        sheet: str,
+        letters: dict[str, str],
+        earliest_day: tuple[date | None, str],
+        first_month: int,
+        now: int,
+        today: date,
+        unsettled: bool,
+    ) -> None:
+        self.benefit_id = benefit_id
+        self.benefit = benefit
+        self.readings = readings
+        """Every usable reading, in period order (repeats and text included)."""
+        self.kept = kept
+        """The readings that join the Register (no repeat, no text for a quantitative benefit)."""
+        self.sheet = sheet
+        self.letters = letters
+        """Field -> column letter on the Measurements sheet."""
+        self.earliest, self.date_field = earliest_day
+        self.first_month = first_month
+        """Month index of `earliest` (-1 when the benefit has neither date)."""
+        self.now = now
+        self.today = today
+        self.unsettled = unsettled
+        """See `unsettled` (BRM501 and BRM504 look only at an unsettled series)."""
+
+    @property
+    def benefit_type(self) -> BenefitType | None:
+        bt: BenefitType | None = self.benefit.values.get("benefit_type")
+        return bt
+
+    @property
+    def qualitative(self) -> bool:
+        return self.benefit_type is BenefitType.QUALITATIVE
+
+    def at(self, code: str, m: Reading, column: str, value: Any, **params: Any) -> Finding:
+        """A finding of `code` at reading `m`'s cell in `column`."""
+        row = m.row
+        return RULES[code].finding(
+            sheet=self.sheet,
+            row=row,
+            column=column,
+            cell=f"{self.letters[column]}{row}",
+            value=value,
+            **params,
+        )
+
+
+def repeats(ordered: Sequence[Reading]) -> Iterator[tuple[Reading, int]]:
+    """(reading, Excel row of the first reading of its period) for each repeat of a period."""
+    seen: dict[Period, int] = {}
+    for m in ordered:
+        first = seen.get(m.period)
+        if first is None:
+            seen[m.period] = m.row
+        else:
+            yield m, first
+
+
+def texts(readings: Sequence[Reading], benefit_type: BenefitType | None) -> Iterator[Reading]:
+    """Readings holding text where the benefit (of a known, quantitative type) needs a number."""
+    if benefit_type is not None and benefit_type is not BenefitType.QUALITATIVE:
+        for m in readings:
+            if type(m.value) is not float:
+                yield m
+
+
+@check("BRM403", scope="series", quiet=True)
+def repeated_period(s: Series) -> Iterator[Finding]:
+    for m, first_row in repeats(s.readings):
+        per = str(m.period)
+        yield s.at("BRM403", m, "period", per, benefit_id=s.benefit_id, period=per, first_row=first_row)
+
+
+@check("BRM404", scope="series", quiet=True)
+def before_benefit_dates(s: Series) -> Iterator[Finding]:
+    first = s.first_month
+    for m in s.readings:
+        per = m.period
+        if per.index + per.months - 1 < first:
+            yield s.at("BRM404", m, "period", str(per), date_field=s.date_field, date=s.earliest)
+
+
+@check("BRM405", scope="series", quiet=True)
+def in_the_future(s: Series) -> Iterator[Finding]:
+    first, now, today = s.first_month, s.now, s.today.strftime("%d/%m/%Y")
+    for m in s.readings:
+        per = m.period
+        if per.index > now and not per.index + per.months - 1 < first:  # BRM404's already
+            yield s.at("BRM405", m, "period", str(per), today=today)
+
+
+@check("BRM407", scope="series", quiet=True)
+def text_for_quantitative(s: Series) -> Iterator[Finding]:
+    bt = s.benefit_type
+    for m in texts(s.readings, bt):
+        yield s.at("BRM407", m, "value", m.value, benefit_id=s.benefit_id, benefit_type=bt.value)  # type: ignore[union-attr]
+
+
+@check("BRM408", scope="series", quiet=True)
+def number_for_qualitative(s: Series) -> Iterator[Finding]:
+    if not s.qualitative:
+        return
+    make, sheet, letter, bid = RULES["BRM408"].finding, s.sheet, s.letters["value"], s.benefit_id
+    for m in s.readings:
+        value = m.value
+        if type(value) is float:
+            row = m.row
+            yield make(
+                sheet=sheet, row=row, column="value", cell=f"{letter}{row}", value=value, benefit_id=bid
+            )
+
+
+@check("BRM501", scope="series", quiet=True)
+def isolated_spike(s: Series) -> Iterator[Finding]:
+    if not s.unsettled:
+        return
+    numeric = [m for m in s.kept if type(m.value) is float]
+    values: list[float] = [m.value for m in numeric]  # type: ignore[misc]
+    for k, near in spikes(values):
+        m = numeric[k]
+        yield s.at(
+            "BRM501", m, "value", values[k], period=str(m.period), neighbours=", ".join(map(num, near))
+        )
+
+
+@check("BRM504", scope="series", quiet=True)
+def measurement_gap(s: Series) -> Iterator[Finding]:
+    if s.qualitative or not s.unsettled:
+        return
+    kept = s.kept
+    periods = [m.period for m in kept]
+    for k, missing in gaps(periods):
+        m = kept[k]
+        yield s.at(
+            "BRM504",
+            m,
+            "period",
+            str(m.period),
+            benefit_id=s.benefit_id,
+            missing=missing,
+            after=str(periods[k - 1]),
+        )
+
+
+# ------------------------------------------------------------------------------ running them
+
+_PERIOD, _VALUE, _INDEX = (attrgetter(n) for n in ("period", "value", "index"))
+_FLOAT_ONLY = {float}
+
+
+class Quiet:
+    """Spots, with C-level passes, a series in which no `quiet=True` check can find anything.
+
+    Benefits usually follow one another with the same months, so the period facts of the last
+    sequence are kept.
+    """
+
+    def __init__(self) -> None:
+        self.periods: list[Period] = []
+        self.facts = (False, 0, 0)
+        """(strictly in order without a gap, earliest last month, latest start) of `periods`."""
+
+    def __call__(self, group: list[Reading], qualitative: bool, first_month: int, now: int) -> bool:
+        if qualitative:
+            return False
+        periods = list(map(_PERIOD, group))
+        if periods != self.periods:  # the same Period objects: compared by identity, fast
+            self.periods, self.facts = periods, _period_facts(periods)
+        tidy, first_end, last_start = self.facts
+        if not tidy or first_end < first_month or last_start > now:
+            return False
+        values = list(map(_VALUE, group))
+        if set(map(type, values)) != _FLOAT_ONLY:
+            return False
+        return not could_spike(values)
+
+
+def _period_facts(periods: list[Period]) -> tuple[bool, int, int]:
+    """(strictly in order with no gap, earliest last month, latest index)."""
+    ordered = all(before.index < after.index for before, after in pairwise(periods))
+    tidy = ordered and next(gaps(periods), None) is None
+    return tidy, min(p.index + p.months - 1 for p in periods), max(map(_INDEX, periods))
+
+
+def _in_order(group: list[Reading]) -> bool:
+    return all(a.period.index < b.period.index for a, b in pairwise(group))
+
+
+def unsettled(group: list[Reading], qualitative: bool) -> bool:
+    """True when a benefit's readings as they come (row order, text included) are out of
+    order, or (but for a qualitative benefit) show neighbouring numbers far apart or a step of
+    more than GAP periods. A quiet series is never unsettled."""
+    if not _in_order(group):
+        return True
+    if qualitative:
+        return False
+    if could_spike([m.value for m in group if type(m.value) is float]):
+        return True
+    return any(b.period.index - a.period.index > GAP * a.period.months for a, b in pairwise(group))
+
+
+def run_series(state: State) -> Iterator[Finding]:
+    """Every series check over every benefit's measurements (those of known benefits)."""
+    table = state.mtable
+    if state.single_row or table is None or not measurements_checkable(state):
+        return
+    pos = positions(table, MEASUREMENT_FIELD)
+    letters = {name: table.columns[pos[name]].letter for name in ("benefit_id", "period", "value")}
+    every = checks_of("series")
+    loud = [c.function for c in every if not c.quiet]
+    always = [c.function for c in every]
+    quiet = Quiet()
+    month_of = _memoised(lambda d: Period.of_date(d).index)
+    now, today, sheet, plain = state.today_month, state.today, table.sheet, state.plain
+    for bid, group in state.readings.items():
+        b = state.by_id.get(bid)
+        if b is None:
+            continue  # BRM402's
+        first_day = earliest(b.values)
+        first_month = month_of(first_day[0]) if first_day[0] is not None else -1
+        qualitative = b.values.get("benefit_type") is BenefitType.QUALITATIVE
+        restless = False
+        if not plain and quiet(group, qualitative, first_month, now):
+            if not loud:
+                continue
+            functions = loud
+        else:
+            functions = always
+            restless = unsettled(group, qualitative)
+            if not _in_order(group):
+                group.sort(key=lambda m: (m.period.index, m.period.months, m.row))
+            drops = {m.row for m, _ in repeats(group)}
+            drops.update(m.row for m in texts(group, b.values.get("benefit_type")))
+            if drops:
+                state.dropped.setdefault(bid, set()).update(drops)
+        s = Series(
+            bid, b, group, state.kept(bid), sheet, letters, first_day, first_month, now, today, restless
+        )
+        for function in functions:
+            yield from function(s)
+
+
+def _memoised(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`function` with its results kept for repeated arguments (for one stage's lifetime)."""
+    memo: dict[Any, Any] = {}
+
+    def call(arg: Any) -> Any:
+        got = memo.get(arg, memo)
+        if got is memo:
+            got = memo[arg] = function(arg)
+        return got
+
+    return call
+
+
+__all__ = ["FAR", "Check", "Quiet", "Series", "could_spike", "gaps", "run_series", "spikes"]
