@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from xl_brm.errors import InputError, XlBrmError
 from xl_brm.findings import FileReport, Finding
+from xl_brm.rules import RULES
+from xl_brm.rules._checks import check
 from xl_brm.table import RawWorkbook
 
 if TYPE_CHECKING:
@@ -98,9 +100,10 @@ def report_for(path: str | Path, raw: RawWorkbook, validation: Validation) -> Fi
     )
 
 
+@check(UNREADABLE, scope="reader")
 def unreadable_report(path: str | Path, error: InputError) -> FileReport:
     """A file that could not be read gets one error finding naming the file and what to do."""
-    finding = Finding(code=UNREADABLE, severity="error", message=str(error))
+    finding = RULES[UNREADABLE].finding(detail=str(error))
     return FileReport(path=str(path), issues=[finding])
 
 

@@ -1,6 +1,6 @@
 """A rule: one stable code, its severity, its message template and its documentation.
 
-Rules are data, not code: the checks in `xl_brm.validate` name a rule by its code and fill its
+Rules are data, not code: the checks (`xl_brm.rules._checks`) name a rule by its code and fill its
 message template; the generated docs page and `xl-brm rule CODE` read the same object.
 """
 
@@ -46,7 +46,7 @@ class Rule:
 
     @property
     def family(self) -> str:
-        return FAMILIES[self.code[3]]
+        return FAMILIES[self.code[3]] if self.code.startswith("BRM") else "National store"
 
     def format(self, params: Mapping[str, Any]) -> str:
         """The message with its parameters filled in."""
@@ -60,12 +60,15 @@ class Rule:
         column: str | None = None,
         cell: str | None = None,
         value: Any = None,
+        message: str | None = None,
         **params: Any,
     ) -> Finding:
         """A finding of this rule at one place; `params` fill the message template when the
-        message is first read (see `Finding`)."""
-        return Finding(self.code, self.severity, None, sheet, row, column, cell, value, template=self,
-                       params=params)
+        message is first read (see `Finding`). `message` replaces the template for a case it
+        does not fit."""
+        return Finding(
+            self.code, self.severity, message, sheet, row, column, cell, value, template=self, params=params
+        )
 
 
 def _show(value: Any) -> Any:
