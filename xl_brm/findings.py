@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Literal, Protocol
 
 Severity = Literal["error", "warning", "info"]
@@ -62,9 +63,7 @@ class Finding:
         message = self._message
         if message is None:
             template = self._template
-            params = {"value": self.value, "column": self.column, "sheet": self.sheet}
-            if self._params:
-                params.update(self._params)
+            params = {"value": self.value, "column": self.column, "sheet": self.sheet, **(self._params or {})}
             message = self._message = template.format(params) if template is not None else ""
         return message
 
@@ -137,6 +136,12 @@ class FileReport:
     def ok(self) -> bool:
         return self.counts["error"] == 0
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled a column at a time: a report crosses from the reading process to the CLI
+        (`xl_brm.sandbox`), and 90k findings one object at a time cost a second each way."""
+        return (_unpickle_report, (self.path, self.trust_ods, self.benefits, self.measurements,
+                                   _columns(self.issues), self.unmapped, self.annotate_error))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "path": self.path,
@@ -146,6 +151,23 @@ class FileReport:
             "issues": [f.to_json() for f in self.issues],
             "counts": self.counts,
         } | ({"annotate_error": self.annotate_error} if self.annotate_error else {})
+
+
+def _columns(findings: list[Finding]) -> tuple[list[Any], ...]:
+    return tuple(list(map(attrgetter(name), findings)) for name in _FIELDS)
+
+
+def _unpickle_report(
+    path: str,
+    trust_ods: str | None,
+    benefits: int,
+    measurements: int,
+    columns: tuple[list[Any], ...],
+    unmapped: list[str],
+    annotate_error: str | None,
+) -> FileReport:
+    return FileReport(path, trust_ods, benefits, measurements, list(map(Finding, *columns)), unmapped,
+                      annotate_error)
 
 
 def totals(reports: list[FileReport]) -> dict[str, int]:

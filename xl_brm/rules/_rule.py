@@ -6,6 +6,8 @@ message template; the generated docs page and `xl-brm rule CODE` read the same o
 
 from __future__ import annotations
 
+import functools
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -49,8 +51,11 @@ class Rule:
         return FAMILIES[self.code[3]] if self.code.startswith("BRM") else "National store"
 
     def format(self, params: Mapping[str, Any]) -> str:
-        """The message with its parameters filled in."""
-        return self.message.format_map(_Blank({k: _show(v) for k, v in params.items()}))
+        """The message with its parameters filled in (only those its template names are shown)."""
+        try:
+            return self.message.format_map({name: _show(params[name]) for name in _names(self.message)})
+        except KeyError:  # a parameter the caller did not give
+            return self.message.format_map(_Blank({k: _show(v) for k, v in params.items()}))
 
     def finding(
         self,
@@ -69,6 +74,12 @@ class Rule:
         return Finding(
             self.code, self.severity, message, sheet, row, column, cell, value, template=self, params=params
         )
+
+
+@functools.cache
+def _names(template: str) -> tuple[str, ...]:
+    """The parameter names a message template uses, once per template."""
+    return tuple(dict.fromkeys(name for _, name, _, _ in string.Formatter().parse(template) if name))
 
 
 def _show(value: Any) -> Any:
