@@ -219,7 +219,7 @@ def measurement_cells(state: State, table: RawTable) -> Iterator[Finding]:
             if (table.sheet, name) not in told:
                 yield RULES["BRM101"].finding(sheet=table.sheet, column=name)
         return
-    slow = _SlowMeasurement(table, pos)
+    slow = _SlowMeasurement(table, pos, plain=state.plain)
     readings = state.readings
     if state.plain:
         for rr in table.rows:
@@ -340,7 +340,8 @@ parser's slow path, which refuses or warns (normalise.parse_value)."""
 class _SlowMeasurement:
     """Cell-by-cell parsing of a Measurements row that missed the fast path."""
 
-    def __init__(self, table: RawTable, pos: Mapping[str, int]) -> None:
+    def __init__(self, table: RawTable, pos: Mapping[str, int], *, plain: bool = False) -> None:
+        self.plain = plain
         self.table = table
         self.pos = pos
         self.fields = [
@@ -373,8 +374,22 @@ class _SlowMeasurement:
         got: dict[str, Any] = {}
         ok = True
         table = self.table
+        memo_of, quick = self._memo_of, not self.plain
         for name, i, spec, parse in self.fields:
             raw = vals[i]
+            if quick:  # a cell read before (or a blank, or a plain number) needs no parser
+                if raw is None or raw == "":
+                    got[name] = None
+                    continue
+                memo = memo_of.get(name)
+                if memo is not None:
+                    known = memo.get(raw if type(raw) is str or name in _ANY_KEY else (type(raw), raw))
+                    if known is not None:
+                        got[name] = known
+                        continue
+                elif name == "value" and type(raw) is float and -_PLAIN <= raw <= _PLAIN:
+                    got[name] = raw
+                    continue
             value, found = parse_cell(spec, parse, raw, table, rr.row, i)
             if found is not None:
                 yield found

@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from itertools import pairwise
-from operator import attrgetter
+from operator import add, attrgetter, lt
 from typing import Any
 
 from xl_brm.enums import BenefitType
@@ -107,6 +107,7 @@ class Series:
         "letters",
         "now",
         "readings",
+        "repeated",
         "sheet",
         "today",
         "unsettled",
@@ -125,6 +126,7 @@ class Series:
         now: int,
         today: date,
         unsettled: bool,
+        repeated: list[tuple[Reading, int]],
     ) -> None:
         self.benefit_id = benefit_id
         self.benefit = benefit
@@ -142,6 +144,8 @@ class Series:
         self.today = today
         self.unsettled = unsettled
         """See `unsettled` (BRM501 and BRM504 look only at an unsettled series)."""
+        self.repeated = repeated
+        """`repeats(readings)`: each repeat of a period, with the row of its first reading."""
 
     @property
     def benefit_type(self) -> BenefitType | None:
@@ -165,15 +169,21 @@ class Series:
         )
 
 
-def repeats(ordered: Sequence[Reading]) -> Iterator[tuple[Reading, int]]:
+def repeats(ordered: Sequence[Reading]) -> list[tuple[Reading, int]]:
     """(reading, Excel row of the first reading of its period) for each repeat of a period."""
-    seen: dict[Period, int] = {}
+    if _in_order(ordered):  # the usual series: each period once
+        return []
+    seen: dict[tuple[int, int], int] = {}
+    out = []
     for m in ordered:
-        first = seen.get(m.period)
+        per = m.period
+        key = (per.index, per.months)
+        first = seen.get(key)
         if first is None:
-            seen[m.period] = m.row
+            seen[key] = m.row
         else:
-            yield m, first
+            out.append((m, first))
+    return out
 
 
 def texts(readings: Sequence[Reading], benefit_type: BenefitType | None) -> Iterator[Reading]:
@@ -186,7 +196,7 @@ def texts(readings: Sequence[Reading], benefit_type: BenefitType | None) -> Iter
 
 @check("BRM403", scope="series", quiet=True)
 def repeated_period(s: Series) -> Iterator[Finding]:
-    for m, first_row in repeats(s.readings):
+    for m, first_row in s.repeated:
         per = str(m.period)
         yield s.at("BRM403", m, "period", per, benefit_id=s.benefit_id, period=per, first_row=first_row)
 
@@ -264,7 +274,7 @@ def measurement_gap(s: Series) -> Iterator[Finding]:
 
 # ------------------------------------------------------------------------------ running them
 
-_PERIOD, _VALUE, _INDEX = (attrgetter(n) for n in ("period", "value", "index"))
+_PERIOD, _VALUE, _INDEX, _MONTHS = (attrgetter(n) for n in ("period", "value", "index", "months"))
 _FLOAT_ONLY = {float}
 
 
@@ -296,14 +306,21 @@ class Quiet:
 
 
 def _period_facts(periods: list[Period]) -> tuple[bool, int, int]:
-    """(strictly in order with no gap, earliest last month, latest index)."""
-    ordered = all(before.index < after.index for before, after in pairwise(periods))
-    tidy = ordered and next(gaps(periods), None) is None
-    return tidy, min(p.index + p.months - 1 for p in periods), max(map(_INDEX, periods))
+    """(strictly in order with no step of more than GAP periods, earliest last month, latest
+    index). Stricter than `gaps` where lengths differ: it may only ever call too little quiet."""
+    index = list(map(_INDEX, periods))
+    months = list(map(_MONTHS, periods))
+    tidy = all(map(_step_ok, index, index[1:], months))
+    return tidy, min(map(add, index, months)) - 1, max(index)
 
 
-def _in_order(group: list[Reading]) -> bool:
-    return all(a.period.index < b.period.index for a, b in pairwise(group))
+def _step_ok(before: int, after: int, months: int) -> bool:
+    return before < after <= before + GAP * months
+
+
+def _in_order(group: Sequence[Reading]) -> bool:
+    index = [m.period.index for m in group]
+    return all(map(lt, index, index[1:]))
 
 
 def unsettled(group: list[Reading], qualitative: bool) -> bool:
@@ -340,6 +357,7 @@ def run_series(state: State) -> Iterator[Finding]:
         first_month = month_of(first_day[0]) if first_day[0] is not None else -1
         qualitative = b.values.get("benefit_type") is BenefitType.QUALITATIVE
         restless = False
+        repeated: list[tuple[Reading, int]] = []
         if not plain and quiet(group, qualitative, first_month, now):
             if not loud:
                 continue
@@ -349,12 +367,24 @@ def run_series(state: State) -> Iterator[Finding]:
             restless = unsettled(group, qualitative)
             if not _in_order(group):
                 group.sort(key=lambda m: (m.period.index, m.period.months, m.row))
-            drops = {m.row for m, _ in repeats(group)}
+            repeated = repeats(group)
+            drops = {m.row for m, _ in repeated}
             drops.update(m.row for m in texts(group, b.values.get("benefit_type")))
             if drops:
                 state.dropped.setdefault(bid, set()).update(drops)
         s = Series(
-            bid, b, group, state.kept(bid), sheet, letters, first_day, first_month, now, today, restless
+            bid,
+            b,
+            group,
+            state.kept(bid),
+            sheet,
+            letters,
+            first_day,
+            first_month,
+            now,
+            today,
+            restless,
+            repeated,
         )
         for function in functions:
             yield from function(s)
