@@ -4,18 +4,15 @@ generator's registers, a sample of fuzz mutants and the rule scenarios, and the 
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import findings_corpus as corpus
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import findings_corpus as corpus  # noqa: E402
-
-from xl_brm.api import Options, load  # noqa: E402
-from xl_brm.validate import validate_workbook  # noqa: E402
+from xl_brm.api import Options, load
+from xl_brm.validate import validate_workbook
 
 
 def _both(monkeypatch: pytest.MonkeyPatch, run: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], ...]:
@@ -55,9 +52,12 @@ def test_rule_scenarios(monkeypatch: pytest.MonkeyPatch) -> None:
     _same(fast, plain)
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in (corpus.ROOT / "workbooks" / "examples").glob("*.xlsx")))
+EXAMPLES = corpus.ROOT / "workbooks" / "examples"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.xlsx")))
 def test_the_register_is_the_same(name: str) -> None:
-    raw, _ = load(corpus.ROOT / "workbooks" / "examples" / name, Options())
+    raw, _ = load(EXAMPLES / name, Options())
     fast = validate_workbook(raw, plain=False).register
     plain = validate_workbook(raw, plain=True).register
     assert fast.benefits and fast.model_dump() == plain.model_dump()
