@@ -84,6 +84,9 @@ def _names(template: str) -> tuple[str, ...]:
 
 def _show(value: Any) -> Any:
     """How a value reads inside a message: floats without a spurious '.0', dates as dd/mm/yyyy."""
+    kind = type(value)
+    if kind is str or kind is int:  # most parameters: shown as they are
+        return value
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     if hasattr(value, "strftime") and hasattr(value, "day"):

@@ -98,6 +98,7 @@ class Series:
     """One benefit's measurements, for the series checks."""
 
     __slots__ = (
+        "_span",
         "benefit",
         "benefit_id",
         "date_field",
@@ -146,6 +147,16 @@ class Series:
         """See `unsettled` (BRM501 and BRM504 look only at an unsettled series)."""
         self.repeated = repeated
         """`repeats(readings)`: each repeat of a period, with the row of its first reading."""
+        self._span: tuple[int, int] | None = None
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """(the earliest month any reading's period ends in, the latest month one starts in)."""
+        if self._span is None:
+            index = list(map(_INDEX, map(_PERIOD, self.readings)))
+            ends = map(add, index, map(_MONTHS, map(_PERIOD, self.readings)))
+            self._span = (min(ends, default=0) - 1, max(index, default=0))
+        return self._span
 
     @property
     def benefit_type(self) -> BenefitType | None:
@@ -204,6 +215,8 @@ def repeated_period(s: Series) -> Iterator[Finding]:
 @check("BRM404", scope="series", quiet=True)
 def before_benefit_dates(s: Series) -> Iterator[Finding]:
     first = s.first_month
+    if s.span[0] >= first:  # every period ends inside the benefit's dates
+        return
     for m in s.readings:
         per = m.period
         if per.index + per.months - 1 < first:
@@ -213,6 +226,8 @@ def before_benefit_dates(s: Series) -> Iterator[Finding]:
 @check("BRM405", scope="series", quiet=True)
 def in_the_future(s: Series) -> Iterator[Finding]:
     first, now, today = s.first_month, s.now, s.today.strftime("%d/%m/%Y")
+    if s.span[1] <= now:  # nothing in the future
+        return
     for m in s.readings:
         per = m.period
         if per.index > now and not per.index + per.months - 1 < first:  # BRM404's already
