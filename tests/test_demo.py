@@ -19,11 +19,12 @@ def test_demo_runs_the_whole_journey(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     text = run.stdout
-    assert "4 file(s)" in text
+    assert "4 files" in text
     assert "acute_gde_rj1.xlsx was not sent" in text and "Benefits Register!V7 BRM304" in text
     assert "6 accepted, 0 unchanged, 0 rejected" in text
     assert "0 accepted, 6 unchanged, 0 rejected" in text, "a resubmission must send nothing"
     assert "Realised value by trust" in text and "RRV" in text and "TAJ" in text
+    assert "Non-cash-releasing (dis-benefit)" in text and "-£14,791.50" in text, "labels as people read them"
     assert (tmp_path / "community_taj.computed.xlsx").exists()
     assert all((tmp_path / f"community_taj.board.{kind}").exists() for kind in ("html", "pdf"))
     _same_as_the_cli(tmp_path / "community_taj.computed.xlsx", tmp_path / "cli.xlsx")

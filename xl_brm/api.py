@@ -58,11 +58,13 @@ def load(
 
 
 def placed(raw: RawWorkbook, validation: Validation) -> Validation:
-    """The validation with findings on tables the reader assembled (periods across the page)
-    moved to the trust's own cells (see `xl_brm.reader.wide`)."""
+    """The validation with findings in the trust's words (its headings, `xl_brm.wording`) and
+    those on tables the reader assembled (periods across the page) moved to the trust's own
+    cells (see `xl_brm.reader.wide`)."""
     from xl_brm.reader.wide import relocate
+    from xl_brm.wording import in_trust_words
 
-    validation.findings[:] = relocate(raw, validation.findings)
+    validation.findings[:] = relocate(raw, in_trust_words(raw, validation.findings))
     return validation
 
 

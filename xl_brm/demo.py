@@ -23,6 +23,9 @@ from rich.console import Console
 from rich.rule import Rule
 from rich.table import Table
 
+from xl_brm import display
+from xl_brm.display import TYPE_LABEL
+from xl_brm.enums import BenefitType
 from xl_brm.errors import SyncError
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "workbooks" / "examples"
@@ -185,14 +188,15 @@ def _print_summary(out: Console, url: str, token: str) -> None:
     for row in body["rows"]:
         if row["realised_value_gbp"] is None:
             continue
-        kind = row["benefit_type"] + (" (dis-benefit)" if row["is_disbenefit"] else "")
+        kind = TYPE_LABEL[BenefitType(row["benefit_type"])]
+        kind += " (dis-benefit)" if row["is_disbenefit"] else ""
         money[(row["trust_ods"], kind)][row["financial_year"]] += row["realised_value_gbp"]
     years = sorted({fy for per_year in money.values() for fy in per_year})
-    table = Table(title="Realised value by trust, benefit type and financial year (£)", title_justify="left")
+    table = Table(title="Realised value by trust, benefit type and financial year", title_justify="left")
     for name in ("trust", "benefit type", *years, "total"):
         table.add_column(name, justify="left" if name in {"trust", "benefit type"} else "right")
     for (trust, kind), per_year in sorted(money.items()):
-        cells = [f"{per_year.get(fy, 0.0):,.2f}" for fy in years]
-        table.add_row(trust, kind.replace("_", " "), *cells, f"{sum(per_year.values()):,.2f}")
+        cells = [display.money(per_year.get(fy)) for fy in years]
+        table.add_row(trust, kind, *cells, display.money(sum(per_year.values())))
     out.print(table)
     out.print("Cash-releasing and non-cash-releasing money are never added together.")

@@ -37,6 +37,11 @@ RAG_LABEL = {
 BLOCKED_LABEL = "Blocked"
 
 
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """"1 benefit", "2,300 benefits": a count with its noun agreeing, never "benefit(s)"."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def money(value: float | None) -> str:
     """£1,234.56; -£14,791.50; "—" for no figure. The value is shown to the penny as given."""
     if value is None:

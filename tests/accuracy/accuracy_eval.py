@@ -96,7 +96,7 @@ def _describe(f: Finding) -> str:
 
 
 def clean_run(style: Style, seed: int, tmp: Path, *, mapped: bool = False) -> Scored:
-    reg = _register(style, seed)
+    reg = _register(style, seed, history=True)
     path = tmp / f"clean-{style.name}-{seed}{'-mapped' if mapped else ''}.xlsx"
     write_register(reg, style, path, seed=seed)
     report = validate_file(path, _options(style, tmp, mapped))
@@ -108,13 +108,14 @@ def clean_run(style: Style, seed: int, tmp: Path, *, mapped: bool = False) -> Sc
     return scored
 
 
-def _register(style: Style, seed: int) -> Register:
+def _register(style: Style, seed: int, *, history: bool = False) -> Register:
     return make_register(
         seed,
         trust=style.trust,
         quarterly=style.quarterly,
         id_style=style.id_style,
         computed_baselines="baseline_method" in style.benefit_headers,
+        history=history,
     )
 
 

@@ -307,12 +307,17 @@ def _round(x: float, unit: str | None) -> float:
 
 
 def make_register(
-    seed: int, *, trust: str, quarterly: bool, id_style: str, n: int = 26, computed_baselines: bool = True
+    seed: int, *, trust: str, quarterly: bool, id_style: str, n: int = 26, computed_baselines: bool = True,
+    history: bool = False,
 ) -> Register:
     """A clean register: every row should validate without an error.
 
-    `computed_baselines`: some monthly benefits use a mean baseline (needs a method column)."""
+    `computed_baselines`: some monthly benefits use a mean baseline (needs a method column).
+    `history`: quantitative benefits also carry figures from up to three years before their
+    baseline window, as trusts record before a go-live (issue 13); drawn from a generator of
+    their own, so the rest of the register is the same with or without."""
     rng = random.Random(seed)
+    past = random.Random(seed * 1009 + 17)
     ideas = list(IDEAS)
     rng.shuffle(ideas)
     chosen = (ideas * (n // len(ideas) + 1))[:n]
@@ -396,6 +401,8 @@ def make_register(
         benefits.append(row)
         if status == "draft" and method == "given" and rng.random() < 0.5:
             continue  # a draft benefit not yet measured
+        if history and quantitative:
+            measurements.extend(_history(past, row, idea, baseline, base_start, quarterly))
         measurements.extend(_series(rng, row, idea, baseline, target, base_start, realise, quarterly))
     for j, m in enumerate(measurements):
         m.uid = f"m{j}"
@@ -412,6 +419,33 @@ def _benefit_id(style: str, project: str, n: int, k: int) -> Any:
     if style == "number":
         return float(k)
     return f"{short}{n:02d}"
+
+
+HISTORY_MONTHS = (0, 6, 12, 24, 36)
+"""How far back a benefit's figures go before its baseline window: 36 is as far as BRM404
+lets history go without asking about the year."""
+
+
+def _history(
+    rng: random.Random, row: Row, idea: Idea, baseline: float, start: Month, quarterly: bool
+) -> list[Row]:
+    """Figures recorded before the baseline window, around the baseline: ordinary history."""
+    back = rng.choice(HISTORY_MONTHS)
+    months = [start.plus(-k) for k in range(back, 0, -1)]
+    periods: list[Any] = (
+        [Quarter(m.year if m.month >= 4 else m.year - 1, (m.month - 4) % 12 // 3 + 1) for m in months[::3]]
+        if quarterly
+        else months
+    )
+    out: list[Row] = []
+    for p in periods:
+        value = _round(baseline * rng.uniform(0.96, 1.04), idea.unit)
+        if idea.unit == "count" and value == 0:
+            value = 1.0
+        cells = {"benefit_id": row.cells["benefit_id"], "period": p, "value": value, "source": "EPR report",
+                 "evidence_grade": "measured"}
+        out.append(Row("", cells))
+    return out
 
 
 def _series(

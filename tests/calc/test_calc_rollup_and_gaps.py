@@ -102,7 +102,7 @@ def test_missing_inputs_give_warnings_not_errors(make_benefit: Make, make_series
     assert figures.pv_gbp is None
     assert figures.latest == 1
     text = " | ".join(figures.warnings)
-    for expected in ("not numbers", "no baseline_value", "no direction", "no unit_value_gbp"):
+    for expected in ("held no number", "no baseline_value", "no direction", "no unit_value_gbp"):
         assert expected in text
 
 
@@ -123,7 +123,7 @@ def test_baseline_from_few_points_warns_and_empty_window_falls_back(
         as_of=parse_period("2019-04"),
     )
     assert two.baseline == 15  # (10 + 20) / 2
-    assert any("from 2 measurement(s), fewer than 3" in w for w in two.warnings)
+    assert any("from 2 measurements, fewer than 3" in w for w in two.warnings)
     none = compute_benefit(
         make_benefit(**common, baseline_value=25),
         make_series({"2019-04": 30}),

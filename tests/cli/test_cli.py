@@ -31,7 +31,8 @@ def test_validate_json_has_the_spec_shape_and_exit_code_1_for_errors() -> None:
     assert set(file) == {"path", "trust_ods", "benefits", "measurements", "issues", "counts"}
     assert file["trust_ods"] == "RJ1" and file["benefits"] > 0 and file["measurements"] > 0
     issue = file["issues"][0]
-    assert list(issue) == ["code", "severity", "sheet", "row", "column", "cell", "value", "message"]
+    spec = ["code", "severity", "sheet", "row", "column", "cell", "value", "message"]
+    assert list(issue) == [*spec, "heading"]  # the trust's heading (issue 13), after the SPEC's keys
     assert report["totals"]["error"] == file["counts"]["error"] > 0
     assert any(i["code"] == "BRM304" and i["cell"] == "V7" for i in file["issues"])
 
@@ -54,7 +55,9 @@ def test_a_folder_with_a_bad_file_still_validates_the_others(tmp_path: Path) -> 
 def test_csv_lists_one_line_per_finding() -> None:
     run = xl_brm("validate", str(ACUTE), "--format", "csv")
     lines = run.stdout.strip().splitlines()
-    assert lines[0] == "path,code,severity,sheet,row,column,cell,value,message"
+    assert lines[0] == "path,code,severity,sheet,row,column,cell,value,message,heading"
+    said = "Benefits Register,7,approved_by,V7,,Status (approval_status) is approved but Approved By"
+    assert said in run.stdout
     report = json.loads(xl_brm("validate", str(ACUTE), "--format", "json").stdout)
     assert len(lines) - 1 == len(report["files"][0]["issues"])
 
@@ -129,3 +132,4 @@ def test_template_round_trips_through_validate(tmp_path: Path, extra: list[str])
     assert run.returncode == 0, run.stdout
     (report,) = json.loads(run.stdout)["files"]
     assert {i["code"] for i in report["issues"]} == {"BRM104"}, "a blank template only says it is empty"
+    assert report["counts"]["warning"] == 0, "and says it as information (issue 13)"

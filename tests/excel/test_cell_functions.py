@@ -88,7 +88,8 @@ def test_validate_row_ok_and_issues(functions: ModuleType) -> None:
     bad = [["EPMA-02", "RJ1", "GDE", "EPMA", "Fewer errors", "Quantitative", "Safety", "Me", "Draft", "n/a"]]
     assert office_call(functions, "BRM_VALIDATE", good, headers) == [["OK"]]
     [[text]] = office_call(functions, "BRM_VALIDATE", bad, headers)
-    assert text.startswith("BRM201 error: baseline_value 'n/a' is not a number")
+    # the message names the heading given, with our field in brackets
+    assert text.startswith("BRM201 error: Baseline (baseline_value) 'n/a' is not a number")
     # desktop Excel hands the same row over with None for blanks
     desktop = functions.BRM_VALIDATE([v or None for v in good[0]], headers[0])
     assert desktop == "OK"

@@ -224,7 +224,7 @@ def test_validate_lists_issues_and_highlights_the_planted_cells(
     assert {("Benefits Register", "V7"), ("Benefits Register", "F11"), ("Monthly Data", "A165")} <= places
     register = office_page.sheet("Benefits Register")
     assert register["fills"]["F11"] == RED  # 'Cashable'
-    assert register["notes"]["F11"].startswith("BRM204: benefit_type 'Cashable'")
+    assert register["notes"]["F11"].startswith("BRM204: Cash/Non-cash (benefit_type) 'Cashable'")
 
 
 def test_validate_highlights_a_period_cell_of_a_wide_register(
@@ -239,7 +239,7 @@ def test_validate_highlights_a_period_cell_of_a_wide_register(
     assert {("Benefits Register", "AB4", "BRM407"), ("Benefits Register", "AC5", "BRM501")} <= cells
     register = office_page.sheet("Benefits Register")
     assert register["fills"]["AB4"] == RED
-    assert register["notes"]["AB4"].startswith("BRM407: value 'TBC'")
+    assert register["notes"]["AB4"].startswith("BRM407: Q3 19/20 (value) 'TBC'")  # the quarter's heading
 
 
 def test_validate_again_clears_what_was_fixed(office_page: OfficePage, examples: Path) -> None:

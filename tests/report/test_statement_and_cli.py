@@ -111,3 +111,30 @@ def test_blocked_benefits_are_those_with_errors_on_their_rows(name: str) -> None
     computed = compute(validation)
     assert set(computed.blocked) == exhaustive and exhaustive
     assert all(f.rag is None for f in computed.figures if f.benefit_id in exhaustive)
+
+
+def test_the_ribbons_report_names_the_cells_and_words_the_cli_names(tmp_path: Path) -> None:
+    """An open workbook (the ribbon's route) and the same file (the CLI's) give one annex: the
+    trust's own cells on a wide register (its planted 'TBC' in a period column)."""
+    from openpyxl import load_workbook
+
+    from xl_brm.api import load
+    from xl_brm.computation import compute
+    from xl_brm.reader import tables_from_grids
+    from xl_brm.report import board_report, make_report
+
+    from .conftest import ROOT
+
+    path = ROOT / "workbooks" / "examples" / "ambulance_wide_rx1.xlsx"
+    _raw, validation = load(path)
+    planted = [f for f in validation.findings if f.code == "BRM407"]
+    assert [(f.sheet, f.cell, f.heading) for f in planted] == [("Benefits Register", "AB4", "Q3 19/20")]
+
+    wb = load_workbook(path)
+    grids = {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
+    written = make_report(tables_from_grids(grids, path=str(path)), tmp_path / "board.html",
+                          as_of="2020-03")
+    html = written[0].read_text(encoding="utf-8")
+    annex = next(s for s in board_report(compute(validation, as_of=parse_period("2020-03"))).sections
+                 if s.key == "annex")
+    assert "Benefits Register!AB4" in str(annex.blocks) and "Benefits Register!AB4" in html

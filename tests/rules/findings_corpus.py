@@ -43,7 +43,7 @@ def _row(f: Any) -> dict[str, Any]:
     elif isinstance(value, float) and value != value:
         value = "nan"
     return {"code": f.code, "severity": f.severity, "sheet": f.sheet, "row": f.row, "column": f.column,
-            "cell": f.cell, "value": value, "message": f.message}
+            "cell": f.cell, "value": value, "message": f.message, "heading": getattr(f, "heading", None)}
 
 
 def _sorted(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -250,3 +250,23 @@ def test_crash_after_commit_is_replayed_by_the_real_store(live_store, tmp_path):
     assert national(server, national_token, trust)["EPMA-01"]["version"] == 1
     state = SyncState.load(state_path_for(path)).store(server.url)
     assert state.pending is None and state.benefits["EPMA-01"].version == 1
+
+
+def test_the_stores_findings_on_a_wide_register_name_the_trusts_own_cells(live_store, tmp_path):
+    """Periods across the page: the store sees the rows it was sent, the trust sees its cells."""
+    server, trust, token, _national = live_store
+    months = ["Oct-19", "Nov-19", "Dec-19", "Jan-20", "Feb-20", "Mar-20"]
+    values = [110, 108, 11000, 104, 101, 99]  # a slip in Dec-19: a hundred times its neighbours
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Benefits"
+    ws.append(HEADER + months)
+    ws.append(benefit("EPMA-01", trust=trust) + values)
+    path = tmp_path / "wide.xlsx"
+    wb.save(path)
+    spike_cell = f"{chr(ord('A') + len(HEADER) + 2)}2"  # the Dec-19 column, the benefit's row
+
+    outcome = submit(path, url=server.url, token=token)
+    assert outcome.counts == {"accepted": 1, "unchanged": 0, "rejected": 0}
+    found = [(f.code, f.sheet, f.cell) for r in outcome.results for f in r.findings]
+    assert ("BRM501", "Benefits", spike_cell) in found, found

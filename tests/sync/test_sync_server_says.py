@@ -166,7 +166,7 @@ def test_a_pending_submission_from_an_older_xl_brm_is_set_aside_and_the_workbook
     _forge_pending(path, server.url, older)
 
     status = _xl_brm("submit", str(path), "--status", token=token)
-    assert status.exit_code == 0 and "Pending since" in status.stdout and "2 benefit(s)" in status.stdout
+    assert status.exit_code == 0 and "Pending since" in status.stdout and "2 benefits" in status.stdout
 
     sent = _xl_brm("submit", str(path), "--url", server.url, token=token)
     assert sent.exit_code == 0, sent.output

@@ -297,7 +297,7 @@ def test_a_blocked_workbook_leaves_nothing_behind(
     bad = benefit("EPMA-02")
     bad[10] = "n/a"  # Baseline is not a number
     path = write_register(tmp_path / "bad.xlsx", [benefit("EPMA-01"), bad], MEASURED[:3])
-    with pytest.raises(SyncError, match="block submission"):
+    with pytest.raises(SyncError, match="submission blocked by"):
         run(path, transport)
     assert not state_path_for(path).parent.exists()
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from xl_brm import display
 from xl_brm.addin.book import book_name, book_setting, book_to_raw, workbook_path
 from xl_brm.api import placed
 from xl_brm.errors import SyncError
@@ -329,7 +330,7 @@ def _state_path(book: Any) -> Path:
 
 def submit(book: Any, *, dry_run: bool = False, transport: Any = None) -> Any:
     """Send approved benefits; errors block with their cells shown; status written back."""
-    from xl_brm.sync import blocking_errors, prepare, push, resolve_token
+    from xl_brm.sync import blocking_errors, in_trust_cells, prepare, push, resolve_token
 
     raw, validation = load(book)
     errors = blocking_errors(raw, validation)
@@ -340,7 +341,7 @@ def submit(book: Any, *, dry_run: bool = False, transport: Any = None) -> Any:
             [
                 [
                     "Submission blocked",
-                    f"{len(errors)} error(s) must be fixed first: "
+                    f"{display.count(len(errors), 'error')} to fix first: "
                     "see the Issues sheet (cells highlighted in red).",
                 ]
             ],
@@ -349,14 +350,14 @@ def submit(book: Any, *, dry_run: bool = False, transport: Any = None) -> Any:
         return None
     url = _national_url(book)
     prepared = prepare(raw, validation)
-    outcome = push(
+    outcome = in_trust_cells(raw, push(
         prepared,
         state_path=_state_path(book),
         url=url,
         token=resolve_token(url),
         dry_run=dry_run,
         transport=transport,
-    )
+    ))
     rows_of = {b.benefit_id: b.row for b in validation.register.benefits}
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     table: list[list[Any]] = [["benefit_id", "row", "status", "version", "findings", "when"]]

@@ -9,6 +9,7 @@ from xl_brm.addin.grid import columns_for, table_from_grid
 from xl_brm.findings import SEVERITIES, Finding
 from xl_brm.table import RawWorkbook
 from xl_brm.validate import validate_row, validate_workbook
+from xl_brm.wording import in_trust_words, with_headings
 
 ISSUES_HEADER = ["row", "column", "code", "severity", "message"]
 NO_ISSUES = "No issues found"
@@ -26,7 +27,8 @@ def validate_row_text(row: Sequence[Any], headers: Sequence[Any] | None) -> str:
     for col in columns:
         if col.field is not None and col.index < len(row):
             values[col.field] = row[col.index]
-    findings = validate_row(values)
+    names = {c.field: c.header for c in columns if c.field is not None}
+    findings = [with_headings(f, names) for f in validate_row(values)]
     if not findings:
         return "OK"
     return "\n".join(f"{f.code} {f.severity}: {f.message}" for f in _by_severity(findings))
@@ -36,7 +38,7 @@ def issues_table(grid: Sequence[Sequence[Any]]) -> list[list[Any]]:
     """Header row, then one row per finding on the table (row 1 is the header row)."""
     table, findings = table_from_grid(grid)
     raw = RawWorkbook(path="", tables={"Benefits": table} if table.columns else {}, findings=findings)
-    found = validate_workbook(raw).findings
+    found = in_trust_words(raw, validate_workbook(raw).findings)
     rows = [
         [f.row if f.row is not None else "", f.column or "", f.code, f.severity, f.message]
         for f in _by_severity(found)

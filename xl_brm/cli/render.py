@@ -14,6 +14,7 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
+from xl_brm import display
 from xl_brm.display import moment
 from xl_brm.findings import FileReport, Finding, totals
 from xl_brm.rules import RULES, RULES_VERSION
@@ -44,7 +45,7 @@ def validation_json(reports: Sequence[FileReport]) -> str:
 
 def validation_csv(reports: Sequence[FileReport]) -> str:
     """One line per finding, with the file it belongs to."""
-    columns = ["path", "code", "severity", "sheet", "row", "column", "cell", "value", "message"]
+    columns = ["path", "code", "severity", "sheet", "row", "column", "cell", "value", "message", "heading"]
     rows = ({"path": r.path, **f.to_json()} for r in reports for f in r.issues)
     return to_csv(columns, rows)
 
@@ -108,7 +109,8 @@ def print_validation_tables(
             console.print(f"  … and {len(lines) - limit:,} more lines (use --format csv or json for all)")
     t = totals(list(reports))
     console.print(
-        f"{t['files']} file(s), {t['benefits']:,} benefits, {t['measurements']:,} measurements: "
+        f"{display.count(t['files'], 'file')}, {display.count(t['benefits'], 'benefit')}, "
+        f"{display.count(t['measurements'], 'measurement')}: "
         f"{_count(t['error'], 'error')} errors, {_count(t['warning'], 'warning')} warnings, {t['info']} info"
     )
 
@@ -204,8 +206,8 @@ def print_compute_table(console: Console, computed: Any) -> None:
     blocking = [e for e in computed.findings if e.severity == "error"]
     if blocking:
         console.print(
-            f"[yellow]{len(blocking)} validation error(s) in this workbook: a benefit whose rows have "
-            "errors gets no RAG until they are fixed. Run `xl-brm validate` to see them.[/]"
+            f"[yellow]{display.count(len(blocking), 'validation error')} in this workbook: a benefit "
+            "whose rows have errors gets no RAG until they are fixed. Run `xl-brm validate` to see them.[/]"
         )
 
 
@@ -258,7 +260,7 @@ def _when(moment: Any) -> str:
 
 def _benefits(ids: Sequence[str], shown: int = 5) -> str:
     more = f", and {len(ids) - shown} more" if len(ids) > shown else ""
-    return f"{len(ids)} benefit(s): {', '.join(ids[:shown])}{more}"
+    return f"{display.count(len(ids), 'benefit')}: {', '.join(ids[:shown])}{more}"
 
 
 def _aside(entry: Any) -> str:
@@ -283,13 +285,15 @@ def print_sync_status(console: Console, workbook: Any, state: Any, *, url: str |
     anything = False
     for key, store in stores.items():
         acknowledged = sum(1 for b in store.benefits.values() if b.version is not None)
-        console.print(f"\n[bold]{escape(key)}[/] (trust {store.trust_ods or '?'}): {acknowledged} "
-                      f"benefit(s) acknowledged; last submission {_when(store.last_submission_at)}")
+        console.print(f"\n[bold]{escape(key)}[/] (trust {store.trust_ods or '?'}): "
+                      f"{display.count(acknowledged, 'benefit')} acknowledged; "
+                      f"last submission {_when(store.last_submission_at)}")
         for pending in store.waiting():
             anything = True
             console.print(
                 f"  [yellow]Pending[/] since {_when(pending.created_at)}, "
-                f"{escape(_benefits(list(pending.hashes)))}; {pending.attempts} attempt(s). The next "
+                f"{escape(_benefits(list(pending.hashes)))}; {display.count(pending.attempts, 'attempt')}. "
+                "The next "
                 "submit sends it first, unchanged (the store never applies it twice).",
                 soft_wrap=True,
             )

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from xl_brm import display
 from xl_brm.contract import SubmissionIn
 from xl_brm.enums import ApprovalStatus
 from xl_brm.findings import Finding
@@ -165,7 +166,7 @@ def _refuse_implausible(findings: list[Finding]) -> None:
         raise ProblemError(
             422,
             "implausible-values",
-            f"{len(refused)} cell(s) hold values no register can hold (numbers beyond their "
+            f"Values no register can hold in {display.count(len(refused), 'cell')} (numbers beyond their "
             "plausible bounds, attribution outside 0-100%, control characters, or periods "
             "outside the plausible window); "
             "nothing was stored. Correct the cells listed in `findings` and submit again.",

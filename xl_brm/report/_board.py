@@ -120,8 +120,8 @@ def _headline(computed: Computation) -> Section:
     note = ""
     if computed.blocked:
         note = (
-            f"{len(computed.blocked)} benefit(s) have errors on their rows and get no RAG until they "
-            "are fixed: "
+            "No RAG until the errors on their rows are fixed for "
+            f"{display.count(len(computed.blocked), 'benefit')}: "
             + "; ".join(
                 f"{bid} ({(computed.blocked_text(bid) or '').removeprefix('blocked: ')})"
                 for bid in computed.blocked
@@ -426,7 +426,7 @@ def _annex(computed: Computation) -> Section:
             ]
         )
     paragraphs = [
-        f"{len(computed.findings)} open finding(s) from the same checks as `xl-brm validate`; "
+        f"{display.count(len(computed.findings), 'open finding')} from the same checks as `xl-brm validate`; "
         "errors block approval and national submission, warnings and information do not."
         if rows
         else "No open findings: every row passes the national rules."

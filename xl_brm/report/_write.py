@@ -67,7 +67,7 @@ def make_report(
     `source` is a workbook path, or a `RawWorkbook` read from an open workbook's grids.
     `as_of` defaults to the latest period with data; `base_fy` like '2019/20'.
     """
-    from xl_brm.api import Options, load
+    from xl_brm.api import Options, load, placed
     from xl_brm.table import RawWorkbook
     from xl_brm.validate import validate_workbook
 
@@ -75,7 +75,7 @@ def make_report(
     base = parse_fy(base_fy) if isinstance(base_fy, str) else base_fy
     if isinstance(source, RawWorkbook):
         defaults = options.defaults if options else None
-        validation = validate_workbook(source, defaults=defaults)
+        validation = placed(source, validate_workbook(source, defaults=defaults))
     else:
         _raw, validation = load(source, options or Options())
     return write_report(compute(validation, as_of=chosen, base_fy=base), out, statement=statement)

@@ -17,7 +17,7 @@ from xl_brm.rules._rule import Rule
 RULES_SERIES = "2026.11"
 """The release line of the catalogue; the version adds a hash of what the rules are."""
 
-RULES_REVISION = 1
+RULES_REVISION = 2
 """Bump when what a rule checks changes without its code or severity changing."""
 
 _ALL: tuple[Rule, ...] = (
@@ -79,12 +79,13 @@ _ALL: tuple[Rule, ...] = (
     Rule(
         code="BRM104",
         slug="empty-sheet",
-        severity="warning",
+        severity="info",
         title="A sheet has no data rows",
         message="Sheet '{sheet}' has headers but no data rows",
         fix="Add rows, or ignore this if the sheet is deliberately empty (e.g. no measurements yet).",
-        why="An empty register or measurements sheet is usually the wrong sheet or a filter "
-        "left on, and would report nothing.",
+        why="An empty register or measurements sheet may be the wrong sheet or a filter left "
+        "on, and would report nothing; but a new register or a blank template is empty too, so "
+        "this is said as information, not as a warning.",
         bad_example="A Measurements sheet with only its header row.",
         good_example="A Measurements sheet with one row per benefit per period.",
     ),
@@ -399,7 +400,7 @@ _ALL: tuple[Rule, ...] = (
         slug="baseline-window-reversed",
         severity="error",
         title="Baseline window ends before it starts",
-        message="baseline_end {value} is before baseline_start {start}",
+        message="{column} {value} is before baseline_start {start}",
         fix="Swap the two dates, or correct the one that is wrong.",
         why="A computed baseline averages the measurements inside the window; a reversed window "
         "contains none.",
@@ -411,7 +412,7 @@ _ALL: tuple[Rule, ...] = (
         slug="target-wrong-direction",
         severity="error",
         title="Target is not an improvement on the baseline",
-        message="target_value {value} is not {relation} baseline_value {baseline}, but the "
+        message="{column} {value} is not {relation} baseline_value {baseline}, but the "
         "direction is {direction}",
         fix="Check the direction (increase or decrease: which way is better) and the target; "
         "for a benefit that should go down, the target must be below the baseline.",
@@ -426,7 +427,7 @@ _ALL: tuple[Rule, ...] = (
         slug="financial-without-unit-value",
         severity="error",
         title="Financial benefit without a unit value",
-        message="A {benefit_type} benefit needs unit_value_gbp (£ per unit of the measure) to "
+        message="A {benefit_type} benefit needs {column} (£ per unit of the measure) to "
         "put a value on it",
         fix="Give the £ value of one unit of the measure, e.g. £35 per hour saved, or change "
         "the benefit type to quantitative_non_financial.",
@@ -453,7 +454,7 @@ _ALL: tuple[Rule, ...] = (
         slug="approved-on-in-future",
         severity="error",
         title="Approval date in the future",
-        message="approved_on {value} is after today ({today})",
+        message="{column} {value} is after today ({today})",
         fix="Correct the approval date (often a day/month swap or a wrong year).",
         why="A benefit cannot have been approved on a date that has not happened; it is usually "
         "a typing slip that would also misplace the approval in national returns.",
@@ -465,7 +466,7 @@ _ALL: tuple[Rule, ...] = (
         slug="approved-qualitative-without-evidence",
         severity="error",
         title="Approved qualitative benefit without evidence",
-        message="An approved qualitative benefit needs evidence: say what shows the benefit happened",
+        message="An approved qualitative benefit needs {column}: say what shows the benefit happened",
         fix="Write the evidence in the evidence column: a survey, an audit, staff or patient "
         "feedback, with dates.",
         why="Qualitative benefits are first-class, and their evidence is what makes them count; "
@@ -491,7 +492,7 @@ _ALL: tuple[Rule, ...] = (
         slug="target-date-before-realisation",
         severity="error",
         title="Target date before realisation start",
-        message="target_date {value} is before realisation_start {start}",
+        message="{column} {value} is before realisation_start {start}",
         fix="Correct one of the two dates: the target should be reached after the benefit starts to appear.",
         why="The planned trajectory runs from realisation_start to target_date; a target before "
         "the start leaves no plan to compare against.",
@@ -518,7 +519,7 @@ _ALL: tuple[Rule, ...] = (
         slug="duplicate-benefit-id",
         severity="error",
         title="Duplicate benefit ID",
-        message="benefit_id '{value}' is also used in row {first_row}; each benefit needs its own ID",
+        message="{column} '{value}' is also used in row {first_row}; each benefit needs its own ID",
         fix="Give each benefit its own ID (e.g. EPMA-01, EPMA-02).",
         why="Measurements, national versions and submissions are keyed by benefit_id; two rows "
         "with one ID would overwrite each other or be double-counted.",
@@ -530,7 +531,7 @@ _ALL: tuple[Rule, ...] = (
         slug="measurement-unknown-benefit",
         severity="error",
         title="Measurement for an unknown benefit",
-        message="benefit_id '{value}' is not in the {benefits_sheet} sheet{nearest}",
+        message="{column} '{value}' is not in the {benefits_sheet} sheet{nearest}",
         fix="Correct the ID (check spaces and spelling) or add the benefit to the register. "
         "Where one of the register's IDs differs only in case, spaces, punctuation or leading "
         "zeros, the message names it: \"... sheet (the register has 'EPMA-01')\".",
@@ -553,20 +554,24 @@ _ALL: tuple[Rule, ...] = (
         code="BRM404",
         slug="measurement-before-benefit",
         severity="warning",
-        title="Measurement before the benefit's dates",
-        message="{value} ends before the benefit's {date_field} {date}, so it is not used",
-        fix="Check the period (often a wrong year) or the benefit's baseline_start / realisation_start.",
-        why="A measurement before both the baseline window and the realisation start is used "
-        "by no calculation; it is usually a typing slip in the period or in the dates.",
+        title="Measurement years before the benefit's dates",
+        message="{column} {value} ends more than {years} years before the benefit's {date_field} "
+        "{date}; check the year",
+        fix="Check the period (often a wrong year, 2009 for 2019) or the benefit's "
+        "baseline_start / realisation_start.",
+        why="Trusts record figures for months or a year or two before a go-live, and those are "
+        "ordinary history (no calculation uses them, none is harmed). A period more than three "
+        "years before both the baseline window and the realisation start is further back than "
+        "such history goes, and is usually a year typed wrong; it is reported at its own cell.",
         bad_example="baseline_start `01/04/2019`, a measurement for `2009-04`",
-        good_example="a measurement for `2019-04`",
+        good_example="a measurement for `2019-04`, or monthly history from `2017-04` on",
     ),
     Rule(
         code="BRM405",
         slug="measurement-in-future",
         severity="warning",
         title="Measurement for a future period",
-        message="{value} starts after today ({today}); an actual cannot be measured yet",
+        message="{column} {value} starts after today ({today}); an actual cannot be measured yet",
         fix="Check the period (often a wrong year); put plans in the Trajectory sheet, not in Measurements.",
         why="Actuals recorded for future periods are usually plans or typing slips, and would "
         "be reported as realised.",
@@ -578,7 +583,7 @@ _ALL: tuple[Rule, ...] = (
         slug="trust-mismatch",
         severity="error",
         title="Benefit of another trust",
-        message="trust_ods '{value}' differs from the workbook's trust {trust} ({source})",
+        message="{column} '{value}' differs from the workbook's trust {trust} ({source})",
         fix="Correct the ODS code, or move the row to that trust's workbook.",
         why="A workbook is one trust's register, submitted with that trust's token; a row for "
         "another trust would be rejected or credited to the wrong organisation.",
@@ -590,7 +595,7 @@ _ALL: tuple[Rule, ...] = (
         slug="text-value-for-quantitative",
         severity="error",
         title="Text value for a quantitative benefit",
-        message="value '{value}' is text but {benefit_id} is a {benefit_type} benefit; type a number",
+        message="{column} '{value}' is text but {benefit_id} is a {benefit_type} benefit; type a number",
         fix="Type the measured number; keep comments in the note column.",
         why="Quantitative benefits are computed from numbers; a text value would be dropped "
         "from every figure.",
@@ -602,7 +607,7 @@ _ALL: tuple[Rule, ...] = (
         slug="number-value-for-qualitative",
         severity="warning",
         title="Number for a qualitative benefit",
-        message="value {value} is a number but {benefit_id} is qualitative; record what was "
+        message="{column} {value} is a number but {benefit_id} is qualitative; record what was "
         "observed as text, or make the benefit quantitative",
         fix="Describe the evidence in words, or change the benefit type if it is really measured in numbers.",
         why="Qualitative benefits are reported by their evidence; a bare number without a "
@@ -615,7 +620,7 @@ _ALL: tuple[Rule, ...] = (
         slug="trajectory-unknown-benefit",
         severity="error",
         title="Trajectory for an unknown benefit",
-        message="benefit_id '{value}' in the trajectory is not in the {benefits_sheet} sheet",
+        message="{column} '{value}' in the trajectory is not in the {benefits_sheet} sheet",
         fix="Correct the ID or add the benefit to the register.",
         why="A planned value that belongs to no benefit is silently ignored.",
         bad_example="Trajectory row `EPMA-1` when the register says `EPMA-01`",
@@ -680,20 +685,22 @@ _ALL: tuple[Rule, ...] = (
         slug="value-far-from-neighbours",
         severity="warning",
         title="Value far from its neighbours",
-        message="value {value} for {period} is more than 10× away from the values either side "
+        message="{column} {value} for {period} is more than 10× away from the values either side "
         "({neighbours}); check for a slip such as a missing decimal point",
         fix="Check the figure: a misplaced decimal point, a cumulative figure among monthly "
         "ones, or a different unit.",
-        why="One mistyped figure can dominate a benefit's realised total.",
+        why="One mistyped figure can dominate a benefit's realised total. Only a value above "
+        "(or below) every value within two periods either side is reported: a step change, "
+        "or a go-live's ramp climbing from near zero (`0, 3, 40, 350, 900`), is not a slip.",
         bad_example="monthly errors `95, 90, 8800, 88`",
-        good_example="`95, 90, 88, 88`",
+        good_example="`95, 90, 88, 88`; or a ramp after go-live, `1, 12, 130, 400, 410`",
     ),
     Rule(
         code="BRM502",
         slug="unit-value-above-1m",
         severity="warning",
         title="Unit value above £1m",
-        message="unit_value_gbp {value} is above £1,000,000 per unit; check the unit and the figure",
+        message="{column} {value} is above £1,000,000 per unit; check the unit and the figure",
         fix="Give the value of ONE unit of the measure (e.g. one hour, one bed day), not the total benefit.",
         why="A total entered as a unit value multiplies the benefit by the whole quantity, "
         "inflating national totals by orders of magnitude.",

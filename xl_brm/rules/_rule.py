@@ -50,12 +50,14 @@ class Rule:
     def family(self) -> str:
         return FAMILIES[self.code[3]] if self.code.startswith("BRM") else "National store"
 
-    def format(self, params: Mapping[str, Any]) -> str:
-        """The message with its parameters filled in (only those its template names are shown)."""
+    def format(self, params: Mapping[str, Any], template: str | None = None) -> str:
+        """The message (or `template`, the message reworded) with its parameters filled in
+        (only those the template names are shown)."""
+        text = template or self.message
         try:
-            return self.message.format_map({name: _show(params[name]) for name in _names(self.message)})
+            return text.format_map({name: _show(params[name]) for name in _names(text)})
         except KeyError:  # a parameter the caller did not give
-            return self.message.format_map(_Blank({k: _show(v) for k, v in params.items()}))
+            return text.format_map(_Blank({k: _show(v) for k, v in params.items()}))
 
     def finding(
         self,
@@ -70,9 +72,21 @@ class Rule:
     ) -> Finding:
         """A finding of this rule at one place; `params` fill the message template when the
         message is first read (see `Finding`). `message` replaces the template for a case it
-        does not fit."""
+        does not fit (such a finding keeps no parameters: it cannot be reworded)."""
+        if message is not None:
+            return Finding(self.code, self.severity, message, sheet, row, column, cell, value)
         return Finding(
-            self.code, self.severity, message, sheet, row, column, cell, value, template=self, params=params
+            self.code,
+            self.severity,
+            None,
+            sheet,
+            row,
+            column,
+            cell,
+            value,
+            None,
+            {"value": value, "column": column, "sheet": sheet, **params},
+            template=self,
         )
 
 

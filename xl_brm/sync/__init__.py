@@ -27,7 +27,15 @@ from xl_brm.sync._state import (
     state_path_for,
     sync_status,
 )
-from xl_brm.sync._submit import BenefitStatus, SubmitOutcome, pull, push, record_answer, submit
+from xl_brm.sync._submit import (
+    BenefitStatus,
+    SubmitOutcome,
+    in_trust_cells,
+    pull,
+    push,
+    record_answer,
+    submit,
+)
 from xl_brm.sync._token import ENV_VAR, KEYRING_SERVICE, resolve_token
 
 __all__ = [
@@ -47,6 +55,7 @@ __all__ = [
     "blocking_errors",
     "build_submission",
     "drop_pending",
+    "in_trust_cells",
     "prepare",
     "pull",
     "push",

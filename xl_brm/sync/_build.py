@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from xl_brm import display
 from xl_brm._gc import gc_paused
 from xl_brm.contract import (
     MAX_TEXT,
@@ -160,7 +161,8 @@ def _prepare(
     errors = blocking_errors(raw, validation)
     if errors:
         raise SubmissionBlocked(
-            f"{Path(raw.path).name}: {len(errors)} error(s) block submission: {_describe(errors)}",
+            f"{Path(raw.path).name}: submission blocked by {display.count(len(errors), 'error')}: "
+            f"{_describe(errors)}",
             hint="fix them (run `xl-brm validate` for the details) and submit again",
         )
     from xl_brm.rules import RULES_VERSION

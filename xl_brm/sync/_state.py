@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from xl_brm import display
 from xl_brm.errors import SyncError
 
 STATE_DIR = ".xl-brm"
@@ -305,12 +306,12 @@ def drop_pending(workbook: str | Path, *, url: str | None = None) -> list[tuple[
                 continue
             for pending in store.waiting():
                 dropped.append((key, f"pending submission of {pending.created_at:%d/%m/%Y %H:%M} "
-                                     f"UTC ({len(pending.hashes)} benefit(s))"))
+                                     f"UTC ({display.count(len(pending.hashes), 'benefit')})"))
             store.pending = None
             store.queued = []
             for entry in store.set_aside:
                 dropped.append((key, f"set-aside submission of {entry.created_at:%d/%m/%Y %H:%M} "
-                                     f"UTC ({len(entry.benefits)} benefit(s))"))
+                                     f"UTC ({display.count(len(entry.benefits), 'benefit')})"))
             store.set_aside = []
         if dropped:
             state.save(path)

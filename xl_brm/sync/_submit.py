@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Literal
 import httpx
 
 from xl_brm._gc import gc_paused
-from xl_brm.contract import BenefitResult, SubmissionOut, TrustBenefitsOut
+from xl_brm.contract import BenefitResult, FindingOut, SubmissionOut, TrustBenefitsOut
 from xl_brm.errors import StoreRejected, SyncError
 from xl_brm.sync._build import Prepared, prepare
 from xl_brm.sync._fingerprint import workbook_fingerprint
@@ -161,7 +161,7 @@ def submit(
         prepared = prepare(raw, validation)
     if seen != workbook_fingerprint(path, url=url, mapping=mapping, defaults=defaults):
         seen = None  # the file changed while it was read: what was read is not what was hashed
-    return push(
+    outcome = push(
         prepared,
         state_path=state_path,
         url=url,
@@ -172,6 +172,7 @@ def submit(
         full=full,
         fingerprint=seen,
     )
+    return in_trust_cells(raw, outcome)
 
 
 def _recorded(seen: Fingerprint, *, state_path: Path, url: str) -> tuple[str, dict[str, str]] | None:
@@ -200,6 +201,21 @@ def _recorded(seen: Fingerprint, *, state_path: Path, url: str) -> tuple[str, di
     if hashes_digest(recorded) != last.hashes_sha256:
         return None
     return last.trust_ods, recorded
+
+
+def in_trust_cells(raw: RawWorkbook, outcome: SubmitOutcome) -> SubmitOutcome:
+    """The store's findings moved to the trust's own cells where the reader assembled a table
+    from periods across the page: the store names the rows it was sent (`xl_brm.reader.wide`)."""
+    from xl_brm.findings import Finding
+    from xl_brm.reader.wide import relocate
+
+    if all(t.origin is None for t in raw.tables.values()):
+        return outcome
+    for answer in [*outcome.replayed, *([outcome.answer] if outcome.answer else [])]:
+        for result in answer.results:
+            moved = relocate(raw, [Finding(**f.model_dump()) for f in result.findings])
+            result.findings = [FindingOut(**f.to_json()) for f in moved]
+    return outcome
 
 
 def push(

@@ -150,10 +150,7 @@ def validate_row(
     run = _Run(
         State(raw, defaults or Defaults(), today or date.today(), single_row=True, plain=plain_wanted())
     )
-    return [
-        Finding(code=f.code, severity=f.severity, message=f.message, column=f.column, value=f.value)
-        for f in run.run()
-    ]
+    return [f.replace(sheet=None, row=None, cell=None) for f in run.run()]
 
 
 class _Run:

@@ -13,14 +13,19 @@ Decisions where SPEC §6 is silent:
 - A measurement joins the Register when its benefit_id, period and value were read, its
   benefit is in the Register, and it is not a repeat of a period (BRM403, the first row wins)
   or text for a quantitative benefit (BRM407).
-- BRM404: a measurement is "outside the benefit's dates" when its period ends before the month
-  of the earlier of baseline_start and realisation_start. Periods after today's month get
-  BRM405. Measurements after target_date are fine (tracking goes on).
+- BRM404 (issue 13): trusts record history before a go-live, so a measurement before the
+  benefit's dates is ordinary; it is reported only when its period ends more than
+  HISTORY_MONTHS (3 years) before the month of the earlier of baseline_start and
+  realisation_start, which looks like a year typed wrong (2009 for 2019), once per such cell.
+  Periods after today's month get BRM405. Measurements after target_date are fine.
 - BRM501 flags a value more than 10x away from every value within two periods either side
-  (an isolated spike, not a step change), among the measurements that join the Register.
-  BRM504 flags gaps between those measurements, not a missing tail (the calculations'
-  `no_data` status covers that), and not for a qualitative benefit, whose evidence comes when
-  there is some.
+  and above (or below) all of them, among the measurements that join the Register: an
+  isolated spike, not a step change, and not a value on a ramp (go-live adoption climbing from
+  near zero passes between its neighbours; a ramp's first or last value, nearer zero than the
+  run it starts or ends, is not a slip either).
+- BRM504 flags gaps between those measurements, not a missing tail (the calculations'
+  `no_data` status covers that), not for a qualitative benefit, whose evidence comes when
+  there is some, and not beside a period BRM404 reported (the 'gap' is the year typed wrong).
 - Both look only at a series that is `unsettled` as it comes (in row order, text included):
   out of order, or with neighbours far apart or more than GAP periods apart. So a gap left
   only by text readings dropped for BRM407 is not also a BRM504, and a qualitative benefit's
@@ -45,6 +50,8 @@ from xl_brm.rules._checks import Check, check, checks_of
 from xl_brm.validate._shared import BenefitRow, Reading, State, earliest, num, positions
 from xl_brm.validate.tables import measurements_checkable
 
+HISTORY_MONTHS = 36
+"""How far before a benefit's dates its measurements may go before BRM404 asks about the year."""
 FAR = 10.0
 """A value more than FAR times, or less than 1/FAR of, another is far from it (BRM501)."""
 GAP = 3
@@ -74,13 +81,26 @@ def could_spike(values: Sequence[float]) -> bool:
 
 
 def spikes(values: Sequence[float]) -> Iterator[tuple[int, list[float]]]:
-    """(position, its neighbours) of each value far from every value within two either side."""
+    """(position, its neighbours) of each value that stands alone among the values within two
+    either side (see `_spike`)."""
     if not could_spike(values):
         return
     for k, x in enumerate(values):
-        near = [*values[max(0, k - 2) : k], *values[k + 1 : k + 3]]
-        if x and near and all(far(x, other) for other in near):
-            yield k, near
+        left, right = list(values[max(0, k - 2) : k]), list(values[k + 1 : k + 3])
+        if x and (left or right) and _spike(x, left, right):
+            yield k, left + right
+
+
+def _spike(x: float, left: list[float], right: list[float]) -> bool:
+    """True when `x` stands alone: more than FAR away from every neighbour and beyond them all
+    (above or below), unless it starts or ends a ramp that climbs away from zero (a go-live's
+    first months: 1, 12, 130, ...; or paper forms falling to near zero after one)."""
+    near = left + right
+    if not all(far(x, other) for other in near) or min(near) <= x <= max(near):
+        return False
+    run = [*left, x, *right]
+    monotone = all(a < b for a, b in pairwise(run)) or all(a > b for a, b in pairwise(run))
+    return not (monotone and abs(x) < min(map(abs, near)))
 
 
 def gaps(periods: Sequence[Period]) -> Iterator[tuple[int, int]]:
@@ -214,13 +234,20 @@ def repeated_period(s: Series) -> Iterator[Finding]:
 
 @check("BRM404", scope="series", quiet=True)
 def before_benefit_dates(s: Series) -> Iterator[Finding]:
+    years = HISTORY_MONTHS // 12
+    for m in too_early(s):
+        yield s.at(
+            "BRM404", m, "period", str(m.period), date_field=s.date_field, date=s.earliest, years=years
+        )
+
+
+def too_early(s: Series) -> list[Reading]:
+    """Readings whose period ends before `first_month` (HISTORY_MONTHS before the benefit's
+    dates): a year typed wrong, more likely than history."""
     first = s.first_month
-    if s.span[0] >= first:  # every period ends inside the benefit's dates
-        return
-    for m in s.readings:
-        per = m.period
-        if per.index + per.months - 1 < first:
-            yield s.at("BRM404", m, "period", str(per), date_field=s.date_field, date=s.earliest)
+    if s.span[0] >= first:  # every period ends late enough
+        return []
+    return [m for m in s.readings if m.period.index + m.period.months - 1 < first]
 
 
 @check("BRM405", scope="series", quiet=True)
@@ -274,8 +301,11 @@ def measurement_gap(s: Series) -> Iterator[Finding]:
         return
     kept = s.kept
     periods = [m.period for m in kept]
+    typos = {m.row for m in too_early(s)}  # a 'gap' beside a year typed wrong is that typo
     for k, missing in gaps(periods):
         m = kept[k]
+        if typos and (m.row in typos or kept[k - 1].row in typos):
+            continue
         yield s.at(
             "BRM504",
             m,
@@ -369,7 +399,7 @@ def run_series(state: State) -> Iterator[Finding]:
         if b is None:
             continue  # BRM402's
         first_day = earliest(b.values)
-        first_month = month_of(first_day[0]) if first_day[0] is not None else -1
+        first_month = month_of(first_day[0]) - HISTORY_MONTHS if first_day[0] is not None else -1
         qualitative = b.values.get("benefit_type") is BenefitType.QUALITATIVE
         restless = False
         repeated: list[tuple[Reading, int]] = []
