@@ -16,7 +16,8 @@ the speed tricks behind one switch. How to add a rule: docs/rules-engine.md.
 from xl_brm.validate._engine import Validation, Validator, validate_row, validate_workbook
 from xl_brm.validate._shared import Defaults
 from xl_brm.validate._shared import Reading as _Reading
+from xl_brm.validate.series import HISTORY_MONTHS
 
 __all__ = ["Defaults", "Validation", "Validator", "validate_row", "validate_workbook"]
 
-_ = _Reading  # tests check that its fields are Measurement's
+_ = (_Reading, HISTORY_MONTHS)  # as validate.py offered them (tests use them)
