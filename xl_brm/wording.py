@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import string
 from collections.abc import Iterable, Mapping
 
 from xl_brm.findings import Finding
@@ -21,6 +22,7 @@ _NAME = re.compile(r"\{[^{}]*\}|\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 """A template's parameter (left alone) or a snake_case word (maybe one of our field names)."""
 
 
+@functools.lru_cache(maxsize=4096)
 def label(heading: str, field: str) -> str:
     """'Signed off by (approved_by)'; just the heading when it is the field's own name
     ('approved_by', 'Approved By')."""
@@ -39,6 +41,7 @@ def in_trust_words(raw: RawWorkbook, findings: Iterable[Finding]) -> list[Findin
     benefits = raw.tables.get("Benefits")
     around = by_sheet.get(benefits.sheet, {}) if benefits is not None and benefits.origin is None else {}
     merged = {sheet: {**around, **names} for sheet, names in by_sheet.items()}
+    templates: dict[tuple[str, int], str] = {}
     out: list[Finding] = []
     for f in findings:
         if f.row is None:
@@ -54,27 +57,42 @@ def in_trust_words(raw: RawWorkbook, findings: Iterable[Finding]) -> list[Findin
                 here = {n: headings[c] for n, c in origin.fixed[at].items() if c in headings}
                 names = {**around, **here, **_one(f.column, origin.heading(f.row, f.column))}
                 break
-        out.append(with_headings(f, names))
+        out.append(with_headings(f, names, templates))
     return out
 
 
-def with_headings(f: Finding, names: Mapping[str, str]) -> Finding:
-    """`f` with its heading and its message reworded, given field -> the trust's heading."""
+def with_headings(
+    f: Finding, names: Mapping[str, str], templates: dict[tuple[str, int], str] | None = None
+) -> Finding:
+    """`f` with its heading and its message reworded, given field -> the trust's heading
+    (`templates` keeps each rule's reworded template for one `names`, by its identity)."""
     heading = names.get(f.column) if f.column else None
     rule = RULES.get(f.code)
     params = f.params
     if rule is None or params is None or not names or not f.said_by(rule):
         return f.replace(heading=heading) if heading else f  # a message said otherwise: kept
-    template = _reworded(rule.message, tuple(names.get(word) for word in _words(rule.message)))
+    key = (rule.code, id(names))
+    template = templates.get(key) if templates is not None else None
+    if template is None:
+        template = _reworded(rule.message, tuple(names.get(word) for word in _words(rule.message)))
+        if templates is not None:
+            templates[key] = template
     said: dict[str, str] = {}
     if heading is not None and f.column is not None:
         said["column"] = label(heading, f.column)
-    for key, value in params.items():  # a parameter naming a field, e.g. BRM404's date_field
-        if key.endswith("_field") and isinstance(value, str) and value in names:
+    for key in _field_parameters(rule.message):  # a parameter naming a field, e.g. BRM404's date_field
+        value = params.get(key)
+        if isinstance(value, str) and value in names:
             said[key] = label(names[value], value)
     if heading is None and not said and template == rule.message:
         return f
     return f.reworded(heading, template, said)
+
+
+@functools.cache
+def _field_parameters(template: str) -> tuple[str, ...]:
+    """The template's parameters that name a field (`date_field`): said as the trust's heading."""
+    return tuple(n for _, n, _, _ in string.Formatter().parse(template) if n and n.endswith("_field"))
 
 
 @functools.cache
