@@ -80,10 +80,10 @@ def with_headings(
     said: dict[str, str] = {}
     if heading is not None and f.column is not None:
         said["column"] = label(heading, f.column)
-    for key in _field_parameters(rule.message):  # a parameter naming a field, e.g. BRM404's date_field
-        value = params.get(key)
+    for name in _field_parameters(rule.message):  # a parameter naming a field, e.g. BRM404's date_field
+        value = params.get(name)
         if isinstance(value, str) and value in names:
-            said[key] = label(names[value], value)
+            said[name] = label(names[value], value)
     if heading is None and not said and template == rule.message:
         return f
     return f.reworded(heading, template, said)
