@@ -45,3 +45,10 @@ def test_row_checks_answer_one_code_each(scope: str) -> None:
     """The engine places a row check's hits under its one code."""
     every_check()
     assert all(len(c.codes) == 1 for c in checks_of(scope))  # type: ignore[arg-type]
+
+
+def test_a_store_rule_has_its_page_too() -> None:
+    from xl_brm.rules import rule_markdown
+
+    page = rule_markdown("NAT101")
+    assert page.startswith("# NAT101 not-approved (error)") and "National store rule" in page

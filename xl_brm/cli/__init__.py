@@ -374,10 +374,10 @@ def rule(code: Annotated[str, typer.Argument(help="A rule code, e.g. BRM302.")])
     """
     from rich.markdown import Markdown
 
-    from xl_brm.rules import RULES, rule_markdown
+    from xl_brm.rules import RULES, STORE_RULES, rule_markdown
 
     key = code.strip().upper()
-    if key not in RULES:
+    if key not in RULES and key not in STORE_RULES:
         err.print(f"[bold red]error:[/] no rule {code!r}; `xl-brm rules` lists them all")
         raise typer.Exit(EXIT_INPUT)
     out.print(Markdown(rule_markdown(key)))

@@ -27,7 +27,7 @@ from xl_brm._gc import gc_paused
 from xl_brm._speed import plain as plain_wanted
 from xl_brm.findings import Finding
 from xl_brm.model import Register
-from xl_brm.rules._checks import checks_of
+from xl_brm.rules._checks import Scope, checks_of
 from xl_brm.table import Column, RawRow, RawTable, RawWorkbook
 from xl_brm.validate import _models, cells, plausibility, rows, series, tables
 from xl_brm.validate._shared import BENEFITS, BenefitRow, Defaults, State
@@ -172,9 +172,9 @@ class _Run:
             self.early = (found, list(self._row_checks("row", lambda b: None)))
         return self.early
 
-    def _row_checks(self, scope: str, measurements: Callable[[BenefitRow], Any]) -> Iterator[Finding]:
+    def _row_checks(self, scope: Scope, measurements: Callable[[BenefitRow], Any]) -> Iterator[Finding]:
         state = self.state
-        every = [(c.codes[0], c.function) for c in checks_of(scope)]  # type: ignore[arg-type]
+        every = [(c.codes[0], c.function) for c in checks_of(scope)]
         today, at = state.today, state.at_benefit
         for b in state.benefits:
             view = RowView(b.values, b.bad, today, measurements(b))
