@@ -61,10 +61,12 @@ def placed(raw: RawWorkbook, validation: Validation) -> Validation:
     """The validation with findings in the trust's words (its headings, `xl_brm.wording`) and
     those on tables the reader assembled (periods across the page) moved to the trust's own
     cells (see `xl_brm.reader.wide`)."""
+    from xl_brm._gc import gc_paused
     from xl_brm.reader.wide import relocate
     from xl_brm.wording import in_trust_words
 
-    validation.findings[:] = relocate(raw, in_trust_words(raw, validation.findings))
+    with gc_paused():  # a finding said again per finding: 90k objects that form no cycles
+        validation.findings[:] = relocate(raw, in_trust_words(raw, validation.findings))
     return validation
 
 
