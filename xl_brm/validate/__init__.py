@@ -6,7 +6,8 @@ code beside the code like it (`xl_brm.rules._checks`):
 - `cells`: every cell read as its field's type (BRM2xx, BRM101 and BRM210);
 - `rows`: one benefit's fields together (BRM3xx);
 - `tables`: across rows and sheets (BRM401, BRM402, BRM406, BRM409, BRM410);
-- `series`: one benefit's measurements in period order (BRM403-BRM408, BRM501, BRM504);
+- `series`: one benefit's measurements in period order (BRM403-BRM405, BRM407, BRM408, BRM501,
+  BRM504);
 - `plausibility`: likely slips in one row (BRM502, BRM503, BRM505).
 
 `_engine` runs them in stages; `_models` builds the typed Register; `xl_brm._speed` fences
