@@ -3,7 +3,6 @@ field in brackets (once when they are the same), values as the cell shows them."
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -57,7 +56,7 @@ def test_under_our_own_headings_the_message_is_as_it_was() -> None:
 
 def test_a_message_said_otherwise_is_kept_and_a_finding_without_a_row_gets_no_heading() -> None:
     finding = RULES["BRM304"].finding(sheet="Register", row=2, column="approved_by", cell="B2")
-    edited = replace(finding, message="other")
+    edited = finding.replace(message="other")
     sheet_wide = RULES["BRM101"].finding(sheet="Register", column="title")
     raw = _approved_without_approver("Signed off by")
     said_edited, said_wide = in_trust_words(raw, [edited, sheet_wide])

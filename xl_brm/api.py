@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Protocol
 
 from xl_brm.errors import InputError, XlBrmError
 from xl_brm.findings import FileReport, Finding
+from xl_brm.rules import RULES
+from xl_brm.rules._checks import check
 from xl_brm.table import RawWorkbook
 
 if TYPE_CHECKING:
@@ -59,10 +61,12 @@ def placed(raw: RawWorkbook, validation: Validation) -> Validation:
     """The validation with findings in the trust's words (its headings, `xl_brm.wording`) and
     those on tables the reader assembled (periods across the page) moved to the trust's own
     cells (see `xl_brm.reader.wide`)."""
+    from xl_brm._gc import gc_paused
     from xl_brm.reader.wide import relocate
     from xl_brm.wording import in_trust_words
 
-    validation.findings[:] = relocate(raw, in_trust_words(raw, validation.findings))
+    with gc_paused():  # a finding said again per finding: 90k objects that form no cycles
+        validation.findings[:] = relocate(raw, in_trust_words(raw, validation.findings))
     return validation
 
 
@@ -100,9 +104,10 @@ def report_for(path: str | Path, raw: RawWorkbook, validation: Validation) -> Fi
     )
 
 
+@check(UNREADABLE, scope="reader")
 def unreadable_report(path: str | Path, error: InputError) -> FileReport:
     """A file that could not be read gets one error finding naming the file and what to do."""
-    finding = Finding(code=UNREADABLE, severity="error", message=str(error))
+    finding = RULES[UNREADABLE].finding(detail=str(error))
     return FileReport(path=str(path), issues=[finding])
 
 

@@ -6,30 +6,176 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any, Literal
+from operator import attrgetter
+from typing import Any, Literal, Protocol
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
 
-@dataclass(frozen=True, slots=True)
 class Finding:
-    """One rule firing at one place. `row` is the Excel row number the user sees (1-based)."""
+    """One rule firing at one place. `row` is the Excel row number the user sees (1-based).
+
+    A register with a bad column can hold tens of thousands of findings, most never read one by
+    one: so a finding keeps its rule (`template`) and the parameters that fill its message
+    (`params`) and fills the message when it is first read, not when it is found. Treat it as
+    immutable (`replace` makes a changed copy); it compares and hashes by what it says
+    (`params` aside).
+    """
+
+    __slots__ = (
+        "_message",
+        "_params",
+        "_said",
+        "_template",
+        "cell",
+        "code",
+        "column",
+        "heading",
+        "row",
+        "severity",
+        "sheet",
+        "value",
+    )
 
     code: str
     severity: Severity
-    message: str
-    sheet: str | None = None
-    row: int | None = None
-    column: str | None = None
-    cell: str | None = None
-    value: Any = None
-    heading: str | None = None
+    sheet: str | None
+    row: int | None
+    column: str | None
+    cell: str | None
+    value: Any
+    heading: str | None
     """The trust's own heading over `column` ('Signed off by', a wide sheet's 'Q1 19/20'),
     filled after validation by `xl_brm.wording`; None where the sheet has none."""
-    params: Mapping[str, Any] | None = field(default=None, compare=False, repr=False)
-    """What filled the rule's message template, so the message can be said again in the
-    trust's words (`xl_brm.wording`)."""
+
+    def __init__(
+        self,
+        code: str,
+        severity: Severity,
+        message: str | None = None,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        cell: str | None = None,
+        value: Any = None,
+        heading: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        *,
+        template: MessageTemplate | None = None,
+        said: tuple[str, Mapping[str, Any]] | None = None,
+    ) -> None:
+        self.code = code
+        self.severity = severity
+        self.sheet = sheet
+        self.row = row
+        self.column = column
+        self.cell = cell
+        self.value = value
+        self.heading = heading
+        self._message = message
+        self._params = params
+        self._template = template
+        self._said = said
+
+    @property
+    def params(self) -> Mapping[str, Any] | None:
+        """What fills the rule's message template (value, column, sheet and the rule's own), so
+        the message can be said again in the trust's words (`xl_brm.wording`)."""
+        return self._params
+
+    @property
+    def message(self) -> str:
+        message = self._message
+        if message is None:
+            template, params, said = self._template, self._params or {}, self._said
+            if template is None:
+                message = ""
+            elif said is None:
+                message = template.format(params)
+            else:  # reworded in the trust's words: another template, some parameters said again
+                message = template.format({**params, **said[1]}, said[0])
+            self._message = message
+        return message
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.code,
+            self.severity,
+            self.message,
+            self.sheet,
+            self.row,
+            self.column,
+            self.cell,
+            self.value,
+            self.heading,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Finding:
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Finding(code={self.code!r}, severity={self.severity!r}, message={self.message!r}, "
+            f"sheet={self.sheet!r}, row={self.row!r}, column={self.column!r}, cell={self.cell!r}, "
+            f"value={self.value!r}, heading={self.heading!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Finding, (*self._key(), self._params))
+
+    def replace(self, **changes: Any) -> Finding:
+        """A copy with some fields changed (as `dataclasses.replace`). Its message is filled now
+        unless only its place or heading changes (then it is said as this one's)."""
+        if changes.keys() <= _PLACE:
+            copy = Finding(
+                self.code,
+                self.severity,
+                self._message,
+                self.sheet,
+                self.row,
+                self.column,
+                self.cell,
+                self.value,
+                self.heading,
+                self._params,
+                template=self._template,
+                said=self._said,
+            )
+            for name, value in changes.items():
+                setattr(copy, name, value)
+            return copy
+        fields = dict(zip(_FIELDS, (*self._key(), self._params), strict=True))
+        fields.update(changes)
+        return Finding(**fields)
+
+    def said_by(self, rule: MessageTemplate) -> bool:
+        """True when the message is `rule`'s own template filled with `params` (not said
+        otherwise, nor reworded already)."""
+        return self._template is rule and self._said is None and self._params is not None
+
+    def reworded(self, heading: str | None, template: str, said: Mapping[str, Any]) -> Finding:
+        """This finding with its heading, and its message said from `template` (its rule's
+        message reworded) with `said` in place of some parameters, when first read."""
+        return Finding(
+            self.code,
+            self.severity,
+            None,
+            self.sheet,
+            self.row,
+            self.column,
+            self.cell,
+            self.value,
+            heading,
+            self._params,
+            template=self._template,
+            said=(template, said),
+        )
 
     def to_json(self) -> dict[str, Any]:
         """SPEC §7.2's keys, plus `heading`; `value` as the cell shows it (dd/mm/yyyy dates,
@@ -45,6 +191,16 @@ class Finding:
             "message": self.message,
             "heading": self.heading,  # additive: after SPEC §7.2's keys, which keep their order
         }
+
+
+_FIELDS = ("code", "severity", "message", "sheet", "row", "column", "cell", "value", "heading", "params")
+_PLACE = frozenset({"sheet", "row", "column", "cell", "heading"})
+
+
+class MessageTemplate(Protocol):
+    """What fills a finding's message: a rule (`xl_brm.rules.Rule.format`)."""
+
+    def format(self, params: Mapping[str, Any], template: str | None = None) -> str: ...
 
 
 def shown(value: Any) -> Any:
@@ -87,6 +243,22 @@ class FileReport:
     def ok(self) -> bool:
         return self.counts["error"] == 0
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled a column at a time: a report crosses from the reading process to the CLI
+        (`xl_brm.sandbox`), and 90k findings one object at a time cost a second each way."""
+        return (
+            _unpickle_report,
+            (
+                self.path,
+                self.trust_ods,
+                self.benefits,
+                self.measurements,
+                _columns(self.issues),
+                self.unmapped,
+                self.annotate_error,
+            ),
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "path": self.path,
@@ -96,6 +268,25 @@ class FileReport:
             "issues": [f.to_json() for f in self.issues],
             "counts": self.counts,
         } | ({"annotate_error": self.annotate_error} if self.annotate_error else {})
+
+
+def _columns(findings: list[Finding]) -> tuple[list[Any], ...]:
+    """Each field's values, `params` left behind (a report crossing processes is for showing)."""
+    return tuple(list(map(attrgetter(name), findings)) for name in _FIELDS[:-1])
+
+
+def _unpickle_report(
+    path: str,
+    trust_ods: str | None,
+    benefits: int,
+    measurements: int,
+    columns: tuple[list[Any], ...],
+    unmapped: list[str],
+    annotate_error: str | None,
+) -> FileReport:
+    return FileReport(
+        path, trust_ods, benefits, measurements, list(map(Finding, *columns)), unmapped, annotate_error
+    )
 
 
 def totals(reports: list[FileReport]) -> dict[str, int]:

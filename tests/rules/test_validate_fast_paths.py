@@ -9,9 +9,10 @@ from typing import Any
 
 from rules_workbooks import CLEAN_BENEFIT, TODAY, clean_parts, codes, months, of, validate, workbook
 
+from xl_brm._gc import PROMOTE_AFTER
 from xl_brm.fields import BENEFIT_FIELD
 from xl_brm.model import Benefit, Measurement
-from xl_brm.validate import PROMOTE_AFTER, _Reading, validate_workbook
+from xl_brm.validate import _Reading, validate_workbook
 
 
 def _benefit(**changes: Any) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from xl_brm.normalise import CellError, parse_number
 from xl_brm.periods import Period, PeriodError, parse_period
 from xl_brm.reader.wide import MEASUREMENTS, Source, key_text
 from xl_brm.rules import RULES
+from xl_brm.rules._checks import check
 from xl_brm.table import RawTable, RawWorkbook, column_cells, column_letter
 
 Status = Literal["new", "changed", "unchanged", "kept"]
@@ -142,6 +143,7 @@ class Plan:
         return not any(f.severity == "error" for f in self.findings)
 
 
+@check("BRM411", "BRM412", "BRM413", scope="import")
 def plan_import(extract: Extract, raw: RawWorkbook, register: Register, *, register_path: Path,
                 overwrite: bool = False, roll_up: RollUp | None = None) -> Plan:
     findings = list(extract.findings)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
+from xl_brm._gc import gc_paused
 from xl_brm.cli.actuals import app as actuals_app
 from xl_brm.cli.render import (
     Format,
@@ -150,14 +151,16 @@ def validate(
         disable=len(files) < 2 and not err.is_terminal,
     ) as progress:
         task = progress.add_task("validate", total=len(files))
-        reports = validate_many(
-            files,
-            _options(mapping, trust, programme),
-            annotate_dir=annotate,
-            on_done=lambda _r: progress.advance(task),
-        )
+        with gc_paused():  # tens of thousands of findings unpickled and written: no cycles
+            reports = validate_many(
+                files,
+                _options(mapping, trust, programme),
+                annotate_dir=annotate,
+                on_done=lambda _r: progress.advance(task),
+            )
     if format is Format.json:
-        print(validation_json(reports))
+        with gc_paused():
+            print(validation_json(reports))
     elif format is Format.csv:
         sys.stdout.write(validation_csv(reports))
     else:
@@ -374,10 +377,10 @@ def rule(code: Annotated[str, typer.Argument(help="A rule code, e.g. BRM302.")])
     """
     from rich.markdown import Markdown
 
-    from xl_brm.rules import RULES, rule_markdown
+    from xl_brm.rules import RULES, STORE_RULES, rule_markdown
 
     key = code.strip().upper()
-    if key not in RULES:
+    if key not in RULES and key not in STORE_RULES:
         err.print(f"[bold red]error:[/] no rule {code!r}; `xl-brm rules` lists them all")
         raise typer.Exit(EXIT_INPUT)
     out.print(Markdown(rule_markdown(key)))

@@ -27,9 +27,11 @@ from xl_brm.findings import Finding
 from xl_brm.model import Benefit, Measurement, content_hash
 from xl_brm.national.problems import ProblemError
 from xl_brm.national.rebuild import to_raw_workbook
+from xl_brm.rules import STORE_RULES
+from xl_brm.rules._checks import check
 
 NOT_APPROVED = "NAT101"
-"""The store's own finding (not a workbook rule): only approved benefits may be submitted."""
+"""The store's own rule (`xl_brm.rules.STORE_RULES`): only approved benefits may be submitted."""
 OTHER_TRUST = "BRM406"
 """The catalogue's trust-mismatch rule, applied against the submitting token's trust."""
 
@@ -73,19 +75,20 @@ def request_hash(body: SubmissionIn, raw: bytes | None = None) -> str:
     return hashlib.sha256(raw if raw is not None else body.model_dump_json().encode()).hexdigest()
 
 
-def _store_finding(
-    code: str, message: str, sheet: str, row: int, column: str | None, cell: str | None, value: Any
-) -> dict[str, Any]:
-    return Finding(
-        code=code,
-        severity="error",
-        message=message,
-        sheet=sheet,
-        row=row,
-        column=column,
-        cell=cell,
-        value=value,
-    ).to_json()
+@check(NOT_APPROVED, scope="store")
+def not_approved(benefit: Benefit, sheet: str, row: int, status_col: str | None) -> dict[str, Any]:
+    """NAT101 at a submitted benefit's approval_status cell."""
+    return (
+        STORE_RULES[NOT_APPROVED]
+        .finding(
+            sheet=sheet,
+            row=row,
+            column="approval_status",
+            cell=f"{status_col}{row}" if status_col else None,
+            value=benefit.approval_status.value,
+        )
+        .to_json()
+    )
 
 
 def assess(body: SubmissionIn, *, today: date | None = None) -> Assessment:
@@ -128,18 +131,7 @@ def assess(body: SubmissionIn, *, today: date | None = None) -> Assessment:
             continue
         verdict.benefit_id = benefit.benefit_id
         if benefit.approval_status is not ApprovalStatus.APPROVED:
-            verdict.findings.append(
-                _store_finding(
-                    NOT_APPROVED,
-                    f"Only approved benefits are submitted nationally; this one is "
-                    f"'{benefit.approval_status.value}'. Approve it in the register first.",
-                    bsheet,
-                    verdict.row,
-                    "approval_status",
-                    f"{status_col}{verdict.row}" if status_col else None,
-                    benefit.approval_status.value,
-                )
-            )
+            verdict.findings.append(not_approved(benefit, bsheet, verdict.row, status_col))
             continue
         if benefit.trust_ods != body.trust_ods:
             from xl_brm.rules import RULES

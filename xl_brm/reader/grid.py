@@ -38,6 +38,7 @@ from xl_brm.reader import wide
 from xl_brm.reader._mapping import HeaderMapping, SheetMapping
 from xl_brm.reader.headers import assign_by_keywords, keyword_score
 from xl_brm.rules import RULES
+from xl_brm.rules._checks import check
 from xl_brm.table import Column, FormulaWithoutValue, RawTable, RawWorkbook, SheetRows, column_letter
 
 Merge = tuple[tuple[int, int], tuple[int, int]]
@@ -180,6 +181,7 @@ def header_columns(
                     findings if findings is not None else [], first_index=first_col - 1)
 
 
+@check("BRM105", scope="reader")
 def workbook_from_source(
     source: SheetSource, *, path: str, mapping: HeaderMapping | None = None,
     on_benefits: Callable[[RawWorkbook], None] | None = None,
@@ -396,6 +398,7 @@ def reader_grid(values: Sequence[Sequence[Any]], *, first_row: int = 1,
 # -- one table ---------------------------------------------------------------------------------
 
 
+@check("BRM103", "BRM104", scope="reader")
 def _read_table(
     source: SheetSource,
     kind: str,
@@ -408,16 +411,16 @@ def _read_table(
     `sources` instead, and a sheet of only those gives no table."""
     rows = source.rows(name)
     if not any(v != "" for row in rows for v in row):
-        findings.append(Finding(code="BRM104", severity=RULES["BRM104"].severity, sheet=name,
-                                message=f"Sheet '{name}' is empty; fill it in or delete it"))
+        findings.append(RULES["BRM104"].finding(
+            sheet=name, message=f"Sheet '{name}' is empty; fill it in or delete it"))
         return None
     lookup = sm.lookup() if sm is not None and sm.columns else None
     merged = source.merged(name)
     if sm is not None and sm.header_row is not None:
         idx: int | None = sm.header_row - 1
         if sm.header_row > len(rows) or all(v == "" for v in rows[sm.header_row - 1]):
-            findings.append(Finding(
-                code="BRM103", severity=RULES["BRM103"].severity, sheet=name, row=sm.header_row,
+            findings.append(RULES["BRM103"].finding(
+                sheet=name, row=sm.header_row,
                 message=f"Sheet '{name}': row {sm.header_row}, the header row named in the mapping, "
                         "is empty; correct 'header row' in the mapping or remake it with `xl-brm map`"))
             return None
@@ -575,6 +578,7 @@ def _reads_as(parse: Callable[[Any], Any], text: str) -> bool:
         return False
 
 
+@check("BRM107", scope="reader")
 def _not_read(name: str, head: Sequence[Sequence[Any]], located: Mapping[str, str]) -> Finding:
     best, score = None, 0
     for kind in SHEETS:
@@ -734,6 +738,7 @@ def _grouped(rows: Sequence[Sequence[Any]], idx: int, merged: Sequence[Merge]) -
     return header
 
 
+@check("BRM102", scope="reader")
 def _columns(header: Sequence[Any], kind: str, lookup: Mapping[str, str | None] | None,
              sheet: str, header_row: int, findings: list[Finding], *,
              first_index: int = 0) -> list[Column]:

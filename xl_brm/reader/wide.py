@@ -26,6 +26,7 @@ from xl_brm.enums import fold
 from xl_brm.findings import Finding
 from xl_brm.periods import MONTH_NAMES, Period, PeriodError, current_month, parse_fy, parse_period
 from xl_brm.rules import RULES
+from xl_brm.rules._checks import check
 from xl_brm.table import Column, Origin, RawRow, RawTable, RawWorkbook, SheetRows
 
 MEASUREMENTS, TRAJECTORY = "Measurements", "Trajectory"
@@ -253,6 +254,7 @@ def banner(above: Sequence[Any], index: int) -> Any:
 # -- one sheet's entries -----------------------------------------------------------------------
 
 
+@check("BRM109", scope="reader")
 def wide_source(
     sheet: str, grid: Sequence[Sequence[Any]], header: int, columns: Sequence[Column],
     periods: Sequence[PeriodColumn], rows: SheetRows, *, kind: str, row_types: bool = True,
@@ -363,6 +365,7 @@ def choose_key(columns: list[Column], findings: list[Finding], sheet: str) -> li
 # -- columns that look like periods but are not read -------------------------------------------
 
 
+@check("BRM108", scope="reader")
 def unclear_columns(sheet: str, grid: Sequence[Sequence[Any]], header: int, columns: Sequence[Column],
                     periods: Sequence[PeriodColumn], rows: SheetRows) -> list[Finding]:
     """BRM108 for local columns of numbers that look like periods but are not read: two or
@@ -495,5 +498,5 @@ def _moved(f: Finding, origin: Origin) -> Finding:
         other, _, at = origin.place(n, f.column)
         return f"cell {at}" if other == sheet else f"cell {at} of '{other}'"
 
-    return replace(f, sheet=sheet, row=row, cell=cell, message=_ROW_IN_MESSAGE.sub(where, f.message))
+    return f.replace(sheet=sheet, row=row, cell=cell, message=_ROW_IN_MESSAGE.sub(where, f.message))
 

@@ -763,6 +763,29 @@ _ALL: tuple[Rule, ...] = (
 RULES: dict[str, Rule] = {rule.code: rule for rule in _ALL}
 """Code -> rule, in code order."""
 
+STORE_RULES: dict[str, Rule] = {
+    rule.code: rule
+    for rule in (
+        Rule(
+            code="NAT101",
+            slug="not-approved",
+            severity="error",
+            title="Only approved benefits are submitted nationally",
+            message="Only approved benefits are submitted nationally; this one is '{value}'. "
+            "Approve it in the register first.",
+            fix="Approve the benefit in the register (approval_status, approved_by, approved_on), "
+            "then submit again.",
+            why="The national store holds the benefits a trust has signed off; a draft may still "
+            "change, and summing drafts would overstate what the NHS has committed to.",
+            bad_example="approval_status `Draft` on a row sent with `xl-brm submit`",
+            good_example="approval_status `Approved`, approved_by `Director of Finance`, "
+            "approved_on `15/01/2020`",
+        ),
+    )
+}
+"""The national store's own rules: not workbook rules (a register may hold drafts), so outside
+RULES and its version; `xl_brm.national.ingest` applies them to a submission."""
+
 
 def _version() -> str:
     body = ";".join(f"{r.code}:{r.severity}" for r in _ALL) + f";rev{RULES_REVISION}"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from xl_brm.rules._catalogue import RULES, RULES_VERSION
+from xl_brm.rules._catalogue import RULES, RULES_VERSION, STORE_RULES
 from xl_brm.rules._rule import FAMILIES, Rule
 
 
 def rule_markdown(code: str, *, level: int = 1) -> str:
     """One rule's page: what it does, why it matters, an example and what to use instead."""
-    rule = RULES[code.strip().upper()]
+    key = code.strip().upper()
+    rule = RULES[key] if key in RULES else STORE_RULES[key]
     h = "#" * level
     return "\n".join(
         [

@@ -1,11 +1,13 @@
 """A rule: one stable code, its severity, its message template and its documentation.
 
-Rules are data, not code: the checks in `xl_brm.validate` name a rule by its code and fill its
+Rules are data, not code: the checks (`xl_brm.rules._checks`) name a rule by its code and fill its
 message template; the generated docs page and `xl-brm rule CODE` read the same object.
 """
 
 from __future__ import annotations
 
+import functools
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -46,11 +48,16 @@ class Rule:
 
     @property
     def family(self) -> str:
-        return FAMILIES[self.code[3]]
+        return FAMILIES[self.code[3]] if self.code.startswith("BRM") else "National store"
 
     def format(self, params: Mapping[str, Any], template: str | None = None) -> str:
-        """The message (or `template`, the message reworded) with its parameters filled in."""
-        return (template or self.message).format_map(_Blank({k: _show(v) for k, v in params.items()}))
+        """The message (or `template`, the message reworded) with its parameters filled in
+        (only those the template names are shown)."""
+        text = template or self.message
+        try:
+            return text.format_map({name: _show(params[name]) for name in _names(text)})
+        except KeyError:  # a parameter the caller did not give
+            return text.format_map(_Blank({k: _show(v) for k, v in params.items()}))
 
     def finding(
         self,
@@ -60,25 +67,40 @@ class Rule:
         column: str | None = None,
         cell: str | None = None,
         value: Any = None,
+        message: str | None = None,
         **params: Any,
     ) -> Finding:
-        """A finding of this rule at one place; `params` fill the message template."""
-        params = {"value": value, "column": column, "sheet": sheet, **params}
+        """A finding of this rule at one place; `params` fill the message template when the
+        message is first read (see `Finding`). `message` replaces the template for a case it
+        does not fit (such a finding keeps no parameters: it cannot be reworded)."""
+        if message is not None:
+            return Finding(self.code, self.severity, message, sheet, row, column, cell, value)
         return Finding(
-            code=self.code,
-            severity=self.severity,
-            message=self.format(params),
-            sheet=sheet,
-            row=row,
-            column=column,
-            cell=cell,
-            value=value,
-            params=params,
+            self.code,
+            self.severity,
+            None,
+            sheet,
+            row,
+            column,
+            cell,
+            value,
+            None,
+            {"value": value, "column": column, "sheet": sheet, **params},
+            template=self,
         )
+
+
+@functools.cache
+def _names(template: str) -> tuple[str, ...]:
+    """The parameter names a message template uses, once per template."""
+    return tuple(dict.fromkeys(name for _, name, _, _ in string.Formatter().parse(template) if name))
 
 
 def _show(value: Any) -> Any:
     """How a value reads inside a message: floats without a spurious '.0', dates as dd/mm/yyyy."""
+    kind = type(value)
+    if kind is str or kind is int:  # most parameters: shown as they are
+        return value
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     if hasattr(value, "strftime") and hasattr(value, "day"):

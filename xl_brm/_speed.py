@@ -1,0 +1,23 @@
+"""The one switch for xl-brm's speed tricks: `XL_BRM_PLAIN=1` runs the plain path.
+
+The fast paths give the same findings and figures as the plain code they shortcut; the plain
+path exists so a test can prove it (tests/rules/test_plain_path.py) and so that a suspected
+fast-path bug can be ruled out in the field (`XL_BRM_PLAIN=1 xl-brm validate FILE`).
+The tricks, each fenced by this switch:
+- `xl_brm._gc.gc_paused`: the cyclic garbage collector paused around bulk work;
+- `xl_brm.validate.cells`: Benefits columns read once per distinct value, Measurements rows
+  read with memoised look-ups instead of the parsers;
+- `xl_brm.validate.series`: checks that can find nothing in a quiet series skip it.
+`validate_workbook(..., plain=True)` asks for the plain path for one call.
+"""
+
+from __future__ import annotations
+
+import os
+
+PLAIN_ENV = "XL_BRM_PLAIN"
+
+
+def plain() -> bool:
+    """True when the environment asks for the plain path."""
+    return os.environ.get(PLAIN_ENV, "") not in ("", "0")
