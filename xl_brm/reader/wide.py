@@ -406,7 +406,7 @@ def _unclear(sheet: str, header: int, column: Column, periods: Sequence[PeriodCo
     shown = str(fits) if fits.is_quarter else fits.start.strftime("%b-%y")
     message = (f"Column {said}, so its figures are not read; if it is {shown}, correct the heading "
                f"or map it (`{column.header} = {fits}` in a mapping file)")
-    return replace(finding, message=message)
+    return finding.replace(message=message)
 
 
 def _spoken(period: Period) -> str:
