@@ -221,9 +221,12 @@ def test_brm405_readings_up_to_this_month(steady: bool) -> None:
 # ------------------------------------------------------------------ series
 
 
-def spike(value: float, *, at: int = 3) -> list[float]:
-    readings = [100.0] * 7
+def spike(value: float, *, at: int = 3, base: float = 100.0, n: int = 7,
+          also: dict[int, float] | None = None) -> list[float]:
+    readings = [base] * n
     readings[at] = value
+    for k, v in (also or {}).items():
+        readings[k] = v
     return readings
 
 
@@ -232,8 +235,30 @@ def test_brm501_more_than_ten_times_every_neighbour() -> None:
         ("exactly 10x", spike(1000.0), False), ("just over 10x", spike(1000.01), True),
         ("just under 10x", spike(999.99), False),
         ("exactly a tenth", spike(10.0), False), ("just under a tenth", spike(9.99), True),
-        ("negative exactly 10x", spike(-1000.0), False), ("negative over 10x", spike(-1000.1), True),
+        ("a hundredth", spike(1.0), True),
+        ("minus one among hundreds", spike(-1.0), True),
+        ("negative exactly 10x", spike(-1000.0, base=-100.0), False),
+        ("negative just over 10x", spike(-1000.1, base=-100.0), True),
+        ("negative just under a tenth", spike(-9.99, base=-100.0), True),
+        ("a sign change", spike(-100.0), False),
+        ("the last reading, over 10x", spike(1000.01, at=6), True),
+        ("the last reading, a twentieth", spike(5.0, at=6), True),
+        ("the first reading, over 10x", spike(1000.01, at=0), True),
     ], lambda values: register_codes(values))
+
+
+def test_brm501_limits_hold_in_a_series_checked_for_another_spike() -> None:
+    """A series with one real spike (50x, at the 10th reading) is checked reading by reading:
+    readings exactly on the limits elsewhere in it are still not spikes, a zero is nobody's
+    neighbour to divide by, and only the real spike is reported."""
+    def only_the_real_spike(value: float) -> bool:
+        found = register_codes(spike(value, n=12, also={9: 5000.0}))
+        return [c for c in found if c[0] == "BRM501"] == [("BRM501", "C11")]
+
+    for value in (1000.0, 10.0, 15.0, 0.0, 999.99):
+        assert only_the_real_spike(value), value
+    assert not only_the_real_spike(1000.01)
+    assert not only_the_real_spike(9.99)
 
 
 def test_brm501_neighbours_are_two_periods_either_side() -> None:
@@ -247,6 +272,14 @@ def test_brm501_neighbours_are_two_periods_either_side() -> None:
     assert ("BRM501", "C5") in register_codes(three_away)
 
 
+def test_brm403_a_repeated_period_among_steady_readings() -> None:
+    readings = [{"benefit_id": "EPMA-01", "period": p, "value": v}
+                for p, v in (("2019-04", 120.0), ("2019-05", 118.0), ("2019-05", 119.0),
+                             ("2019-06", 121.0))]
+    found = register_codes([], extra=readings)
+    assert [c for c in found if c[0] == "BRM403"] == [("BRM403", "B4")], found
+
+
 def test_brm504_a_gap_of_more_than_two_periods() -> None:
     def run(missing: int) -> list[tuple[str, str]]:
         reading = {"benefit_id": "EPMA-01", "period": f"2019-{7 + missing:02d}", "value": 119.0}
@@ -256,6 +289,13 @@ def test_brm504_a_gap_of_more_than_two_periods() -> None:
     assert not fires("BRM504", run(2))  # two periods missing: allowed
     found = run(3)
     assert [c for c in found if c[0] == "BRM504"] == [("BRM504", "B5")], found
+
+
+def test_brm504_limit_holds_in_a_series_checked_for_another_gap() -> None:
+    """Apr-Jun, Sep (two missing: allowed), then Jan (three missing): only Jan is reported."""
+    readings = [{"benefit_id": "EPMA-01", "period": p, "value": 119.0} for p in ("2019-09", "2020-01")]
+    found = register_codes([120.0, 118.0, 121.0], extra=readings)
+    assert [c for c in found if c[0] == "BRM504"] == [("BRM504", "B6")], found
 
 
 def test_brm504_quarters_may_miss_two_quarters() -> None:
@@ -278,6 +318,21 @@ def test_brm503_a_computed_baseline_needs_three_points_in_its_window() -> None:
     assert fires("BRM503", run([120.0, 118.0]))  # two
     assert fires("BRM503", run([118.0, 121.0, 119.0], first=(2019, 5)))  # May, June (July outside)
     assert fires("BRM503", run([121.0, 119.0, 120.0], first=(2019, 3)))  # March outside, April-May
+
+
+
+def test_brm503_a_given_baseline_value_excuses_an_empty_window_only() -> None:
+    """Method Mean with a baseline_value typed in: no points in the window is fine (the value
+    stands); one or two points are still too few to compute from."""
+    def run(values: list[Any]) -> list[tuple[str, str]]:
+        return register_codes(values, first=(2019, 7), baseline_method="Mean", baseline_value=120.0,
+                              baseline_start=datetime(2019, 4, 1), baseline_end=datetime(2019, 6, 30))
+
+    assert not fires("BRM503", run([118.0, 121.0]))  # July onwards: none in the window
+    found = register_codes([118.0, 121.0], first=(2019, 6), baseline_method="Mean",
+                           baseline_value=120.0, baseline_start=datetime(2019, 4, 1),
+                           baseline_end=datetime(2019, 6, 30))
+    assert fires("BRM503", found)  # June: one point
 
 
 def test_the_clean_starting_point_has_no_findings() -> None:
