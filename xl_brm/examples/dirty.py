@@ -116,8 +116,8 @@ def write_dirty_register(
     rng = random.Random(seed)
     spoilt: list[Spoilt] = []
     width, m_width = len(LARGE_BENEFIT_HEADER), len(LARGE_MEASUREMENT_HEADER)
-    # Benefit rows that may be spoilt: not qualitative, not duplicates (about 74%). Share the
-    # bad cells between the sheets in proportion to their cells.
+    # Each sheet gets its share of the bad cells in proportion to its cells; in the Benefits
+    # sheet they fall on the rows that may be spoilt (all but the qualitative quarter).
     spoilable = sum(1 for i in range(1, benefits + 1) if i % QUALITATIVE_EVERY != 1)
     b_rate = bad_share * benefits * width / max(1, spoilable * len(_BENEFIT_SPOILS))
     m_rate = bad_share * m_width  # spoilt readings a row, on average
