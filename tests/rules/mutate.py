@@ -271,10 +271,21 @@ def applied(m: Mutant) -> Iterator[None]:
         raise LookupError(f"{m}: no live function {m.function} to swap")
     original = live.__code__
     live.__code__ = new
+    _clear_caches(module)
     try:
         yield
     finally:
         live.__code__ = original
+        _clear_caches(module)
+
+
+def _clear_caches(module: types.ModuleType) -> None:
+    """Forget what `functools.lru_cache` wrappers of the module remember: answers the real
+    code gave must not stand in for the mutant's, nor the mutant's for the real code's."""
+    for value in vars(module).values():
+        clear = getattr(value, "cache_clear", None)
+        if callable(clear) and getattr(value, "__module__", None) == module.__name__:
+            clear()
 
 
 # ------------------------------------------------------------------ running
@@ -322,10 +333,67 @@ def outcome(m: Mutant, *, timeout: float, tests: Callable[[str], list[str]]) -> 
     return f"killed (pytest exit {code})"
 
 
+def _same(reason: str, where: str, line: str, *changes: str) -> dict[str, str]:
+    return {f"{where}: {line} [{change}]": reason for change in changes}
+
+
+_GC = "garbage-collector tuning: when survivors are promoted changes memory and speed, no finding"
+_FAST = ("a fast path's gate made stricter (or its shortcut skipped): more rows or series take "
+         "the slow path, which reaches the same findings")
+_GATE = ("the table pass only picks which series the series rules look at; a looser or stricter "
+         "pick at the limit still leaves the decision to the series rules, which are pinned")
+_NEVER = "the changed case cannot arise there (see the reason's code path)"
+
 EQUIVALENT: dict[str, str] = {
-    # Filled in from runs of this script: "file:line:col:change" -> why no finding can differ.
+    **_same(_GC, "PROMOTE_AFTER", "PROMOTE_AFTER = 50_000", "50000 -> 49999", "50000 -> 50001"),
+    **_same(_GC, "_promote_survivors",
+            "if gc.get_count()[0] > PROMOTE_AFTER and gc.get_freeze_count() == 0:",
+            "> -> >=", "0 -> -1", "0 -> 1", "0 -> -1 #2", "0 -> 1 #2"),
+    **_same(_FAST, "_Run._benefit_cells", "if b.values.keys() >= core:  # the usual row: every "
+            "core cell read, nothing to report", ">= -> >"),
+    **_same(_FAST, "_Run._measurement_cells", "or (not -_PLAIN <= v <= _PLAIN if tv is float else "
+            "tv is not str or not _plain_text(v))", "<= -> <", "<= -> < #2"),
+    **_same(_GATE, "_Run._measurement_table", "elif index - last > 3 * months and last >= 0:",
+            "> -> >=", "3 -> 2", ">= -> >", "0 -> -1", "0 -> 1"),
+    **_same(_GATE, "_Run._measurement_table",
+            "elif value and before and not 0.1 <= abs(value / before) <= FAR:",
+            "0.1 -> 1.1", "<= -> <", "<= -> < #2"),
+    **_same("the memo is then filled by the slow path instead (speed only)", "_SlowMeasurement.learn",
+            'if raw is not None and raw != "":', "!= -> =="),
+    **_same("the facts then never leave their first value, (not tidy, ...): every series takes "
+            "the slow path", "_QuietSeries.__call__", "if periods != self.periods:  # the same "
+            "Period objects: compared by identity, fast", "!= -> =="),
+    **_same(_FAST, "_QuietSeries.__call__",
+            "if not tidy or first_end < first_month or last_start > now:", "< -> <=", "> -> >="),
+    **_same(_FAST + "; with low <= 0 or high >= 0 the first test cannot pass (9.9 x a negative "
+            "low is below any high), and a range of exactly 9.9 passes the pairwise test anyway",
+            "_steady", "if (low > 0 and high < 9.9 * low) or (high < 0 and low > 9.9 * high):",
+            "> -> >=", "0 -> -1", "0 -> 1", "< -> <=", "9.9 -> 8.9", "< -> <= #2", "0 -> -1 #2",
+            "0 -> 1 #2", "> -> >= #2", "9.9 -> 8.9 #2"),
+    **_same(_FAST, "_steady", "return not ratios or (min(ratios) >= 0.1 and max(ratios) <= FAR)",
+            ">= -> >", "0.1 -> 1.1", "<= -> <"),
+    **_same(_FAST, "_period_facts",
+            "if not before.index < after.index <= before.index + 3 * before.months:",
+            "<= -> <", "3 -> 2"),
+    **_same(_FAST, "_row_checks", "if not v.keys() >= needed:  # the usual row has them all "
+            "(values hold no blanks)", ">= -> >"),
+    **_same("the harness cannot reach it: the limit is copied into LIMITS at import; the £1bn "
+            "limit itself is pinned by test_brm214_unit_value_up_to_1bn_and_brm502_above_1m",
+            "MAX_UNIT_VALUE_GBP", "MAX_UNIT_VALUE_GBP = 1e9", "1000000000.0 -> 999999999.0",
+            "1000000000.0 -> 1000000001.0"),
+    **_same(_NEVER + ": one sign is taken by the `== 1` branch just before", "_number_text",
+            'elif signs.count("-") + signs.count("−") + negative > 1:', "> -> >=", "1 -> 0"),
+    **_same(_NEVER + ": no day-first date yet a month-first one means the second number is "
+            "over 12 (a first number of 12 or less is a day in every month)", "_parse_date_text",
+            "if month_first is not None and second > 12:", "> -> >=", "12 -> 11"),
+    **_same(_NEVER + ": k <= 0 returned already, and with k >= 1 an n below 2 means k >= n; "
+            "at k = 0 or k = n the formula gives the baseline or the target itself (to the "
+            "last bit of a float)", "straight_line_level", "if k <= 0:", "<= -> <", "0 -> -1"),
+    **_same(_NEVER + ": as above", "straight_line_level", "if n < 1 or k >= n:",
+            "< -> <=", "1 -> 0", "1 -> 2", ">= -> >"),
 }
-"""Survivors judged equivalent: the mutant cannot change any finding or figure."""
+"""Survivors judged equivalent, keyed as `Mutant.key` prints them: the mutant cannot change any
+finding or figure, for the reason given."""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -66,6 +66,8 @@ def test_brm206_attribution_is_0_to_100_inclusive() -> None:
 
 
 def test_brm207_a_fraction_is_up_to_1_without_a_percent_sign() -> None:
+    assert row_codes(attribution_pct=1.01) == []  # 1.01%, not 101% (out of range)
+    assert row_codes(attribution_pct=1.5) == []
     check("BRM207", [
         ("at 1", 1, True), ("just inside 1", 0.99, True),
         ("just above 1", 1.01, False), ("at 0", 0, False), ("just above 0", 0.0001, True),
@@ -84,6 +86,7 @@ def test_brm209_text_up_to_its_limit() -> None:
 def test_brm214_and_brm506_number_limits() -> None:
     check("BRM506", [
         ("at 1e9", 1e9, False), ("just inside 1e9", 999_999_999.99, False),
+        ("negative at 1e9", -1e9, False),
         ("just above 1e9", 1_000_000_000.01, True), ("negative just above", -1_000_000_000.01, True),
         ("at 1e12", 1e12, True),
     ], lambda v: row_codes(baseline_value=v, target_value=v / 2 if isinstance(v, float) else 1))
@@ -116,6 +119,16 @@ def test_brm202_excel_serials_from_61_to_the_last_excel_day() -> None:
         ("60, Excel's phantom 29/02/1900", 60, True), ("61", 61, False),
         ("the last day Excel has", 2_958_465, False), ("a day after it", 2_958_466, True),
     ], lambda v: row_codes(target_date=v))
+
+
+def test_brm202_a_date_that_only_reads_month_first_says_so() -> None:
+    """12/13/2019 and 01/13/2019 are no day-first date but read month-first (US style): the
+    finding says which date it may be; 13/13/2019 reads neither way."""
+    for text, shown in (("12/13/2019", "13/12/2019"), ("01/13/2019", "13/01/2019")):
+        found = validate_row({**CLEAN_BENEFIT, "target_date": text}, today=TODAY)
+        assert [f.code for f in found] == ["BRM202"] and shown in found[0].message, found
+    found = validate_row({**CLEAN_BENEFIT, "target_date": "13/13/2019"}, today=TODAY)
+    assert [f.code for f in found] == ["BRM202"] and "month-first" not in found[0].message
 
 
 def test_brm505_dates_from_2000_to_2100() -> None:
