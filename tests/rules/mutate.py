@@ -391,6 +391,12 @@ EQUIVALENT: dict[str, str] = {
             "last bit of a float)", "straight_line_level", "if k <= 0:", "<= -> <", "0 -> -1"),
     **_same(_NEVER + ": as above", "straight_line_level", "if n < 1 or k >= n:",
             "< -> <=", "1 -> 0", "1 -> 2", ">= -> >"),
+    **_same("the limit is moved by a positive slack (TOLERANCE x max(1, |planned|)): realised "
+            "would have to land exactly on limit - slack for >= and > to differ",
+            "rag_status", "if realised >= planned - (1 - thresholds.green) * abs(planned) - slack:",
+            ">= -> >"),
+    **_same("as above", "rag_status",
+            "if realised >= planned - (1 - thresholds.amber) * abs(planned) - slack:", ">= -> >"),
 }
 """Survivors judged equivalent, keyed as `Mutant.key` prints them: the mutant cannot change any
 finding or figure, for the reason given."""
