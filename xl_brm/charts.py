@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from xl_brm.calc import round_half_up
 from xl_brm.enums import BenefitType
 from xl_brm.periods import Period
 
@@ -55,6 +56,7 @@ def cumulative_value_by_period(computed: Computation) -> list[tuple[str, dict[st
         row: dict[str, float | None] = {}
         for key in keys:
             running[key] += planned[period][key]
-            row[key] = None if key.startswith("realised") and period > last else round(running[key], 2)
+            future = key.startswith("realised") and period > last
+            row[key] = None if future else round_half_up(running[key], 2)
         out.append((str(period), row))
     return out

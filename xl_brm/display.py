@@ -1,14 +1,17 @@
 """How figures read on every page people read: the compute table, the computed workbook and the
 board report show the same number the same way.
 
-Figures arrive already rounded for display (`BenefitFigures.to_json`); these functions only
-write them: "—" where there is no figure, never "-0.0" or "£-5.00", dates as people write them.
+Figures arrive already rounded for display (`BenefitFigures.to_json`); these functions write
+them: "—" where there is no figure, never "-0.0" or "£-5.00", dates as people write them. A
+figure that arrives with more places is rounded half-up here too, as a hand calculation does
+(SPEC §5: £2.675 shows as £2.68, where Python's own formatting shows £2.67).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
+from xl_brm.calc import round_half_up
 from xl_brm.enums import BenefitType, Category, Rag
 
 NO_FIGURE = "—"
@@ -46,6 +49,7 @@ def money(value: float | None) -> str:
     """£1,234.56; -£14,791.50; "—" for no figure. The value is shown to the penny as given."""
     if value is None:
         return NO_FIGURE
+    value = round_half_up(value, 2)
     text = f"£{abs(value):,.2f}"
     return "-" + text if value < 0 and text != "£0.00" else text
 
@@ -54,6 +58,7 @@ def number(value: float | None, places: int = 1) -> str:
     """1,234.5 with `places` decimals; a value that rounds to zero is 0.0, never -0.0."""
     if value is None:
         return NO_FIGURE
+    value = round_half_up(value, places)
     text = f"{abs(value):,.{places}f}"
     return "-" + text if value < 0 and any(ch not in "0.," for ch in text) else text
 

@@ -54,7 +54,7 @@ class Sample:
 
 @dataclass(slots=True)
 class Result:
-    """The repeated runs of one tool, summarised by their medians."""
+    """The repeated runs of one tool, summarised by their medians (and the best run)."""
 
     tool: str
     samples: list[Sample] = field(default_factory=list)
@@ -72,6 +72,11 @@ class Result:
     @property
     def seconds(self) -> float:
         return statistics.median(s.seconds for s in self.samples) * self.scale
+
+    @property
+    def best(self) -> float:
+        """The fastest run (on a shared machine, the least disturbed), extrapolation applied."""
+        return min(s.seconds for s in self.samples) * self.scale
 
     @property
     def peak_mb(self) -> float:
@@ -200,28 +205,49 @@ def check_line(ok: bool | None, text: str) -> str:
     return f"[{mark}] {text}"
 
 
-def register_file(workdir: Path, *, benefits: int, months: int) -> Path:
+def register_file(workdir: Path, *, benefits: int, months: int, dirty: bool = False) -> Path:
     """The generated register of this size, written once and reused (cached by size and by the
-    generator's source, so a changed generator never leaves a stale file being measured)."""
+    generators' source, so a changed generator never leaves a stale file being measured).
+
+    `dirty`: the register with ~3% of its cells spoilt (`xl_brm.examples.dirty`); how many
+    findings of each rule it should draw is kept beside it (`planted_counts`).
+    """
     import hashlib
     import inspect
+    from collections import Counter
 
+    from xl_brm.examples import dirty as dirty_examples
     from xl_brm.examples import large as examples
-    from xl_brm.examples import write_large_register
+    from xl_brm.examples import write_dirty_register, write_large_register
 
     workdir.mkdir(parents=True, exist_ok=True)
-    tag = hashlib.sha256(inspect.getsource(examples).encode()).hexdigest()[:8]
-    path = workdir / f"register-{benefits}x{months}-{tag}.xlsx"
+    source = inspect.getsource(examples) + (inspect.getsource(dirty_examples) if dirty else "")
+    tag = hashlib.sha256(source.encode()).hexdigest()[:8]
+    kind = "dirty" if dirty else "register"
+    path = workdir / f"{kind}-{benefits}x{months}-{tag}.xlsx"
     if path.exists():
         return path
 
     partial = path.with_suffix(".partial.xlsx")
     start = time.perf_counter()
-    write_large_register(partial, benefits=benefits, months=months)
+    if dirty:
+        spoilt = write_dirty_register(partial, benefits=benefits, months=months)
+        counts = Counter(s.code for s in spoilt)
+        path.with_suffix(".planted.json").write_text(json.dumps(dict(sorted(counts.items()))))
+    else:
+        write_large_register(partial, benefits=benefits, months=months)
     partial.replace(path)
     print(f"  generated {path.name} ({path.stat().st_size / 1e6:.1f} MB) "
           f"in {time.perf_counter() - start:.1f} s")
     return path
+
+
+def planted_counts(path: Path) -> dict[str, int]:
+    """For a dirty register: rule code -> how many findings were planted (empty if clean)."""
+    try:
+        return {str(k): int(v) for k, v in json.loads(path.with_suffix(".planted.json").read_text()).items()}
+    except (OSError, ValueError):
+        return {}
 
 
 def default_workdir() -> Path:

@@ -2,7 +2,7 @@
 
 Each prints one JSON line last: {"seconds": time inside the process after imports, "rows": ...}.
 
-The pandera and frictionless schemas are the nearest equivalent of xl-brm's core checks that each
+The pydantic, pandera and frictionless schemas are the nearest equivalent of xl-brm's core checks that each
 tool can express: required columns present and non-empty, enum values in the accepted set, ODS
 code pattern, numbers, dates, unique benefit_id, and every measurement's benefit_id among the
 benefits. Both are handed the header row and the header -> field mapping that `probe` found
@@ -190,6 +190,79 @@ def pandera(path: str, probe_path: str) -> None:
     _emit(start, rows=len(benefits) + len(measurements), failures=failures)
 
 
+# -- pydantic -------------------------------------------------------------------------------------
+
+def pydantic(path: str, probe_path: str) -> None:
+    """A bare pydantic v2 model per row (types, required, enums, ranges; no cross-row checks):
+    what a team that writes its own validator would start with. The clean register's £ strings
+    and dd/mm/yyyy text dates are read by two small before-validators, so only bad cells fail."""
+    from datetime import date, datetime
+    from typing import Annotated, Literal
+
+    from pydantic import BaseModel, BeforeValidator, Field, ValidationError, create_model
+    from python_calamine import CalamineWorkbook
+
+    info = _load_probe(probe_path)
+    start = time.perf_counter()
+
+    def money(value: Any) -> Any:
+        return value.replace("£", "").replace(",", "").replace("%", "").strip() \
+            if isinstance(value, str) else value
+
+    def day(value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return datetime.strptime(value.strip(), "%d/%m/%Y").date()
+            except ValueError:
+                return value
+        return value
+
+    number = Annotated[float, BeforeValidator(money), Field(ge=-1e12, le=1e12)]
+    percent = Annotated[float, BeforeValidator(money), Field(ge=0, le=100)]
+    when = Annotated[date, BeforeValidator(day)]
+    text = Annotated[str, Field(min_length=1)]
+
+    def model(kind: str) -> tuple[type[BaseModel], list[tuple[int, str]]]:
+        meta = info[kind]
+        spec: dict[str, Any] = {}
+        where: list[tuple[int, str]] = []
+        for pos, name in enumerate(meta["fields"]):
+            if name is None or name in spec:
+                continue
+            required = name in REQUIRED[kind]
+            kind_of: Any = text
+            if name in meta["accepted"]:
+                kind_of = Literal[tuple(meta["accepted"][name])]
+            elif name in NUMERIC or (kind == "Measurements" and name == "value"):
+                kind_of = percent if name == "attribution_pct" else number
+            elif name in DATES:
+                kind_of = when
+            elif name == "trust_ods":
+                kind_of = Annotated[str, Field(pattern=ODS_PATTERN)]
+            elif name == "period":
+                kind_of = Annotated[str, Field(pattern=PERIOD_PATTERN)] | date
+            spec[name] = (kind_of, ...) if required else (kind_of | None, None)
+            where.append((pos, name))
+        return create_model(f"{kind}Row", **spec), where
+
+    wb = CalamineWorkbook.from_path(path)
+    failures = rows_seen = 0
+    for kind, meta in info.items():
+        row_model, where = model(kind)
+        validate = row_model.model_validate
+        rows = wb.get_sheet_by_name(meta["sheet"]).to_python(skip_empty_area=False)
+        for row in rows[meta["header_row"]:]:
+            width = len(row)
+            values = {name: (None if pos >= width or row[pos] == "" else row[pos])
+                      for pos, name in where}
+            rows_seen += 1
+            try:
+                validate(values)
+            except ValidationError as error:
+                failures += error.error_count()
+    _emit(start, rows=rows_seen, failures=failures)
+
+
 # -- frictionless ----------------------------------------------------------------------------------
 
 def frictionless(path: str, probe_path: str) -> None:
@@ -259,6 +332,7 @@ def frictionless(path: str, probe_path: str) -> None:
 def main(argv: list[str]) -> None:
     tools: dict[str, Callable[..., None]] = {
         "calamine": calamine, "fastexcel": fastexcel, "probe": probe, "pandera": pandera,
+        "pydantic": pydantic,
         "frictionless": frictionless,
     }
     tools[argv[0]](*argv[1:])

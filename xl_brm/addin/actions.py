@@ -230,6 +230,7 @@ def _summary_rows(figures: list[Any], period: Any) -> list[list[Any]]:
     """Benefits, then dis-benefits: count, realised £ and PV £ (financial types only) and RAG
     counts by benefit type."""
     from xl_brm import __version__
+    from xl_brm.calc import round_half_up
     from xl_brm.enums import BenefitType, Rag
 
     rags = [r.value for r in Rag]
@@ -251,8 +252,8 @@ def _summary_rows(figures: list[Any], period: Any) -> list[list[Any]]:
                 [
                     benefit_type.value.replace("_", "-").capitalize(),
                     len(group),
-                    round(sum(f.realised_value_gbp or 0.0 for f in group), 2) if money else "n/a",
-                    round(sum(f.pv_gbp or 0.0 for f in group), 2) if money else "n/a",
+                    round_half_up(sum(f.realised_value_gbp or 0.0 for f in group), 2) if money else "n/a",
+                    round_half_up(sum(f.pv_gbp or 0.0 for f in group), 2) if money else "n/a",
                     *(sum(1 for f in group if _plain(f.rag) == rag) for rag in rags),
                 ]
             )

@@ -60,7 +60,8 @@ _TYPES = (("CRB", "count", 4.2), ("NCRB", "hours", 31.5), ("Quantitative", "minu
 _CATEGORIES = ("Safety", "Efficiency", "Patient experience", "Staff experience", "Clinical outcome")
 
 
-def _large_benefits(n: int, rng: random.Random) -> Iterator[tuple[Any, ...]]:
+def large_benefit_rows(n: int, rng: random.Random) -> Iterator[tuple[Any, ...]]:
+    """The benefit rows of the large registers, clean, in the house style (shared with `dirty`)."""
     for i in range(1, n + 1):
         kind, unit, unit_value = _TYPES[i % 3]
         project = _PROJECTS[i % len(_PROJECTS)]
@@ -98,6 +99,11 @@ def _large_benefits(n: int, rng: random.Random) -> Iterator[tuple[Any, ...]]:
         )
 
 
+def month_labels(months: int) -> list[str]:
+    """The register's months as the trust types them: 'Apr-19', 'May-19', ..."""
+    return [Period.month(2019, 4).shift(m).start.strftime("%b-%y") for m in range(months)]
+
+
 def write_large_register(
     path: str | Path, *, benefits: int = 10_000, months: int = 24, seed: int = SEED
 ) -> Path:
@@ -109,13 +115,13 @@ def write_large_register(
     """
     rng = random.Random(seed)
     target = Path(path)
-    rows = list(_large_benefits(benefits, rng))
+    rows = list(large_benefit_rows(benefits, rng))
     register: list[Sequence[Any]] = [
         ["Example Acute Hospitals NHS Foundation Trust — benefits register (benchmark)"],
         list(LARGE_BENEFIT_HEADER),
         *rows,
     ]
-    labels = [Period.month(2019, 4).shift(m).start.strftime("%b-%y") for m in range(months)]
+    labels = month_labels(months)
 
     def measurements() -> Iterator[Sequence[Any]]:
         yield LARGE_MEASUREMENT_HEADER

@@ -18,7 +18,7 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 from xl_brm import display
-from xl_brm.calc import GREEN_BOOK_RATES
+from xl_brm.calc import GREEN_BOOK_RATES, round_half_up
 from xl_brm.enums import BenefitType, Category, EvidenceGrade
 from xl_brm.national.returns import ReturnWindow
 from xl_brm.normalise import CellError, parse_enum_value
@@ -58,7 +58,7 @@ class Table:
             cells: list[Any] = []
             for column, value in zip(self.columns, row, strict=True):
                 if column.kind == "money" and value is not None:
-                    value = round(value, 2)
+                    value = round_half_up(value, 2)
                 elif column.kind == "moment" and isinstance(value, datetime):
                     value = value.astimezone(UTC).replace(tzinfo=None, microsecond=0)
                 elif column.kind == "status":

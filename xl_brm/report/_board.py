@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from xl_brm import __version__, display
-from xl_brm.calc import GREEN_BOOK_RATES, JSON_KEYS, BenefitFigures
+from xl_brm.calc import GREEN_BOOK_RATES, JSON_KEYS, BenefitFigures, round_half_up
 from xl_brm.computation import Computation, totals
 from xl_brm.enums import BenefitType, Rag
 from xl_brm.model import Benefit
@@ -86,7 +86,7 @@ def _headline(computed: Computation) -> Section:
             shown = [f.to_json() for f in group]
             realised = totals([s["realised_value_gbp"] for s in shown])
             planned = totals([computed.planned_value_gbp(f) for f in group])
-            share = None if realised is None or not planned else round(realised / planned * 100, 1)
+            share = None if realised is None or not planned else round_half_up(realised / planned * 100, 1)
             label = display.TYPE_LABEL[kind] + (" dis-benefits" if disbenefit else "")
             keys.append(f"{kind.value}{'_disbenefit' if disbenefit else ''}")
             rows.append([label, len(group), planned, realised, share, totals([s["pv_gbp"] for s in shown])])

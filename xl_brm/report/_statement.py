@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from xl_brm import __version__, display
-from xl_brm.calc import BenefitFigures, compute_benefit
+from xl_brm.calc import BenefitFigures, compute_benefit, round_half_up
 from xl_brm.computation import Computation
 from xl_brm.enums import BaselineMethod, BenefitType
 from xl_brm.model import Benefit
@@ -148,7 +148,7 @@ def _benefit(computed: Computation, b: Benefit) -> Section:
             items += [
                 ("Value per unit", display.money(b.unit_value_gbp)),
                 ("Attribution", display.percent(b.attribution_pct, 0)),
-                ("Attributed £ per unit", display.money(None if factor is None else round(factor, 2))),
+                ("Attributed £ per unit", display.money(round_half_up(factor, 2))),
             ]
     items.append(("Approval", _approval(b)))
     if b.confidence:
@@ -180,6 +180,6 @@ def _plan_table(b: Benefit, figures: BenefitFigures | None, factor: float | None
         row: list[Value] = [shown["period"], shown["planned_level"], shown["planned_improvement"]]
         if factor is not None:
             pd = p.planned_improvement
-            row.append(None if pd is None else round(pd * factor, 2))
+            row.append(None if pd is None else round_half_up(pd * factor, 2))
         rows.append(row)
     return Table(f"Planned trajectory of {b.benefit_id}", columns, rows, key=f"plan-{b.benefit_id}")
