@@ -108,3 +108,54 @@ def test_the_national_store_never_loads_the_sync_client() -> None:
     assert "xl_brm.contract" in seen
     leaks = [_chain(seen, m, "xl_brm.national") for m in seen if m.startswith("xl_brm.sync")]
     assert leaks == []
+
+
+def _module_level_imports(path: Path, name: str) -> set[str]:
+    """The xl_brm modules a file loads when it is imported: its module-level imports (not those
+    inside functions or under `if TYPE_CHECKING:`), each `from m import x` that names a
+    submodule as `m.x`, and its own packages."""
+    found: set[str] = set()
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    for node in tree.body:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            continue
+        for inner in ast.walk(node) if isinstance(node, ast.If | ast.Try) else [node]:
+            if isinstance(inner, ast.Import):
+                found |= {a.name for a in inner.names}
+            elif isinstance(inner, ast.ImportFrom):
+                base = inner.module or ""
+                if inner.level:
+                    base = ".".join(package.split(".")[: len(package.split(".")) - inner.level + 1]
+                                    + ([base] if base else []))
+                found.add(base)
+                found |= {f"{base}.{a.name}" for a in inner.names}
+    return {m for m in found if m.split(".")[0] == "xl_brm" and _module_file(m) is not None}
+
+
+def test_no_module_level_import_cycles() -> None:
+    """Importing any module on its own must work: a cycle of module-level imports fails for
+    whichever module happens to be imported first (`display` -> `calc` -> `display`)."""
+    graph: dict[str, set[str]] = {}
+    for path in (ROOT / "xl_brm").rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        graph[name] = {m for m in _module_level_imports(path, name) if m != name}
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}
+
+    def visit(node: str, stack: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            if nxt in graph and not node.startswith(nxt + "."):  # its own packages load first
+                if state.get(nxt) == 1:
+                    cycles.append([*stack[stack.index(nxt):], nxt])
+                elif nxt not in state:
+                    visit(nxt, [*stack, nxt])
+        state[node] = 2
+
+    for start in sorted(graph):
+        if start not in state:
+            visit(start, [start])
+    assert cycles == []

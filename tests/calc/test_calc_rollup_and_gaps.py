@@ -123,7 +123,7 @@ def test_baseline_from_few_points_warns_and_empty_window_falls_back(
         as_of=parse_period("2019-04"),
     )
     assert two.baseline == 15  # (10 + 20) / 2
-    assert any("from 2 measurements, fewer than 3" in w for w in two.warnings)
+    assert any("from only 2 of the measurements, fewer than 3" in w for w in two.warnings)
     none = compute_benefit(
         make_benefit(**common, baseline_value=25),
         make_series({"2019-04": 30}),

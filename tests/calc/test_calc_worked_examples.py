@@ -300,7 +300,7 @@ def test_same_period_last_year_with_gaps_warns(make_benefit: Make, make_series: 
     figures = compute_benefit(benefit, make_series(values), as_of=parse_period("2019-06"))
     assert figures.improvement == 11  # (50-45) + (52-46)
     assert any("no value 12 months earlier for 2019-06" in w for w in figures.warnings)
-    assert any("from 2 points, fewer than 3" in w for w in figures.warnings)
+    assert any("from only 2 of its points, fewer than 3" in w for w in figures.warnings)
 
 
 def test_example_8_quarterly_data(make_benefit: Make, make_series: Make) -> None:

@@ -38,7 +38,6 @@ from xl_brm.calc._plan import TrajectoryPlan, periods_inclusive, straight_line_l
 from xl_brm.calc._present_value import present_value
 from xl_brm.calc._rag import DEFAULT_THRESHOLDS, RagThresholds, rag_status
 from xl_brm.calc._rollup import roll_up_to_quarters
-from xl_brm.display import count
 from xl_brm.enums import BaselineMethod, BenefitType, Direction, EvidenceGrade, Rag
 from xl_brm.model import Benefit, Measurement, Register, TrajectoryPoint
 from xl_brm.normalise import MAX_MAGNITUDE
@@ -125,7 +124,7 @@ def _prepare(
             not_numbers += 1
     if not_numbers:
         warnings.append(
-            f"left out {count(not_numbers, 'measurement')} that held no number"
+            f"left out {not_numbers} of the measurements: they held no number"
         )
     lengths = {item[1] for item in numeric}
     if lengths == {1, 3}:
@@ -207,7 +206,7 @@ def _fixed_baseline(
         return None
     if len(values) < MIN_BASELINE_POINTS:
         warnings.append(
-            f"the {method.value} baseline comes from {count(len(values), 'measurement')}, fewer than "
+            f"the {method.value} baseline comes from only {len(values)} of the measurements, fewer than "
             f"{MIN_BASELINE_POINTS}: treat it with caution"
         )
     return compute_baseline(values, method)
@@ -439,7 +438,7 @@ def _same_period_warnings(in_window: list[PeriodFigures], warnings: list[str]) -
     found = len(in_window) - len(missing)
     if found < MIN_BASELINE_POINTS:
         warnings.append(
-            f"the same_period_last_year baseline comes from {count(found, 'point')}, fewer than "
+            f"the same_period_last_year baseline comes from only {found} of its points, fewer than "
             f"{MIN_BASELINE_POINTS}: treat it with caution"
         )
 
