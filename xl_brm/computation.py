@@ -47,6 +47,9 @@ class Computation:
     findings: list[Finding] = field(default_factory=list)
     blocked: dict[str, list[Finding]] = field(default_factory=dict)
     """benefit_id -> the error findings that keep it from a RAG."""
+    left_out: dict[str, list[Finding]] = field(default_factory=dict)
+    """benefit_id -> the error findings that keep a benefit's row out of the figures altogether
+    (an unknown benefit type, a blank owner...): listed, never dropped in silence."""
     base_fy: int | None = None
 
     @property
@@ -75,9 +78,19 @@ class Computation:
         values["rag"] = self.blocked_text(figures.benefit_id) or values["rag"]
         return values
 
+    def sheet_rows(self) -> list[dict[str, Any]]:
+        """Every row of the Computed sheet: each benefit's figures, then each benefit left out of
+        them, with only its ID and what to fix."""
+        from xl_brm.sheet_names import COMPUTED_COLUMNS
+
+        rows = [self.sheet_row(f) for f in self.figures]
+        for bid in self.left_out:
+            rows.append(dict.fromkeys(COMPUTED_COLUMNS) | {"benefit_id": bid, "rag": self.blocked_text(bid)})
+        return rows
+
     def blocked_text(self, benefit_id: str) -> str | None:
         """'blocked: fix BRM308 (Benefits!R9)', or None when nothing blocks the benefit."""
-        found = self.blocked.get(benefit_id)
+        found = self.blocked.get(benefit_id) or self.left_out.get(benefit_id)
         if not found:
             return None
         places = [f"{f.code} ({f.sheet}!{f.cell})" if f.sheet and f.cell else f.code for f in found]
@@ -121,6 +134,12 @@ def compute(
         if (errors := [f for f in validation.for_benefit(bid) if f.severity == "error"])
     }
     figures = [dataclasses.replace(f, rag=None) if f.benefit_id in blocked else f for f in figures]
+    errors_at: dict[tuple[str | None, int | None], list[Finding]] = {}
+    if validation.left_out:
+        for f in validation.findings:
+            if f.severity == "error":
+                errors_at.setdefault((f.sheet, f.row), []).append(f)
+    left_out = {bid: errors_at.get((sheet, row), []) for bid, sheet, row in validation.left_out}
     return Computation(
         register=register,
         figures=figures,
@@ -128,6 +147,7 @@ def compute(
         as_of_given=as_of is not None,
         findings=list(validation.findings),
         blocked=blocked,
+        left_out=left_out,
         base_fy=base_fy,
     )
 

@@ -66,7 +66,7 @@ def test_compute_and_map_read_in_the_forked_reader_and_answer_as_before(tmp_path
     from xl_brm.periods import parse_period
 
     alone = compute_file(community, as_of=parse_period("2020-09"))
-    assert json.loads(run.stdout) == json.loads(compute_json(alone.as_of, alone.figures))
+    assert json.loads(run.stdout) == json.loads(compute_json(alone))
     saved = tmp_path / "community.mapping.ini"
     assert xl_brm("map", str(community), "--out", str(saved)).returncode == 0
     from xl_brm.reader import propose_mapping

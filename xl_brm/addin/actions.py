@@ -220,8 +220,7 @@ def compute(book: Any, *, as_of: Any = None) -> list[Any]:
 
 def _computed_rows(computed: Any) -> list[list[Any]]:
     rows: list[list[Any]] = [list(COMPUTED_COLUMNS)]
-    for fig in computed.figures:
-        values = computed.sheet_row(fig)
+    for values in computed.sheet_rows():
         rows.append([_cell(values[name]) for name in COMPUTED_COLUMNS])
     return rows
 

@@ -221,7 +221,7 @@ def compute(
     computed = _computation(path, as_of, base_fy, smooth=smooth,
                             options=_options(mapping, trust, programme), out=out_path)
     if format is Format.json:
-        print(compute_json(computed.as_of, computed.figures))
+        print(compute_json(computed))
     elif format is Format.csv:
         rows = compute_rows(computed.figures)
         sys.stdout.write(to_csv(list(rows[0]) if rows else ["benefit_id"], rows))

@@ -157,10 +157,13 @@ def compute_rows(figures: Sequence[Any]) -> list[dict[str, Any]]:
     return [f.to_json() for f in figures]
 
 
-def compute_json(as_of: Any, figures: Sequence[Any]) -> str:
-    """SPEC §7.2: `{"as_of": "2020-03", "benefits": [...]}`."""
+def compute_json(computed: Any) -> str:
+    """SPEC §7.2: `{"as_of": "2020-03", "benefits": [...]}`, and `not_computed`: the benefits
+    whose rows could not be read well enough to compute, each with what to fix."""
+    left_out = [{"benefit_id": bid, "blocked": computed.blocked_text(bid)} for bid in computed.left_out]
     return json.dumps(
-        {"as_of": str(as_of), "benefits": compute_rows(figures)}, indent=2, ensure_ascii=False
+        {"as_of": str(computed.as_of), "benefits": compute_rows(computed.figures), "not_computed": left_out},
+        indent=2, ensure_ascii=False,
     )
 
 
@@ -202,6 +205,8 @@ def print_compute_table(console: Console, computed: Any) -> None:
             display.number(shown["planned_to_date"]),
             f"[{style}]{rag}[/]",
         )
+    for bid in computed.left_out:  # rows too broken to compute: named, never dropped
+        table.add_row(bid, *[display.NO_FIGURE] * 8, f"[bold red]{computed.blocked_text(bid)}[/]")
     console.print(table)
     blocking = [e for e in computed.findings if e.severity == "error"]
     if blocking:

@@ -108,8 +108,8 @@ def _computed_sheet(workbook: Workbook, computed: Computation) -> None:
     a figure does not apply, and the reason instead of a RAG for a benefit with errors."""
     sheet = _book.place_sheet(workbook, COMPUTED_SHEET, COMPUTED_COLUMNS)
     _book.write_header(sheet, COMPUTED_COLUMNS)
-    for row, fig in enumerate(computed.figures, start=2):
-        values = computed.sheet_row(fig)
+    rows = computed.sheet_rows()
+    for row, values in enumerate(rows, start=2):
         for col, name in enumerate(COMPUTED_COLUMNS, start=1):
             cell = sheet.cell(row=row, column=col)
             value = values[name]
@@ -119,7 +119,7 @@ def _computed_sheet(workbook: Workbook, computed: Computation) -> None:
                     value = display.NO_FIGURE
                     cell.alignment = _RIGHT
             _book.set_text(cell, value)
-    last_row = max(2, len(computed.figures) + 1)
+    last_row = max(2, len(rows) + 1)
     _add_table(workbook, sheet, "tblComputed", len(COMPUTED_COLUMNS), last_row)
     _book.add_rag_formatting(sheet, COMPUTED_COLUMNS.index("rag") + 1, last_row=last_row)
     fit_columns(sheet, wide={2: 40})

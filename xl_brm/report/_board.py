@@ -128,6 +128,16 @@ def _headline(computed: Computation) -> Section:
             )
             + ". Their figures are still counted in the table above."
         )
+    if computed.left_out:
+        note += (" " if note else "") + (
+            f"Not in these figures until the errors on their rows are fixed: "
+            f"{display.count(len(computed.left_out), 'benefit')} whose rows could not be read ("
+            + "; ".join(
+                f"{bid}: {(computed.blocked_text(bid) or '').removeprefix('blocked: ')}"
+                for bid in computed.left_out
+            )
+            + ")."
+        )
     return Section(
         "headline", "Headline: realised against planned", paragraphs, [table], note=note, after=after
     )

@@ -48,6 +48,10 @@ class Validation:
     """`len(register.benefits)`, known without building the Register."""
     measurement_count: int = 0
     """`register.measurement_count`, known without building the Register."""
+    left_out: list[tuple[str, str, int]] = field(default_factory=list)
+    """(benefit_id, sheet, Excel row) of each benefit whose row could not join the Register (a core
+    field unreadable: an unknown benefit type, a blank owner...): reported so that outputs can
+    name it rather than drop it in silence."""
     places: Callable[[str], set[tuple[str, int]]] = field(default=lambda _: set(), repr=False)
     """benefit_id -> the (sheet, Excel row) pairs that belong to it (benefit, measurements...)."""
     build_register: Callable[[], Register] = field(default=Register, repr=False)
@@ -129,6 +133,7 @@ class Validator:
             trust_ods=trust,
             benefit_count=benefits,
             measurement_count=measurements,
+            left_out=run.left_out(),
             places=run.places,
             build_register=run.register,
         )
@@ -211,6 +216,13 @@ class _Run:
         state = self.state
         joined = {bid for bid, b in state.by_id.items() if b.complete}
         return state.trust, len(joined), sum(len(state.kept(bid)) for bid in state.readings if bid in joined)
+
+    def left_out(self) -> list[tuple[str, str, int]]:
+        """Benefits with a row and an ID that did not join the Register (see `Validation`)."""
+        table = self.state.btable
+        if table is None:
+            return []
+        return [(bid, table.sheet, b.row) for bid, b in self.state.by_id.items() if not b.complete]
 
     def places(self, benefit_id: str) -> set[tuple[str, int]]:
         """The (sheet, Excel row) pairs of a benefit's row and its measurement/trajectory rows."""
