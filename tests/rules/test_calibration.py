@@ -112,3 +112,12 @@ def test_the_ramp_edge_at_exactly_ten_times() -> None:
 
 def test_clean_benefit_is_untouched() -> None:
     assert CLEAN_BENEFIT["baseline_start"].year == 2019  # the dates the cases above count from
+
+
+def test_a_future_year_typo_is_one_brm405_and_no_gap_beside_it() -> None:
+    parts = clean_parts()
+    epma = [m for m in parts["Measurements"] if m["benefit_id"] == "EPMA-01"]
+    at = len(epma)  # right after EPMA-01's last month, 2020-03
+    parts["Measurements"].insert(at, {**epma[-1], "period": "2022-04"})  # 2020 typed wrong; today 01/06/2021
+    findings = validate(parts).findings
+    assert [(f.code, f.cell) for f in findings] == [("BRM405", cell(parts, "Measurements", "period", at))]

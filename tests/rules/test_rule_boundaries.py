@@ -194,17 +194,18 @@ STEADY = [120.0, 118.0, 121.0, 119.0]
 
 @pytest.mark.parametrize("steady", [True, False], ids=["quiet-series", "per-reading"])
 def test_brm404_readings_from_the_month_of_the_earliest_date(steady: bool) -> None:
-    """baseline_start 15/04/2019: April 2019 is inside; March 2019 ends before it. Both the
-    quiet series (all numbers) and the per-reading loop (a text reading among them) decide."""
+    """baseline_start 15/04/2019, history allowed for HISTORY_MONTHS (36) before it: April 2016
+    is inside; March 2016 ends before it. Both the quiet series (all numbers) and the
+    per-reading loop (a text reading among them) decide."""
     tail = STEADY if steady else [*STEADY[:-1], "audit"]
 
     def run(first: tuple[int, int]) -> list[tuple[str, str]]:
         return register_codes(tail, first=first, baseline_start=datetime(2019, 4, 15),
                               benefit_type="Quantitative non-financial", unit_value_gbp=None)
 
-    found = run((2019, 4))
+    found = run((2016, 4))
     assert not fires("BRM404", found), found
-    found = run((2019, 3))
+    found = run((2016, 3))
     assert ("BRM404", "B2") in found and not any(c == "BRM404" and cell != "B2" for c, cell in found)
 
 
@@ -215,8 +216,8 @@ def test_brm404_a_quarter_ending_in_the_month_before(steady: bool) -> None:
         return register_codes([], extra=readings, baseline_start=datetime(2019, 4, 1),
                               benefit_type="Qualitative" if not steady else "Cash releasing")
 
-    assert fires("BRM404", run("2018/19 Q4"))  # Jan-Mar 2019 ends before April
-    assert not fires("BRM404", run("2019/20 Q1"))
+    assert fires("BRM404", run("2015/16 Q4"))  # Jan-Mar 2016 ends before April 2016 (36 months)
+    assert not fires("BRM404", run("2016/17 Q1"))
 
 
 @pytest.mark.parametrize("steady", [True, False], ids=["quiet-series", "per-reading"])

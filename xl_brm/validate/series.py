@@ -25,7 +25,8 @@ Decisions where SPEC §6 is silent:
   run it starts or ends, is not a slip either).
 - BRM504 flags gaps between those measurements, not a missing tail (the calculations'
   `no_data` status covers that), not for a qualitative benefit, whose evidence comes when
-  there is some, and not beside a period BRM404 reported (the 'gap' is the year typed wrong).
+  there is some, and not beside a period BRM404 or BRM405 reported (the 'gap' is the year
+  typed wrong).
 - Both look only at a series that is `unsettled` as it comes (in row order, text included):
   out of order, or with neighbours far apart or more than GAP periods apart. So a gap left
   only by text readings dropped for BRM407 is not also a BRM504, and a qualitative benefit's
@@ -301,7 +302,10 @@ def measurement_gap(s: Series) -> Iterator[Finding]:
         return
     kept = s.kept
     periods = [m.period for m in kept]
-    typos = {m.row for m in too_early(s)}  # a 'gap' beside a year typed wrong is that typo
+    # a 'gap' beside a year typed wrong (too early, BRM404, or in the future, BRM405) is that typo
+    typos = {m.row for m in too_early(s)}
+    if s.span[1] > s.now:
+        typos.update(m.row for m in kept if m.period.index > s.now)
     for k, missing in gaps(periods):
         m = kept[k]
         if typos and (m.row in typos or kept[k - 1].row in typos):
