@@ -8,6 +8,8 @@ The tricks, each fenced by this switch:
 - `xl_brm.validate.cells`: Benefits columns read once per distinct value, Measurements rows
   read with memoised look-ups instead of the parsers;
 - `xl_brm.validate.series`: checks that can find nothing in a quiet series skip it.
+- `xl_brm.json_report`: `validate FILE --format json` rendered by the forked reader, which
+  hands the CLI the report's bytes instead of its findings.
 `validate_workbook(..., plain=True)` asks for the plain path for one call.
 """
 
