@@ -250,7 +250,7 @@ class _Child:
 def _widen(fd: int) -> None:
     """Let the pipe hold a megabyte (Linux; 64 KB otherwise): a 40 MB answer then crosses in
     forty hand-overs between the processes, not six hundred, each a wait on a busy machine."""
-    with suppress(AttributeError, OSError):
+    with suppress(ImportError, AttributeError, OSError):  # no fcntl, or no F_SETPIPE_SZ
         import fcntl
 
         fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
