@@ -6,8 +6,11 @@ fast-path bug can be ruled out in the field (`XL_BRM_PLAIN=1 xl-brm validate FIL
 The tricks, each fenced by this switch:
 - `xl_brm._gc.gc_paused`: the cyclic garbage collector paused around bulk work;
 - `xl_brm.validate.cells`: Benefits columns read once per distinct value, Measurements rows
-  read with memoised look-ups instead of the parsers;
+  read with memoised look-ups instead of the parsers (a bad cell seen before too: its finding
+  is the first one's, moved);
 - `xl_brm.validate.series`: checks that can find nothing in a quiet series skip it.
+- `xl_brm.json_report`: `validate FILE --format json` rendered by the forked reader, which
+  hands the CLI the report's bytes instead of its findings.
 `validate_workbook(..., plain=True)` asks for the plain path for one call.
 """
 

@@ -352,6 +352,8 @@ class _SlowMeasurement:
         self._memo_of = dict(
             zip(("benefit_id", "period", "source", "evidence_grade"), self.memos, strict=True)
         )
+        self._found: dict[tuple[str, type, Any], tuple[Any, Finding]] = {}
+        """(field, type, raw) -> what a cell that read with a finding gave (see `_read`)."""
 
     def learn(self, name: str, raws: Iterable[Any]) -> None:
         """Fill a field's memo from its column's distinct cells before the rows are read, so
@@ -365,6 +367,26 @@ class _SlowMeasurement:
                 value, found = parse_cell(spec, parse, raw, self.table, 0, i)
                 if found is None and value is not None:
                     memo[raw if type(raw) is str or name in _ANY_KEY else (type(raw), raw)] = value
+
+    def _read(
+        self, name: str, spec: Field, parse: Parser, raw: Any, row: int, i: int
+    ) -> tuple[Any, Finding | None]:
+        """`parse_cell`, with a cell that read with a finding before (a dirty column repeats its
+        'n/a' and 'Q5' thousands of times) not parsed again: its finding is the first one's,
+        moved to this cell. A parser is a function of the cell alone, and the finding's
+        parameters (hence its message) do not name the row. Keyed by type as well as value:
+        1, 1.0 and True read alike but are shown as they were typed."""
+        try:
+            key = (name, type(raw), raw)
+            seen = self._found.get(key)
+        except TypeError:  # a value that does not hash
+            return parse_cell(spec, parse, raw, self.table, row, i)
+        if seen is not None:
+            return seen[0], seen[1].replace(row=row, cell=self.table.cell(row, i))
+        value, found = parse_cell(spec, parse, raw, self.table, row, i)
+        if found is not None:
+            self._found[key] = (value, found)
+        return value, found
 
     def parse(self, rr: RawRow) -> Generator[Finding, None, Reading | None]:
         """Yield the row's findings; return its measurement, or None when it is unusable."""
@@ -390,7 +412,10 @@ class _SlowMeasurement:
                 elif name == "value" and type(raw) is float and -_PLAIN <= raw <= _PLAIN:
                     got[name] = raw
                     continue
-            value, found = parse_cell(spec, parse, raw, table, rr.row, i)
+            if quick:
+                value, found = self._read(name, spec, parse, raw, rr.row, i)
+            else:
+                value, found = parse_cell(spec, parse, raw, table, rr.row, i)
             if found is not None:
                 yield found
                 if found.severity == "error":

@@ -1,0 +1,50 @@
+"""`validate FILE --format json` rendered by the forked reader (`xl_brm.json_report`) writes the
+same bytes, exit code and messages as the plain route that sends the findings to the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((ROOT / "workbooks" / "examples").glob("*.xlsx"))
+
+
+def _run(*args: str, plain: bool) -> subprocess.CompletedProcess[bytes]:
+    env = {k: v for k, v in os.environ.items() if k != "XL_BRM_PLAIN"}
+    if plain:
+        env["XL_BRM_PLAIN"] = "1"
+    return subprocess.run([sys.executable, "-m", "xl_brm", *args], capture_output=True, env=env,
+                          timeout=120, cwd=ROOT)
+
+
+def _same(*args: str) -> subprocess.CompletedProcess[bytes]:
+    fast, plain = _run(*args, plain=False), _run(*args, plain=True)
+    assert (fast.returncode, fast.stdout, fast.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+    return fast
+
+
+@pytest.mark.parametrize("workbook", EXAMPLES, ids=lambda p: p.name)
+def test_examples_give_the_same_bytes(workbook: Path) -> None:
+    done = _same("validate", str(workbook), "--format", "json")
+    assert done.stdout.startswith(b"{") and b'"issues"' in done.stdout
+
+
+def test_an_unreadable_file_gives_the_same_bytes(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a zip at all")
+    done = _same("validate", str(broken), "--format", "json")
+    assert done.returncode == 2 and b"BRM100" in done.stdout
+
+
+def test_annotate_writes_the_same_copy(tmp_path: Path) -> None:
+    fast = _run("validate", str(EXAMPLES[0]), "--format", "json", "--annotate", str(tmp_path / "a"),
+                plain=False)
+    plain = _run("validate", str(EXAMPLES[0]), "--format", "json", "--annotate", str(tmp_path / "b"),
+                 plain=True)
+    assert (fast.returncode, fast.stdout) == (plain.returncode, plain.stdout)
+    assert [p.name for p in (tmp_path / "a").iterdir()] == [p.name for p in (tmp_path / "b").iterdir()] != []
