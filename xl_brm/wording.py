@@ -48,6 +48,7 @@ def in_trust_words(raw: RawWorkbook, findings: Iterable[Finding]) -> list[Findin
             out.append(with_headings(f, {}))
             continue
         names = merged.get(f.sheet or "", around)
+        kept: dict[tuple[str, int], str] | None = templates  # `names` lives as long as `merged`
         for t in assembled:
             origin = t.origin
             assert origin is not None
@@ -56,8 +57,9 @@ def in_trust_words(raw: RawWorkbook, findings: Iterable[Finding]) -> list[Findin
                 headings = origin.headings[at]
                 here = {n: headings[c] for n, c in origin.fixed[at].items() if c in headings}
                 names = {**around, **here, **_one(f.column, origin.heading(f.row, f.column))}
+                kept = None  # made for this finding alone: its identity may be reused after it
                 break
-        out.append(with_headings(f, names, templates))
+        out.append(with_headings(f, names, kept))
     return out
 
 
