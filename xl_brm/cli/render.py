@@ -102,7 +102,7 @@ def print_validation_tables(
     console.print(
         f"{display.count(t['files'], 'file')}, {display.count(t['benefits'], 'benefit')}, "
         f"{display.count(t['measurements'], 'measurement')}: "
-        f"{_count(t['error'], 'error')} errors, {_count(t['warning'], 'warning')} warnings, {t['info']} info"
+        f"{_styled(t['error'], 'error')}, {_styled(t['warning'], 'warning')}, {t['info']:,} info"
     )
 
 
@@ -142,6 +142,12 @@ def _where(f: Finding) -> str:
 
 def _count(n: int, severity: str) -> str:
     return f"[{SEVERITY_STYLE[severity]}]{n}[/]" if n else "0"
+
+
+def _styled(n: int, severity: str) -> str:
+    """'1 error', '3 warnings' with the number in its severity's colour."""
+    words = display.count(n, severity)
+    return f"[{SEVERITY_STYLE[severity]}]{words}[/]" if n else words
 
 
 def compute_rows(figures: Sequence[Any]) -> list[dict[str, Any]]:
