@@ -18,9 +18,7 @@ from xl_brm.rules._checks import check
 from xl_brm.table import RawWorkbook
 
 if TYPE_CHECKING:
-    from xl_brm.calc import BenefitFigures
     from xl_brm.computation import Computation
-    from xl_brm.model import Register
     from xl_brm.periods import Period
     from xl_brm.reader import HeaderMapping
     from xl_brm.validate import Defaults, Validation, Validator
@@ -154,15 +152,6 @@ def ordered(findings: list[Finding]) -> list[Finding]:
 
 def _finding_order(finding: Finding) -> tuple[str, int, str, str]:
     return (finding.sheet or "", finding.row or 0, finding.cell or "", finding.code)
-
-
-def compute_figures(
-    register: Register, *, as_of: Period, base_fy: int | None = None, smooth: bool = False
-) -> list[BenefitFigures]:
-    """Figures for every benefit that parsed cleanly enough to compute."""
-    from xl_brm.calc import compute_register
-
-    return compute_register(register, as_of=as_of, base_fy=base_fy, smooth=smooth)
 
 
 def compute_file(

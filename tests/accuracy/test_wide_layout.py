@@ -17,7 +17,8 @@ from accuracy_gen import write_register
 from accuracy_inject import INJECTORS, NOT_WIDE, inject
 from accuracy_styles import WIDE_STYLES
 
-from xl_brm.api import compute_figures, load
+from xl_brm.api import load
+from xl_brm.calc import compute_register
 from xl_brm.periods import Period
 
 SEEDS = (1, 2, 3)
@@ -52,7 +53,7 @@ def _read(style, seed: int, tmp: Path, kinds: list[str]) -> tuple[Counter, list[
     write_register(reg, style, path, seed=seed)
     _raw, validation = load(path)
     findings = Counter((f.code, f.severity, f.column, str(f.value)) for f in validation.findings)
-    figures = compute_figures(validation.register, as_of=AS_OF)
+    figures = compute_register(validation.register, as_of=AS_OF)
     return findings, [f.to_json() for f in figures]
 
 

@@ -19,7 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "rules"))
 from rules_workbooks import CLEAN_BENEFIT, CLEAN_QUALITATIVE
 
 from xl_brm.actuals import ExtractMapping, import_actuals, propose_extract_mapping, roll_up_method
-from xl_brm.api import compute_figures, load, validate_file
+from xl_brm.api import load, validate_file
+from xl_brm.calc import compute_register
 from xl_brm.errors import InputError, UsageError
 from xl_brm.periods import Period
 
@@ -90,7 +91,7 @@ def daily_extract(path: Path, months: range, *, codes: dict[str, str] | None = N
 
 def figures(path: Path) -> list[dict[str, Any]]:
     _raw, validation = load(path)
-    return [f.to_json() for f in compute_figures(validation.register, as_of=AS_OF)]
+    return [f.to_json() for f in compute_register(validation.register, as_of=AS_OF)]
 
 
 @pytest.mark.parametrize("layout", ["long", "sheet", "right"])

@@ -14,7 +14,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "rules"))
 from rules_workbooks import CLEAN_BENEFIT
 
-from xl_brm.api import compute_figures, load
+from xl_brm.api import load
+from xl_brm.calc import compute_register
 from xl_brm.periods import Period
 from xl_brm.reader import check_safety, read_workbook
 from xl_brm.reader._formats import _shows_percent
@@ -106,7 +107,7 @@ def percent_register(path: Path, layout: str) -> Path:
 def figures(path: Path) -> list[dict[str, Any]]:
     _raw, validation = load(path)
     assert [f for f in validation.findings if f.severity == "error"] == []
-    return [f.to_json() for f in compute_figures(validation.register, as_of=Period.month(2020, 3))]
+    return [f.to_json() for f in compute_register(validation.register, as_of=Period.month(2020, 3))]
 
 
 def test_measurements_shown_as_percentages_read_as_shown_long_and_wide_alike(tmp_path: Path) -> None:

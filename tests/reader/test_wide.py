@@ -14,7 +14,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "rules"))
 from rules_workbooks import CLEAN_BENEFIT, CLEAN_QUALITATIVE, TODAY
 
-from xl_brm.api import Options, compute_figures, load, placed
+from xl_brm.api import Options, load, placed
+from xl_brm.calc import compute_register
 from xl_brm.findings import Finding
 from xl_brm.periods import Period
 from xl_brm.reader import HeaderMapping, propose_mapping, tables_from_grids
@@ -166,7 +167,7 @@ def test_a_mixed_register_reads_long_and_wide_together_and_computes_the_same(tmp
         raw, findings = read(sheets)
         assert [f for f in findings if f.severity != "info"] == []
         validation = validate_workbook(raw, today=TODAY)
-        figures.append([f.to_json() for f in compute_figures(validation.register, as_of=MONTHS[-1])])
+        figures.append([f.to_json() for f in compute_register(validation.register, as_of=MONTHS[-1])])
     assert figures[0] == figures[1]
     assert figures[0][0]["realised_value_gbp"] > 0
 
@@ -374,7 +375,7 @@ def test_a_tracking_sheet_of_figures_typed_as_text_is_read_like_one_of_numbers(t
         _raw, validation = load(path)
         assert [f for f in validation.findings if f.severity != "info"] == []
         assert validation.measurement_count == len(VALUES)
-        figures.append([f.to_json() for f in compute_figures(validation.register, as_of=MONTHS[-1])])
+        figures.append([f.to_json() for f in compute_register(validation.register, as_of=MONTHS[-1])])
     assert figures[0] == figures[1]
 
 
