@@ -23,7 +23,7 @@ from sqlalchemy import insert, select, update
 
 from xl_brm.national import tables
 from xl_brm.national.db import Database
-from xl_brm.national.tokens import Principal, hash_token
+from xl_brm.national.tokens import Principal, as_utc, hash_token
 
 COOKIE = "brm_session"
 SIGN_IN_COOKIE = "brm_sign_in"
@@ -59,7 +59,8 @@ def start(db: Database, who: Principal, *, hours: float, now: datetime | None = 
     now = now or datetime.now(UTC)
     t = tables.tokens
     with db.read() as conn:
-        token_expires = _utc(conn.execute(select(t.c.expires_at).where(t.c.id == who.token_id)).scalar_one())
+        stored = conn.execute(select(t.c.expires_at).where(t.c.id == who.token_id)).scalar_one()
+    token_expires = as_utc(stored)
     expires_at = min(now + timedelta(hours=hours), token_expires).replace(microsecond=0)
     secret = new_secret()
     with db.write() as conn:
@@ -88,9 +89,9 @@ def find(db: Database, secret: str | None, *, now: datetime | None = None) -> We
         ).first()
     if row is None or row.ended_at is not None or row.revoked_at is not None:
         return None
-    if _utc(row.expires_at) <= now or _utc(row.te) <= now:
+    if as_utc(row.expires_at) <= now or as_utc(row.te) <= now:
         return None
-    return WebSession(id=row.id, token_id=row.token_id, expires_at=_utc(row.expires_at))
+    return WebSession(id=row.id, token_id=row.token_id, expires_at=as_utc(row.expires_at))
 
 
 def end(db: Database, secret: str | None, *, now: datetime | None = None) -> None:
@@ -105,8 +106,3 @@ def end(db: Database, secret: str | None, *, now: datetime | None = None) -> Non
             .values(ended_at=now or datetime.now(UTC))
         )
 
-
-def _utc(moment: datetime) -> datetime:
-    """In UTC: SQLite hands times back without their zone (they were written in UTC),
-    PostgreSQL in the server's own zone."""
-    return moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

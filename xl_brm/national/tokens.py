@@ -244,16 +244,17 @@ def _info(row: Any) -> TokenInfo:
         id=row.id,
         trust_ods=row.trust_ods,
         is_national=bool(row.is_national),
-        created_at=_utc(row.created_at),
-        expires_at=_utc(row.expires_at),
-        last_used_at=_utc(row.last_used_at) if row.last_used_at is not None else None,
-        revoked_at=_utc(row.revoked_at) if row.revoked_at is not None else None,
+        created_at=as_utc(row.created_at),
+        expires_at=as_utc(row.expires_at),
+        last_used_at=as_utc(row.last_used_at) if row.last_used_at is not None else None,
+        revoked_at=as_utc(row.revoked_at) if row.revoked_at is not None else None,
     )
 
 
-def _utc(moment: datetime) -> datetime:
-    """SQLite hands times back without their zone: they were written in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+def as_utc(moment: datetime) -> datetime:
+    """A stored time in UTC: SQLite hands times back without their zone (they were written in
+    UTC), PostgreSQL in the server's own zone."""
+    return moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _day(moment: datetime) -> str:
