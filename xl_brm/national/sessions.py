@@ -105,4 +105,3 @@ def end(db: Database, secret: str | None, *, now: datetime | None = None) -> Non
             .where(s.c.session_hash == hash_token(secret), s.c.ended_at.is_(None))
             .values(ended_at=now or datetime.now(UTC))
         )
-
