@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from xl_brm.calc import round_half_up
 from xl_brm.enums import BenefitType, Category, Rag
+from xl_brm.rounding import round_half_up
 
 NO_FIGURE = "—"
 """What a page shows where a figure does not apply or nothing has been measured yet."""

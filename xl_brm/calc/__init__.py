@@ -35,7 +35,6 @@ from xl_brm.calc._baseline import (
 )
 from xl_brm.calc._compute import compute_benefit, compute_register
 from xl_brm.calc._figures import JSON_KEYS, BenefitFigures, PeriodFigures
-from xl_brm.calc._numbers import round_half_up
 from xl_brm.calc._plan import TrajectoryPlan, periods_inclusive, straight_line_level
 from xl_brm.calc._present_value import (
     GREEN_BOOK_RATES,
@@ -51,6 +50,7 @@ from xl_brm.calc._rollup import (
     roll_up_to_quarters,
     weakest_grade,
 )
+from xl_brm.rounding import round_half_up
 
 __all__ = [
     "DEFAULT_THRESHOLDS",

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from xl_brm.calc._numbers import round_half_up
 from xl_brm.enums import BenefitType, EvidenceGrade, Rag
 from xl_brm.periods import Period
+from xl_brm.rounding import round_half_up
 
 MONEY_PLACES = 2
 """Pounds are shown to the penny."""
