@@ -13,26 +13,66 @@ Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
 
 
+class Message:
+    """What a finding says: its rule's template filled with its parameters, said when first read.
+
+    Shared by the copies of a finding moved to other cells (`Finding.replace`): a bad value
+    repeated down a column is said once, however many cells hold it. `said` is the message
+    reworded in the trust's words (`xl_brm.wording`): another template, some parameters said
+    again.
+    """
+
+    __slots__ = ("_text", "params", "said", "template")
+
+    def __init__(
+        self,
+        template: MessageTemplate | None,
+        params: Mapping[str, Any] | None,
+        said: tuple[str, Mapping[str, Any]] | None = None,
+        text: str | None = None,
+    ) -> None:
+        self.template = template
+        self.params = params
+        self.said = said
+        self._text = text
+
+    @property
+    def text(self) -> str:
+        text = self._text
+        if text is None:
+            template, params, said = self.template, self.params or {}, self.said
+            if template is None:
+                text = ""
+            elif said is None:
+                text = template.format(params)
+            else:
+                text = template.format({**params, **said[1]}, said[0])
+            self._text = text
+        return text
+
+    def reworded(self, template: str, said: Mapping[str, Any]) -> Message:
+        """This message said from `template` (its rule's message reworded), with `said` in place
+        of some parameters."""
+        return Message(self.template, self.params, (template, said))
+
+
 class Finding:
     """One rule firing at one place. `row` is the Excel row number the user sees (1-based).
 
     A register with a bad column can hold tens of thousands of findings, most never read one by
     one: so a finding keeps its rule (`template`) and the parameters that fill its message
-    (`params`) and fills the message when it is first read, not when it is found. Treat it as
-    immutable (`replace` makes a changed copy); it compares and hashes by what it says
-    (`params` aside).
+    (`params`) and fills the message when it is first read, not when it is found (`Message`).
+    Treat it as immutable (`replace` makes a changed copy); it compares and hashes by what it
+    says (`params` aside).
     """
 
     __slots__ = (
-        "_message",
-        "_params",
-        "_said",
-        "_template",
         "cell",
         "code",
         "column",
         "heading",
         "row",
+        "says",
         "severity",
         "sheet",
         "value",
@@ -48,6 +88,7 @@ class Finding:
     heading: str | None
     """The trust's own heading over `column` ('Signed off by', a wide sheet's 'Q1 19/20'),
     filled after validation by `xl_brm.wording`; None where the sheet has none."""
+    says: Message
 
     def __init__(
         self,
@@ -63,7 +104,7 @@ class Finding:
         params: Mapping[str, Any] | None = None,
         *,
         template: MessageTemplate | None = None,
-        said: tuple[str, Mapping[str, Any]] | None = None,
+        says: Message | None = None,
     ) -> None:
         self.code = code
         self.severity = severity
@@ -73,30 +114,17 @@ class Finding:
         self.cell = cell
         self.value = value
         self.heading = heading
-        self._message = message
-        self._params = params
-        self._template = template
-        self._said = said
+        self.says = says if says is not None else Message(template, params, None, message)
 
     @property
     def params(self) -> Mapping[str, Any] | None:
         """What fills the rule's message template (value, column, sheet and the rule's own), so
         the message can be said again in the trust's words (`xl_brm.wording`)."""
-        return self._params
+        return self.says.params
 
     @property
     def message(self) -> str:
-        message = self._message
-        if message is None:
-            template, params, said = self._template, self._params or {}, self._said
-            if template is None:
-                message = ""
-            elif said is None:
-                message = template.format(params)
-            else:  # reworded in the trust's words: another template, some parameters said again
-                message = template.format({**params, **said[1]}, said[0])
-            self._message = message
-        return message
+        return self.says.text
 
     def _key(self) -> tuple[Any, ...]:
         return (
@@ -127,41 +155,28 @@ class Finding:
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Finding, (*self._key(), self._params))
+        return (Finding, (*self._key(), self.params))
 
     def replace(self, **changes: Any) -> Finding:
-        """A copy with some fields changed (as `dataclasses.replace`). Its message is filled now
-        unless only its place or heading changes (then it is said as this one's)."""
+        """A copy with some fields changed (as `dataclasses.replace`). It says what this one
+        says (the same `Message`) unless more than its place or heading changes."""
         if changes.keys() <= _PLACE:
-            copy = Finding(
-                self.code,
-                self.severity,
-                self._message,
-                self.sheet,
-                self.row,
-                self.column,
-                self.cell,
-                self.value,
-                self.heading,
-                self._params,
-                template=self._template,
-                said=self._said,
-            )
+            copy = self.said_as(self.heading, self.says)
             for name, value in changes.items():
                 setattr(copy, name, value)
             return copy
-        fields = dict(zip(_FIELDS, (*self._key(), self._params), strict=True))
+        fields = dict(zip(_FIELDS, (*self._key(), self.params), strict=True))
         fields.update(changes)
         return Finding(**fields)
 
     def said_by(self, rule: MessageTemplate) -> bool:
         """True when the message is `rule`'s own template filled with `params` (not said
         otherwise, nor reworded already)."""
-        return self._template is rule and self._said is None and self._params is not None
+        says = self.says
+        return says.template is rule and says.said is None and says.params is not None
 
-    def reworded(self, heading: str | None, template: str, said: Mapping[str, Any]) -> Finding:
-        """This finding with its heading, and its message said from `template` (its rule's
-        message reworded) with `said` in place of some parameters, when first read."""
+    def said_as(self, heading: str | None, says: Message) -> Finding:
+        """This finding with `heading`, saying `says` (this one's message, or it reworded)."""
         return Finding(
             self.code,
             self.severity,
@@ -172,9 +187,7 @@ class Finding:
             self.cell,
             self.value,
             heading,
-            self._params,
-            template=self._template,
-            said=(template, said),
+            says=says,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -188,7 +201,7 @@ class Finding:
             "column": self.column,
             "cell": self.cell,
             "value": shown(self.value),
-            "message": self.message,
+            "message": self.says.text,
             "heading": self.heading,  # additive: after SPEC §7.2's keys, which keep their order
         }
 

@@ -13,8 +13,9 @@ import functools
 import re
 import string
 from collections.abc import Iterable, Mapping
+from typing import Any
 
-from xl_brm.findings import Finding
+from xl_brm.findings import Finding, Message
 from xl_brm.rules import RULES
 from xl_brm.table import RawTable, RawWorkbook
 
@@ -33,22 +34,24 @@ def in_trust_words(raw: RawWorkbook, findings: Iterable[Finding]) -> list[Findin
     """`findings` of a workbook the reader read, each with its heading and message in the
     trust's words. Run it before `reader.wide.relocate`: it finds a wide cell's heading by
     the assembled row the engine reported. A register can hold 90k findings: the headings are
-    gathered once per sheet, a reworded template once per rule and headings, and each message
-    is said when first read (`Finding.reworded`)."""
+    gathered once per sheet, a rule's rewording once per headings and column, a message shared
+    by many cells (`xl_brm.findings.Message`) reworded once, and each message is said when
+    first read."""
     tables = list(raw.tables.values())
     assembled = [t for t in tables if t.origin is not None]
     by_sheet = {t.sheet: _names(t) for t in tables if t.origin is None}
     benefits = raw.tables.get("Benefits")
     around = by_sheet.get(benefits.sheet, {}) if benefits is not None and benefits.origin is None else {}
     merged = {sheet: {**around, **names} for sheet, names in by_sheet.items()}
-    templates: dict[tuple[str, int], str] = {}
+    templates: dict[tuple[Any, ...], Rewording] = {}
+    messages: dict[tuple[int, int, str | None], Message] = {}
     out: list[Finding] = []
     for f in findings:
         if f.row is None:
             out.append(with_headings(f, {}))
             continue
         names = merged.get(f.sheet or "", around)
-        kept: dict[tuple[str, int], str] | None = templates  # `names` lives as long as `merged`
+        kept: dict[tuple[Any, ...], Rewording] | None = templates  # `names` lives as long as `merged`
         for t in assembled:
             origin = t.origin
             assert origin is not None
@@ -59,36 +62,65 @@ def in_trust_words(raw: RawWorkbook, findings: Iterable[Finding]) -> list[Findin
                 names = {**around, **here, **_one(f.column, origin.heading(f.row, f.column))}
                 kept = None  # made for this finding alone: its identity may be reused after it
                 break
-        out.append(with_headings(f, names, kept))
+        if kept is None:
+            out.append(with_headings(f, names))
+            continue
+        # a value repeated down a column is one `Message` (`Finding.replace`): reworded once
+        key = (id(f.says), id(names), f.column)
+        said = messages.get(key)
+        if said is None:
+            said = messages[key] = _said(f, names, kept)
+        heading = names.get(f.column) if f.column else None
+        out.append(f if said is f.says and not heading else f.said_as(heading, said))
     return out
 
 
-def with_headings(
-    f: Finding, names: Mapping[str, str], templates: dict[tuple[str, int], str] | None = None
-) -> Finding:
-    """`f` with its heading and its message reworded, given field -> the trust's heading
-    (`templates` keeps each rule's reworded template for one `names`, by its identity)."""
+def with_headings(f: Finding, names: Mapping[str, str]) -> Finding:
+    """`f` with its heading and its message reworded, given field -> the trust's heading."""
     heading = names.get(f.column) if f.column else None
+    said = _said(f, names, {})
+    return f if said is f.says and not heading else f.said_as(heading, said)
+
+
+Rewording = tuple[str, dict[str, str]] | None
+"""A rule's message reworded for one sheet's headings and column: the template, and the
+parameters said again (None: said as it is)."""
+
+
+def _said(f: Finding, names: Mapping[str, str], kept: dict[tuple[Any, ...], Rewording]) -> Message:
+    """What `f` says in the trust's words, given field -> the trust's heading. `kept` holds each
+    rule's rewording for one `names` (by its identity), column and fields named."""
     rule = RULES.get(f.code)
     params = f.params
     if rule is None or params is None or not names or not f.said_by(rule):
-        return f.replace(heading=heading) if heading else f  # a message said otherwise: kept
-    key = (rule.code, id(names))
-    template = templates.get(key) if templates is not None else None
-    if template is None:
-        template = _reworded(rule.message, tuple(names.get(word) for word in _words(rule.message)))
-        if templates is not None:
-            templates[key] = template
+        return f.says  # a message said otherwise: kept
+    named = tuple(params.get(name) for name in _field_parameters(rule.message))
+    key = (rule.code, id(names), f.column, named)
+    rewording = kept.get(key, _NOT_YET)
+    if rewording is _NOT_YET:
+        rewording = kept[key] = _rewording(rule.message, names, f.column, named)
+    return f.says if rewording is None else f.says.reworded(*rewording)
+
+
+_NOT_YET: Any = object()
+
+
+def _rewording(
+    message: str, names: Mapping[str, str], column: str | None, named: tuple[Any, ...]
+) -> Rewording:
+    """`message` reworded with the trust's headings: its template, and the parameters said
+    again (the column, and any parameter naming a field, e.g. BRM404's date_field)."""
+    template = _reworded(message, tuple(names.get(word) for word in _words(message)))
     said: dict[str, str] = {}
-    if heading is not None and f.column is not None:
-        said["column"] = label(heading, f.column)
-    for name in _field_parameters(rule.message):  # a parameter naming a field, e.g. BRM404's date_field
-        value = params.get(name)
+    heading = names.get(column) if column else None
+    if heading is not None and column is not None:
+        said["column"] = label(heading, column)
+    for name, value in zip(_field_parameters(message), named, strict=True):
         if isinstance(value, str) and value in names:
             said[name] = label(names[value], value)
-    if heading is None and not said and template == rule.message:
-        return f
-    return f.reworded(heading, template, said)
+    if heading is None and not said and template == message:
+        return None
+    return template, said
 
 
 @functools.cache

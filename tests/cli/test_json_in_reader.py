@@ -48,3 +48,36 @@ def test_annotate_writes_the_same_copy(tmp_path: Path) -> None:
                  plain=True)
     assert (fast.returncode, fast.stdout) == (plain.returncode, plain.stdout)
     assert [p.name for p in (tmp_path / "a").iterdir()] == [p.name for p in (tmp_path / "b").iterdir()] != []
+
+
+def test_a_report_larger_than_a_pipe_gives_the_same_bytes(tmp_path: Path) -> None:
+    """The reader writes the report to the standard output it shares with the CLI: a report of
+    megabytes crosses a pipe in many writes, every byte once and in order."""
+    from xl_brm.examples.dirty import write_dirty_register
+
+    dirty = tmp_path / "dirty.xlsx"
+    write_dirty_register(dirty, benefits=300, months=24)
+    done = _same("validate", str(dirty), "--format", "json")
+    assert done.returncode == 1 and len(done.stdout) > 1 << 20
+
+
+def test_a_reader_that_closes_the_pipe_early_ends_the_same_way(tmp_path: Path) -> None:
+    """`xl-brm validate FILE --format json | head`: the pipe closes under the writer, on either route."""
+    from xl_brm.examples.dirty import write_dirty_register
+
+    dirty = tmp_path / "dirty.xlsx"
+    write_dirty_register(dirty, benefits=300, months=24)
+
+    def cut_short(plain: bool) -> tuple[int, bytes, bytes]:
+        env = {k: v for k, v in os.environ.items() if k != "XL_BRM_PLAIN"}
+        if plain:
+            env["XL_BRM_PLAIN"] = "1"
+        proc = subprocess.Popen([sys.executable, "-m", "xl_brm", "validate", str(dirty), "--format", "json"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+        assert proc.stdout is not None and proc.stderr is not None
+        head = proc.stdout.read(100)
+        proc.stdout.close()
+        err = proc.stderr.read()
+        return proc.wait(timeout=120), head, err
+
+    assert cut_short(plain=False) == cut_short(plain=True)

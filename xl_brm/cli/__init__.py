@@ -195,10 +195,16 @@ def _validate_json_in_reader(path: Path, options: Any, annotate: Path | None) ->
     them: the same bytes, exit code and messages as the route through `validate_many`."""
     from xl_brm.json_report import validate_rendered
 
+    encoding = (sys.stdout.encoding or "").lower().replace("-", "")
+    as_bytes = hasattr(sys.stdout, "buffer") and encoding == "utf8"
+    out = _descriptor(sys.stdout) if as_bytes else None
+    if out is not None:
+        sys.stdout.flush()  # the reader writes to the same descriptor, after anything written here
     with gc_paused():
-        done = validate_rendered(path, options, annotate)
-    sys.stdout.flush()
-    if hasattr(sys.stdout, "buffer") and (sys.stdout.encoding or "").lower().replace("-", "") == "utf8":
+        done = validate_rendered(path, options, annotate, out=out)
+    if done.written:
+        pass
+    elif as_bytes:
         sys.stdout.buffer.write(done.body)  # 40 MB for a dirty register: not copied to add a newline
         sys.stdout.buffer.write(b"\n")
         sys.stdout.buffer.flush()
@@ -211,6 +217,14 @@ def _validate_json_in_reader(path: Path, options: Any, annotate: Path | None) ->
     if not done.ok:
         raise typer.Exit(EXIT_FINDINGS)
     raise typer.Exit(EXIT_INPUT if done.annotate_error else EXIT_OK)
+
+
+def _descriptor(stream: Any) -> int | None:
+    """The file descriptor behind `stream`, or None (a test's in-memory stream has none)."""
+    try:
+        return int(stream.fileno())
+    except (AttributeError, OSError, ValueError):
+        return None
 
 
 AsOfOpt = Annotated[

@@ -130,20 +130,27 @@ def benefit_cells(state: State, table: RawTable) -> Iterator[Finding]:
         read.append(values)
         if maybe:
             ambiguous.append((name, i, column, maybe))
+        said: dict[tuple[int, type], Finding] = {}  # a bad value repeated down the column: said once
         for k, got in report:
             row = rows[k].row
             cell = f"{letters[i]}{row}"
             if got.error is not None:
                 bad.setdefault(k, set()).add(name)
                 us_dates = us_dates or bool(got.error.params.get("us_only"))
-                yield RULES[got.error.code].finding(
+                raw = column[k]
+                first = said.get((id(got), type(raw)))  # `got` is shared by equal cells
+                if first is not None:
+                    yield first.replace(row=row, cell=cell)
+                    continue
+                said[id(got), type(raw)] = first = RULES[got.error.code].finding(
                     sheet=sheet,
                     row=row,
                     column=name,
                     cell=cell,
-                    value=raw_shown(column[k]),
+                    value=raw_shown(raw),
                     **got.error.params,
                 )
+                yield first
             elif got.note is not None:
                 yield _note(got.note, sheet, row, name, cell, column[k])
     if us_dates:  # ambiguous dates matter only beside a date that must be month-first
