@@ -43,16 +43,19 @@ class Reader(Protocol):
 
 
 def load(
-    path: str | Path, options: Options = Options(), *, read: Reader | None = None
+    path: str | Path, options: Options = Options(), *, read: Reader | None = None, worded: bool = True
 ) -> tuple[RawWorkbook, Validation]:
     """Read and validate one workbook. Raises `InputError` when the file cannot be used.
-    `read` replaces `read_workbook` (the CLI's sandbox reads while the gate runs elsewhere)."""
+    `read` replaces `read_workbook` (the CLI's sandbox reads while the gate runs elsewhere).
+    `worded=False` leaves the findings in the engine's words, for the caller to put in the
+    trust's words (`placed`)."""
     from xl_brm.reader import HeaderMapping, read_workbook
 
     mapping = HeaderMapping.load(options.mapping) if options.mapping else None
     early = _EarlyStart(options.defaults)
     raw = (read or read_workbook)(path, mapping=mapping, on_benefits=early)
-    return raw, placed(raw, early.finish(raw))
+    validation = early.finish(raw)
+    return raw, placed(raw, validation) if worded else validation
 
 
 def placed(raw: RawWorkbook, validation: Validation) -> Validation:

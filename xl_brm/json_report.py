@@ -13,15 +13,17 @@ would have written. `XL_BRM_PLAIN=1` sends the findings as before (`xl_brm._spee
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import orjson
 
+from xl_brm._gc import gc_paused
+from xl_brm._halves import Bytes, in_halves, write_all
 from xl_brm.api import UNREADABLE, Options, Reader
-from xl_brm.findings import FileReport, totals
+from xl_brm.findings import FileReport, Finding, totals
 from xl_brm.rules import RULES_VERSION
 
 
@@ -51,39 +53,114 @@ class Rendered:
     written: bool = False
 
     @classmethod
-    def of(cls, report: FileReport) -> Rendered:
+    def of(cls, report: FileReport, parts: Sequence[Bytes] | None = None) -> Rendered:
+        """`report`'s JSON, or `parts` of it already written (see `in_halves`)."""
         return cls(
-            validation_json_bytes([report]),
+            validation_json_bytes([report]) if parts is None else b"".join(parts),
             report.ok,
             any(f.code == UNREADABLE for f in report.issues),
             report.annotate_error,
         )
 
-    def written_to(self, fd: int) -> Rendered:
-        """This report written to `fd` (as `print` writes it: a line), and what is left to say."""
-        try:
-            write_all(fd, self.body)
-            write_all(fd, b"\n")
-        except OSError:  # a closed pipe, a full disk: the CLI writes it and meets that itself,
-            return self  # and says so as it always has
-        return Rendered(b"", self.ok, self.unreadable, self.annotate_error, written=True)
-
-
-def write_all(fd: int, data: bytes) -> None:
-    """All of `data` to `fd` (a write to a pipe may take only part of it)."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
 
 def rendered(path: Path, options: Options, annotate_dir: Path | None, out: int | None,
              read: Reader) -> Rendered:
     """The work the reader does for `validate FILE --format json`: check, render, and write the
-    report to `out` (the file descriptor of the standard output it shares with the CLI)."""
+    report to `out` (the file descriptor of the standard output it shares with the CLI) as
+    `print` would (a line), or hand it back to the CLI to write if it cannot."""
     from xl_brm.sandbox import check
 
-    done = Rendered.of(check(path, options, annotate_dir, read))
-    return done.written_to(out) if out is not None else done
+    if annotate_dir is None:
+        report, parts = _checked_in_halves(path, options, read)
+    else:
+        report = check(path, options, annotate_dir, read)
+        parts = [validation_json_bytes([report])]
+    if out is not None:
+        try:
+            for part in (*parts, b"\n"):
+                write_all(out, part)
+        except OSError:  # a closed pipe, a full disk: the CLI writes it and meets that itself,
+            pass  # and says so as it always has
+        else:
+            done = Rendered.of(report, [])
+            return Rendered(b"", done.ok, done.unreadable, done.annotate_error, written=True)
+    return Rendered.of(report, parts)
+
+
+SPLIT_AT = 5000
+"""Findings from which the report is said and written in two halves, on two cores (`in_halves`)."""
+
+
+def _checked_in_halves(path: Path, options: Options, read: Reader) -> tuple[FileReport, list[Bytes]]:
+    """`sandbox.check`'s report and its JSON in parts, the findings put in the trust's words and
+    written as JSON in two halves side by side (`xl_brm._halves`): each finding is said on its
+    own, in the report's order, sorted before they are said. Not for a register with periods
+    across the page, whose findings move to other cells as they are said: that one is done in
+    one go, as are a few thousand findings."""
+    from xl_brm.api import load, placed, report_for, unreadable_report
+    from xl_brm.errors import InputError
+    from xl_brm.sandbox import failed
+    from xl_brm.wording import in_trust_words
+
+    try:
+        raw, validation = load(path, options, read=read, worded=False)
+    except InputError as error:
+        report = unreadable_report(path, error)
+        return report, [validation_json_bytes([report])]
+    except Exception as exc:  # the last line of defence for one file, as `sandbox.check`
+        report = failed(path, exc)
+        return report, [validation_json_bytes([report])]
+    if len(validation.findings) < SPLIT_AT or any(t.origin is not None for t in raw.tables.values()):
+        report = report_for(path, raw, placed(raw, validation))
+        return report, [validation_json_bytes([report])]
+    report = report_for(path, raw, validation)  # in the report's order, not yet in the trust's words
+
+    def said(findings: Sequence[Finding]) -> Bytes:
+        with gc_paused():
+            return _issues_json([f.to_json() for f in in_trust_words(raw, findings)])
+
+    try:
+        first, second = in_halves(report.issues, said)
+    except TypeError:  # a value orjson cannot write: the standard library's route, in one go
+        report.issues[:] = in_trust_words(raw, report.issues)
+        return report, [validation_json_bytes([report])]
+    outline = validation_json_bytes([_without_issues(report)])
+    before, marker, after = outline.partition(_NO_ISSUES)
+    assert marker, "the report outline has its issues list"
+    between = [b",\n"] if first and any(second) else []
+    return report, [before, b'"issues": [\n', first, *between, *second, b"\n      ]", after]
+
+
+_NO_ISSUES = b'"issues": []'
+
+
+def _issues_json(issues: list[dict[str, Any]]) -> Bytes:
+    """Findings as the items of a report's `issues` list, as `validation_json_bytes` writes
+    them: nested as deep, so orjson indents them alike (empty for none)."""
+    if not issues:
+        return b""
+    nested = orjson.dumps({"files": [{"issues": issues}]}, default=str, option=orjson.OPT_INDENT_2)
+    assert nested.startswith(_NESTED_HEAD) and nested.endswith(_NESTED_TAIL)
+    return memoryview(nested)[len(_NESTED_HEAD):len(nested) - len(_NESTED_TAIL)]
+
+
+_NESTED_HEAD = b'{\n  "files": [\n    {\n      "issues": [\n'
+_NESTED_TAIL = b"\n      ]\n    }\n  ]\n}"
+
+
+def _without_issues(report: FileReport) -> FileReport:
+    """`report` with no findings listed but the same counts (the outline the findings go in)."""
+    counts = report.counts
+
+    class Outline(FileReport):
+        __slots__ = ()
+
+        @property
+        def counts(self) -> dict[str, int]:
+            return counts
+
+    return Outline(report.path, report.trust_ods, report.benefits, report.measurements, [],
+                   report.unmapped, report.annotate_error)
 
 
 def validate_rendered(path: Path, options: Options, annotate_dir: Path | None, *,

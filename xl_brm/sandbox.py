@@ -39,6 +39,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
+from xl_brm._halves import widen
 from xl_brm.api import Options, Reader, unreadable_report, validate_file
 from xl_brm.errors import InputError, XlBrmError
 from xl_brm.findings import FileReport
@@ -200,7 +201,7 @@ class _Child:
         work_in, self._work_out = os.pipe()
         gate_in, self._gate_out = os.pipe()
         self._answer_in, answer_out = os.pipe()
-        _widen(answer_out)
+        widen(answer_out)
         self._owner = os.getpid()
         self._pid = os.fork()
         if self._pid == 0:
@@ -246,18 +247,6 @@ class _Child:
             if fd >= 0:
                 os.close(fd)
 
-
-def _widen(fd: int) -> None:
-    """Let the pipe hold a megabyte (Linux; 64 KB otherwise): a 40 MB answer then crosses in
-    forty hand-overs between the processes, not six hundred, each a wait on a busy machine."""
-    with suppress(ImportError, AttributeError, OSError):  # no fcntl, or no F_SETPIPE_SZ
-        import fcntl
-
-        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
-
-
-PIPE_BYTES = 1 << 20
-"""Linux's default limit for an unprivileged process (/proc/sys/fs/pipe-max-size)."""
 
 _early: _Child | None = None
 _reapers: list[threading.Thread] = []

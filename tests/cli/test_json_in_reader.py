@@ -52,13 +52,16 @@ def test_annotate_writes_the_same_copy(tmp_path: Path) -> None:
 
 def test_a_report_larger_than_a_pipe_gives_the_same_bytes(tmp_path: Path) -> None:
     """The reader writes the report to the standard output it shares with the CLI: a report of
-    megabytes crosses a pipe in many writes, every byte once and in order."""
+    megabytes crosses a pipe in many writes, every byte once and in order; and with thousands of
+    findings it is said in two halves on two cores (`xl_brm._halves`), spliced as one."""
     from xl_brm.examples.dirty import write_dirty_register
+    from xl_brm.json_report import SPLIT_AT
 
     dirty = tmp_path / "dirty.xlsx"
-    write_dirty_register(dirty, benefits=300, months=24)
+    write_dirty_register(dirty, benefits=700, months=24)
     done = _same("validate", str(dirty), "--format", "json")
     assert done.returncode == 1 and len(done.stdout) > 1 << 20
+    assert done.stdout.count(b'"code": ') > SPLIT_AT  # said and written in two halves
 
 
 def test_a_reader_that_closes_the_pipe_early_ends_the_same_way(tmp_path: Path) -> None:

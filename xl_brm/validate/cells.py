@@ -361,6 +361,9 @@ class _SlowMeasurement:
         )
         self._found: dict[tuple[str, type, Any], tuple[Any, Finding]] = {}
         """(field, type, raw) -> what a cell that read with a finding gave (see `_read`)."""
+        self._blank: dict[str, Finding] = {}
+        """Field -> the first BRM210 of a blank required cell in its column."""
+        self.where = tuple(pos.values())
 
     def learn(self, name: str, raws: Iterable[Any]) -> None:
         """Fill a field's memo from its column's distinct cells before the rows are read, so
@@ -398,7 +401,11 @@ class _SlowMeasurement:
     def parse(self, rr: RawRow) -> Generator[Finding, None, Reading | None]:
         """Yield the row's findings; return its measurement, or None when it is unusable."""
         vals = rr.values
-        if all(is_blank(vals[i]) for i in self.pos.values()):
+        for i in self.where:  # a row with nothing in any of its columns is no measurement
+            raw = vals[i]
+            if raw is not None and (type(raw) is not str or (raw != "" and not raw.isspace())):
+                break
+        else:
             return None
         got: dict[str, Any] = {}
         ok = True
@@ -436,13 +443,19 @@ class _SlowMeasurement:
         for name in ("benefit_id", "period", "value"):
             if name in got and got[name] is None:
                 ok = False
-                yield RULES["BRM210"].finding(
+                cell = table.cell(rr.row, self.pos[name])
+                first = self._blank.get(name)  # said once for the column (see `_read`)
+                if first is not None:
+                    yield first.replace(row=rr.row, cell=cell)
+                    continue
+                self._blank[name] = first = RULES["BRM210"].finding(
                     sheet=table.sheet,
                     row=rr.row,
                     column=name,
-                    cell=table.cell(rr.row, self.pos[name]),
+                    cell=cell,
                     reason="a measurement needs a benefit, a period and a value",
                 )
+                yield first
         if not ok:
             return None
         return Reading(
