@@ -16,15 +16,18 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from xl_brm._gc import gc_paused
 from xl_brm._halves import Bytes, in_halves, write_all
-from xl_brm.api import UNREADABLE, Options, Reader
+from xl_brm.api import UNREADABLE, Options
 from xl_brm.findings import FileReport, Finding, totals
 from xl_brm.rules import RULES_VERSION
+
+if TYPE_CHECKING:
+    from xl_brm.reader import GatedReader
 
 
 def validation_json_bytes(reports: Sequence[FileReport]) -> bytes:
@@ -64,10 +67,12 @@ class Rendered:
 
 
 def rendered(path: Path, options: Options, annotate_dir: Path | None, out: int | None,
-             read: Reader) -> Rendered:
+             read: GatedReader) -> Rendered:
     """The work the reader does for `validate FILE --format json`: check, render, and write the
     report to `out` (the file descriptor of the standard output it shares with the CLI) as
-    `print` would (a line), or hand it back to the CLI to write if it cannot."""
+    `print` would (a line), or hand it back to the CLI to write if it cannot. Nothing is
+    written unless the safety gate has passed the file: a file it refuses is the CLI's to
+    report, and this process's answer is then dropped."""
     from xl_brm.sandbox import check
 
     if annotate_dir is None:
@@ -75,7 +80,7 @@ def rendered(path: Path, options: Options, annotate_dir: Path | None, out: int |
     else:
         report = check(path, options, annotate_dir, read)
         parts = [validation_json_bytes([report])]
-    if out is not None:
+    if out is not None and _gate_passed(read):
         try:
             for part in (*parts, b"\n"):
                 write_all(out, part)
@@ -87,11 +92,19 @@ def rendered(path: Path, options: Options, annotate_dir: Path | None, out: int |
     return Rendered.of(report, parts)
 
 
+def _gate_passed(read: GatedReader) -> bool:
+    try:
+        read.gate()  # the gate's report, or the error of a gate that refused the file
+    except Exception:
+        return False
+    return True
+
+
 SPLIT_AT = 5000
 """Findings from which the report is said and written in two halves, on two cores (`in_halves`)."""
 
 
-def _checked_in_halves(path: Path, options: Options, read: Reader) -> tuple[FileReport, list[Bytes]]:
+def _checked_in_halves(path: Path, options: Options, read: GatedReader) -> tuple[FileReport, list[Bytes]]:
     """`sandbox.check`'s report and its JSON in parts, the findings put in the trust's words and
     written as JSON in two halves side by side (`xl_brm._halves`): each finding is said on its
     own, in the report's order, sorted before they are said. Not for a register with periods
