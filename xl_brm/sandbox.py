@@ -40,19 +40,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from xl_brm._halves import widen
-from xl_brm.api import Options, Reader, unreadable_report, validate_file
 from xl_brm.errors import InputError, XlBrmError
 from xl_brm.findings import FileReport
+from xl_brm.parse_ahead import parse_ahead
 from xl_brm.reader import _limits as lim
-from xl_brm.reader._read import GatedReader, parse_ahead
-from xl_brm.reader._safety import SafetyReport, check_safety
-from xl_brm.table import RawWorkbook
 
 if TYPE_CHECKING:
+    from xl_brm.api import Options, Reader
+    from xl_brm.reader._read import GatedReader
+    from xl_brm.reader._safety import SafetyReport
+    from xl_brm.table import RawWorkbook
     from xl_brm.validate import Validation
 
+# This module is imported, and the reader forked, before the rest of xl-brm loads (see the
+# module docstring): it imports little, the rest when first used.
+
 T = TypeVar("T")
-Work = Callable[[GatedReader], T]
+Work = Callable[["GatedReader"], T]
 """What the child does with a reader that waits for the gate before it hands over any cell.
 It is pickled to the child: a module-level function, or a `functools.partial` of one."""
 
@@ -69,6 +73,8 @@ def check(
     path: Path, options: Options, annotate_dir: Path | None = None, read: Reader | None = None
 ) -> FileReport:
     """`validate_file`, with a reader bug made a finding on its file, never a traceback."""
+    from xl_brm.api import validate_file
+
     try:
         return validate_file(path, options, annotate_dir=annotate_dir, read=read)
     except Exception as exc:  # the last line of defence for one file
@@ -91,6 +97,8 @@ def isolated(path: str | Path, work: Work[T]) -> T:
     runs first and the work here."""
     p = Path(path)
     if not available():
+        from xl_brm.reader._read import GatedReader
+
         return work(GatedReader.checked(p))
     child = _take_early(p) or _Child(p)
     return child.run(work)
@@ -130,6 +138,8 @@ def stop_early() -> None:
 def failed(path: Path, exc: Exception) -> FileReport:
     """The report of a file that could not be read: the reader's own message, or for a bug in
     the reader (the last line of defence) what went wrong, never a traceback."""
+    from xl_brm.api import unreadable_report
+
     return unreadable_report(path, as_input_error(path, exc))
 
 
@@ -146,6 +156,8 @@ def as_input_error(path: Path, exc: BaseException) -> InputError:
 
 def crashed(path: Path) -> FileReport:
     """The report of a file that passed the gate but stopped the process reading it."""
+    from xl_brm.api import unreadable_report
+
     return unreadable_report(path, _stopped(path))
 
 
@@ -216,6 +228,8 @@ class _Child:
             with suppress(BrokenPipeError), open(self._work_out, "wb") as out:
                 pickle.dump(work, out, protocol=pickle.HIGHEST_PROTOCOL)  # a dead child: see below
             self._work_out = -1
+            from xl_brm.reader._safety import check_safety
+
             report = check_safety(self.path)
             # sent from a thread: a large report and a large answer would otherwise fill both pipes
             threading.Thread(target=_send, args=(self._gate_out, report), daemon=True).start()
@@ -316,12 +330,17 @@ def _child(path: Path, work_in: int, gate_in: int, answer_out: int) -> NoReturn:
         os.close(quiet)
         gc.disable()  # a short-lived process whose objects form no cycles worth collecting
         ahead = parse_ahead(path)  # calamine parses without holding Python's lock, so ...
-        # ... the rule engine is imported, and the work awaited, meanwhile
+        # ... the reader and the rule engine are imported, and the work awaited, meanwhile
         threading.Thread(target=importlib.import_module, args=("xl_brm.validate",), daemon=True).start()
+        from xl_brm.reader._read import GatedReader
+
         with open(work_in, "rb") as source:
             work = pickle.load(source)
+        # the workbooks read are kept to the end: freeing millions of objects one by one takes
+        # longer than os._exit takes to drop the whole process
+        read = GatedReader(path, _GateReport(gate_in), ahead, kept=_never_freed)
         try:
-            answer: tuple[bool, Any] = (True, work(_ChildReader(path, _GateReport(gate_in), ahead)))
+            answer: tuple[bool, Any] = (True, work(read))
         except XlBrmError as error:
             answer = (False, _portable(error))
         except Exception as exc:  # a bug or MemoryError: a message, never a traceback
@@ -340,16 +359,6 @@ def _portable(error: XlBrmError) -> XlBrmError:
     except Exception:
         return XlBrmError(error.message, hint=error.hint)
     return error
-
-
-class _ChildReader(GatedReader):
-    """A `GatedReader` whose workbooks are kept to the end: freeing millions of objects one by
-    one takes longer than os._exit takes to drop the whole process."""
-
-    def __call__(self, path: str | Path, *, mapping: Any = None, on_benefits: Any = None) -> Any:
-        raw = super().__call__(path, mapping=mapping, on_benefits=on_benefits)
-        _never_freed.extend((raw, on_benefits))
-        return raw
 
 
 _never_freed: list[Any] = []

@@ -6,7 +6,8 @@ types; `propose_mapping` and `HeaderMapping` let a trust map its own headers onc
 
 `tables_from_grids` and `table_from_grid` do the same for cell values already in memory (an
 open workbook in Excel, a cell function's range). They need no python-calamine, so the file
-readers are imported only when first used: `xl_brm.reader.grid` works in Pyodide too.
+readers are imported only when first used (everything but the limits is: see `__getattr__`):
+`xl_brm.reader.grid` works in Pyodide too.
 """
 
 from __future__ import annotations
@@ -28,20 +29,27 @@ from xl_brm.reader._limits import (
     RATIO_CHECK_BYTES,
     READER_MEMORY_BYTES,
 )
-from xl_brm.reader._mapping import HeaderMapping, SheetMapping
-from xl_brm.reader.grid import (
-    SheetSource,
-    header_columns,
-    reader_grid,
-    table_from_grid,
-    tables_from_grids,
-)
 
 if TYPE_CHECKING:
+    from xl_brm.reader._mapping import HeaderMapping, SheetMapping
     from xl_brm.reader._read import GatedReader, propose_mapping, read_workbook
     from xl_brm.reader._safety import SafetyReport, SheetScan, check_safety
+    from xl_brm.reader.grid import (
+        SheetSource,
+        header_columns,
+        reader_grid,
+        table_from_grid,
+        tables_from_grids,
+    )
 
 _LAZY = {
+    "HeaderMapping": "xl_brm.reader._mapping",
+    "SheetMapping": "xl_brm.reader._mapping",
+    "SheetSource": "xl_brm.reader.grid",
+    "header_columns": "xl_brm.reader.grid",
+    "reader_grid": "xl_brm.reader.grid",
+    "table_from_grid": "xl_brm.reader.grid",
+    "tables_from_grids": "xl_brm.reader.grid",
     "GatedReader": "xl_brm.reader._read",
     "propose_mapping": "xl_brm.reader._read",
     "read_workbook": "xl_brm.reader._read",
@@ -52,7 +60,9 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    """The file readers (python-calamine, defusedxml), imported on first use."""
+    """Everything but the limits, imported on first use: the file readers (python-calamine,
+    defusedxml) only where files are read, and none of it where only a limit is wanted (the
+    forked reader of `xl_brm.sandbox` sets its memory limit before it loads anything else)."""
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,30 +13,22 @@ from __future__ import annotations
 
 import ctypes
 import sys
-import threading
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook, SheetTypeEnum
+from python_calamine import CalamineError, CalamineSheet, CalamineWorkbook
 
 from xl_brm._gc import gc_paused
 from xl_brm.errors import InputError
+from xl_brm.parse_ahead import Ahead, parse_sheet, worksheet_names
 from xl_brm.reader import _limits as lim
 from xl_brm.reader._mapping import HeaderMapping
 from xl_brm.reader._safety import SafetyReport, check_safety
-from xl_brm.reader.grid import (
-    Merge,
-    mapping_from_source,
-    sheets_by_name,
-    workbook_from_source,
-)
+from xl_brm.reader.grid import Merge, mapping_from_source, workbook_from_source
+from xl_brm.sheet_choice import sheets_by_name
 from xl_brm.table import FormulaWithoutValue, RawWorkbook
-
-Ahead = dict[str, Future[CalamineSheet]]
-"""Sheets being parsed on threads of their own, by sheet name."""
 
 
 def read_workbook(
@@ -68,11 +60,14 @@ class GatedReader:
     """
 
     def __init__(self, path: str | Path, gate: Callable[[], SafetyReport | None],
-                 ahead: Ahead | None = None) -> None:
+                 ahead: Ahead | None = None, kept: list[Any] | None = None) -> None:
         self.path = Path(path)
         self.gate = gate
         self.ahead = ahead
         """Sheets of `path` already being parsed (`parse_ahead`), taken over by the first read."""
+        self.kept = kept
+        """Where each workbook read (and its `on_benefits`) is kept to the end of a short-lived
+        process: freeing millions of objects one by one takes longer than exiting."""
 
     @classmethod
     def checked(cls, path: str | Path) -> GatedReader:
@@ -88,6 +83,8 @@ class GatedReader:
             source.read_ahead(sheets_by_name(source.names(), path=str(p), mapping=mapping))
             raw = workbook_from_source(source, path=str(p), mapping=mapping, on_benefits=on_benefits)
         self.gate()  # whatever the sheets held, nothing leaves here before the gate has passed
+        if self.kept is not None:
+            self.kept.extend((raw, on_benefits))
         return raw
 
     def mapping(self) -> HeaderMapping:
@@ -97,19 +94,6 @@ class GatedReader:
                                            path=str(self.path))
         self.gate()
         return proposed
-
-
-def parse_ahead(p: Path) -> Ahead:
-    """Start parsing the sheets a reader without a saved mapping would want, each on its own
-    thread, before anything else is known (see `xl_brm.sandbox`). Only for a process that may
-    crash, like a `GatedReader` whose gate has not yet answered. A file calamine cannot open
-    gets nothing here: reading it later says why."""
-    try:
-        with CalamineWorkbook.from_path(str(p)) as wb:
-            names = _worksheet_names(wb)
-    except (CalamineError, OSError, ValueError, UnicodeError):
-        return {}
-    return {name: _parse_ahead(p, name) for name in sheets_by_name(names, path=str(p))}
 
 
 # -- workbook and sheets -----------------------------------------------------------------------
@@ -152,10 +136,10 @@ class CalamineSheets:
         """Start parsing these sheets now, each on its own thread."""
         for name in names:
             if name not in self._ahead:
-                self._ahead[name] = _parse_ahead(self._p, name)
+                self._ahead[name] = parse_sheet(self._p, name)
 
     def names(self) -> list[str]:
-        return _worksheet_names(self._wb)
+        return worksheet_names(self._wb)
 
     def head(self, name: str) -> list[list[Any]]:
         """The top of a sheet, enough to find its header row."""
@@ -220,11 +204,6 @@ class CalamineSheets:
                              hint="open the workbook in Excel and save it again") from None
 
 
-def _worksheet_names(wb: CalamineWorkbook) -> list[str]:
-    """The workbook's worksheets (not chart sheets), in tab order."""
-    return [m.name for m in wb.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
-
-
 def _release_freed_memory() -> None:
     """Hand memory the C allocator holds but no longer uses back to the system (glibc only).
 
@@ -244,24 +223,6 @@ def _glibc() -> Any:
 
 
 _LIBC = _glibc() if sys.platform.startswith("linux") else None
-
-
-def _parse_ahead(p: Path, name: str) -> Future[CalamineSheet]:
-    """Parse one sheet on a thread of its own, through a handle of its own."""
-    def parse() -> CalamineSheet:
-        with CalamineWorkbook.from_path(str(p)) as wb:
-            return wb.get_sheet_by_name(name)
-
-    future: Future[CalamineSheet] = Future()
-
-    def run() -> None:
-        try:
-            future.set_result(parse())
-        except BaseException as exc:  # handed to whoever asks for the sheet
-            future.set_exception(exc)
-
-    threading.Thread(target=run, name=f"xl-brm parse {name}", daemon=True).start()
-    return future
 
 
 def _put_back(rows: list[list[Any]], cells: dict[tuple[int, int], Any]) -> None:

@@ -30,7 +30,7 @@ from typing import Any, Protocol
 from xl_brm._gc import gc_paused
 from xl_brm.enums import fold
 from xl_brm.errors import MappingError
-from xl_brm.fields import BENEFIT_FIELD, SETTINGS_SHEET, SHEET_SYNONYMS, SHEETS, TOOL_SHEETS
+from xl_brm.fields import BENEFIT_FIELD, SETTINGS_SHEET, SHEETS, TOOL_SHEETS
 from xl_brm.findings import Finding
 from xl_brm.normalise import CellError, parse_date, parse_number
 from xl_brm.reader import _limits as lim
@@ -39,6 +39,7 @@ from xl_brm.reader._mapping import HeaderMapping, SheetMapping
 from xl_brm.reader.headers import assign_by_keywords, keyword_score
 from xl_brm.rules import RULES
 from xl_brm.rules._checks import check
+from xl_brm.sheet_choice import found_by_name, match_sheet
 from xl_brm.table import Column, FormulaWithoutValue, RawTable, RawWorkbook, SheetRows, column_letter
 
 Merge = tuple[tuple[int, int], tuple[int, int]]
@@ -54,7 +55,6 @@ so a missing column is for the rule engine to judge (it knows the defaults), not
 CONTENT_MATCHES = 3
 """A sheet not named like a kind is taken for it when its header names this many of its fields."""
 
-_SHEET_NAMES = {kind: {fold(kind)} | {fold(s) for s in names} for kind, names in SHEET_SYNONYMS.items()}
 _SETTINGS_NAMES = {fold(SETTINGS_SHEET), "settings", "brmconfig"}
 _SETTING_KEYS = {key: name for name in DEFAULTABLE for key in BENEFIT_FIELD[name].folded}
 _SETTING_HEADERS = {"setting", "settings", "key", "name", "item", "parameter"}
@@ -262,7 +262,7 @@ def locate_sheets(source: SheetSource, *, path: str,
                   mapping: HeaderMapping | None = None) -> dict[str, str]:
     """Canonical kind -> sheet name: from the mapping, by name or synonym, else by content."""
     names = source.names()
-    found = _found_by_name(names, path=path, mapping=mapping)
+    found = found_by_name(names, path=path, mapping=mapping)
     for kind in ("Benefits", "Measurements"):
         if kind in found:
             continue
@@ -279,41 +279,6 @@ def locate_sheets(source: SheetSource, *, path: str,
         if best is not None:
             found[kind] = best
     return {kind: found[kind] for kind in SHEETS if kind in found}
-
-
-def sheets_by_name(names: Sequence[str], *, path: str,
-                   mapping: HeaderMapping | None = None) -> list[str]:
-    """The sheets `locate_sheets` takes without looking inside any sheet (from the mapping, by
-    name or synonym): a reader can start parsing them straight away."""
-    return list(_found_by_name(names, path=path, mapping=mapping).values())
-
-
-def _found_by_name(names: Sequence[str], *, path: str,
-                   mapping: HeaderMapping | None) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for kind in SHEETS:
-        sm = mapping.get(kind) if mapping else None
-        if sm is not None and sm.sheet:
-            name = _match_sheet(sm.sheet, names)
-            if name is None:
-                raise MappingError(
-                    f"line {sm.line}: sheet '{sm.sheet}' is not in {PurePath(path).name} "
-                    "(its sheets are: " + ", ".join(names) + ")",
-                    path=mapping.source if mapping else None,
-                    hint="correct the sheet name in the mapping, or remake it with `xl-brm map`")
-            found[kind] = name
-            continue
-        taken = set(found.values())
-        name = next((n for n in names if n not in taken and fold(n) in _SHEET_NAMES[kind]), None)
-        if name is not None:
-            found[kind] = name
-    return found
-
-
-def _match_sheet(wanted: str, names: Sequence[str]) -> str | None:
-    if wanted in names:
-        return wanted
-    return next((n for n in names if fold(n) == fold(wanted)), None)
 
 
 # -- grids in memory ---------------------------------------------------------------------------
@@ -523,7 +488,7 @@ def _more_sheets(source: SheetSource, path: str, located: Mapping[str, str], map
     data gets an info finding (BRM107) saying why it is not read and how to map it."""
     taken = set(located.values())
     for sm in mapping.also if mapping else ():
-        name = _match_sheet(sm.sheet or "", source.names())
+        name = match_sheet(sm.sheet or "", source.names())
         if name is None:
             raise MappingError(
                 f"line {sm.line}: sheet '{sm.sheet}' is not in {PurePath(path).name} "
