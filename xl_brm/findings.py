@@ -169,6 +169,14 @@ class Finding:
         fields.update(changes)
         return Finding(**fields)
 
+    def moved(self, row: int, cell: str) -> Finding:
+        """This finding at another cell of its column, saying the same (`replace`, for a value
+        repeated down a column: thousands of times in a dirty register)."""
+        return Finding(
+            self.code, self.severity, None, self.sheet, row, self.column, cell, self.value, self.heading,
+            says=self.says,
+        )
+
     def said_by(self, rule: MessageTemplate) -> bool:
         """True when the message is `rule`'s own template filled with `params` (not said
         otherwise, nor reworded already)."""

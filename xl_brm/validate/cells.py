@@ -140,7 +140,7 @@ def benefit_cells(state: State, table: RawTable) -> Iterator[Finding]:
                 raw = column[k]
                 first = said.get((id(got), type(raw)))  # `got` is shared by equal cells
                 if first is not None:
-                    yield first.replace(row=row, cell=cell)
+                    yield first.moved(row, cell)
                     continue
                 said[id(got), type(raw)] = first = RULES[got.error.code].finding(
                     sheet=sheet,
@@ -392,7 +392,7 @@ class _SlowMeasurement:
         except TypeError:  # a value that does not hash
             return parse_cell(spec, parse, raw, self.table, row, i)
         if seen is not None:
-            return seen[0], seen[1].replace(row=row, cell=self.table.cell(row, i))
+            return seen[0], seen[1].moved(row, self.table.cell(row, i))
         value, found = parse_cell(spec, parse, raw, self.table, row, i)
         if found is not None:
             self._found[key] = (value, found)
@@ -446,7 +446,7 @@ class _SlowMeasurement:
                 cell = table.cell(rr.row, self.pos[name])
                 first = self._blank.get(name)  # said once for the column (see `_read`)
                 if first is not None:
-                    yield first.replace(row=rr.row, cell=cell)
+                    yield first.moved(rr.row, cell)
                     continue
                 self._blank[name] = first = RULES["BRM210"].finding(
                     sheet=table.sheet,

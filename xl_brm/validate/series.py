@@ -273,13 +273,15 @@ def text_for_quantitative(s: Series) -> Iterator[Finding]:
 def number_for_qualitative(s: Series) -> Iterator[Finding]:
     if not s.qualitative:
         return
-    make, sheet, letter, bid = RULES["BRM408"].finding, s.sheet, s.letters["value"], s.benefit_id
-    for m in s.readings:
+    rule, sheet, letter, bid = RULES["BRM408"], s.sheet, s.letters["value"], s.benefit_id
+    code, severity = rule.code, rule.severity
+    for m in s.readings:  # `rule.finding`, made cheaply: a finding per reading, maybe 50k of them
         value = m.value
         if type(value) is float:
             row = m.row
-            yield make(
-                sheet=sheet, row=row, column="value", cell=f"{letter}{row}", value=value, benefit_id=bid
+            yield Finding(
+                code, severity, None, sheet, row, "value", f"{letter}{row}", value, None,
+                {"value": value, "column": "value", "sheet": sheet, "benefit_id": bid}, template=rule,
             )
 
 
