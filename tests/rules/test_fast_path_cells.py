@@ -84,3 +84,24 @@ def test_a_plan_row_with_an_unreadable_value_does_not_count_as_the_periods_plan(
     ]
     codes = [c for c, _cell in findings(parts)]
     assert "BRM201" in codes and "BRM410" not in codes, codes
+
+
+def test_a_repeated_cell_seen_before_is_moved_only_when_it_spoils_its_row() -> None:
+    """A bad value repeated down a column is said once and moved (`seen_before`) when it makes
+    its row unusable; a repeated warning (a reading beyond 1e9, kept) must not lose its reading,
+    nor may a second odd cell in the row go unreported."""
+    parts = second_benefit([120.0, 5e9, 121.0, 119.0])
+    parts["Measurements"][1]["value"] = 5e9  # EPMA-01's May reading: the warning seen first
+    parts["Measurements"][2]["period"] = "31/02/2020"  # a bad month, seen first in row 4 ...
+    parts["Measurements"][7]["period"] = "31/02/2020"  # ... and again in row 9,
+    parts["Measurements"][3]["evidence_grade"] = "Guess"  # a bad grade, seen first in row 5 ...
+    parts["Measurements"][7]["evidence_grade"] = "Guess"  # ... and again in row 9, both seen before
+    for _ in range(2):  # a blank ID, twice (rows 10 and 11)
+        parts["Measurements"].append({**parts["Measurements"][0], "benefit_id": None})
+    fast = validate_workbook(workbook(parts), today=TODAY)
+    plain = validate_workbook(workbook(parts), today=TODAY, plain=True)
+    assert [(f.code, f.cell) for f in fast.findings] == [(f.code, f.cell) for f in plain.findings]
+    assert fast.measurement_count == plain.measurement_count == 5
+    found = {(f.code, f.cell) for f in fast.findings}
+    moved = {("BRM212", "B4"), ("BRM204", "E5"), ("BRM212", "B9"), ("BRM204", "E9"), ("BRM210", "A11")}
+    assert moved <= found

@@ -52,6 +52,18 @@ def test_rule_scenarios(monkeypatch: pytest.MonkeyPatch) -> None:
     _same(fast, plain)
 
 
+def test_a_dirty_register(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Bad values repeated down columns (a finding said once and moved, `seen_before`), blank
+    IDs and periods, text readings, qualitative benefits with numbers: as the plain path says."""
+    from xl_brm.examples.dirty import write_dirty_register
+
+    path = tmp_path / "dirty.xlsx"
+    planted = write_dirty_register(path, benefits=300, months=24)
+    fast, plain = _both(monkeypatch, lambda: {"dirty": corpus._file(path)})
+    assert len(fast["dirty"]) == len(planted) > 1000
+    _same(fast, plain)
+
+
 EXAMPLES = corpus.ROOT / "workbooks" / "examples"
 
 

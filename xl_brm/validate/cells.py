@@ -256,30 +256,31 @@ def measurement_cells(state: State, table: RawTable) -> Iterator[Finding]:
         bid = bid_memo.get(b if type(b) is str else (type(b), b))
         per = per_memo.get(p)
         tv = type(v)
-        if (
+        odd = (
             bid is None
             or per is None
             or (not -_PLAIN <= v <= _PLAIN if tv is float else tv is not str or not _plain_text(v))
             or (has_note and n is not None and n != "")
-        ):
-            _group(readings, (yield from slow.parse(RawRow(number, values(row)))))
-            continue
+        )
         if not has_src or s is None or s == "":
             src = None
         else:
             src = src_memo.get(s if type(s) is str else (type(s), s))
-            if src is None:
-                _group(readings, (yield from slow.parse(RawRow(number, values(row)))))
-                continue
+            odd = odd or src is None
         if not has_grade or g is None or g == "":
             grade: EvidenceGrade | None = measured
         else:
             grade = grade_memo.get(g)
-            if grade is None:
+            odd = odd or grade is None
+        if odd:
+            seen = slow.seen_before(b, p, v, s, g, n, number)
+            if seen is not None:
+                yield seen
+            else:
                 _group(readings, (yield from slow.parse(RawRow(number, values(row)))))
-                continue
+            continue
         if bid is not last_bid:  # rows usually come a benefit at a time
-            group = readings.get(bid)  # type: ignore[assignment]
+            group = readings.get(bid)  # type: ignore[assignment, arg-type]
             if group is None:
                 readings[bid] = group = []
             last_bid = bid
@@ -364,6 +365,7 @@ class _SlowMeasurement:
         self._blank: dict[str, Finding] = {}
         """Field -> the first BRM210 of a blank required cell in its column."""
         self.where = tuple(pos.values())
+        self._letter = {name: table.columns[i].letter for name, i in pos.items()}
 
     def learn(self, name: str, raws: Iterable[Any]) -> None:
         """Fill a field's memo from its column's distinct cells before the rows are read, so
@@ -377,6 +379,52 @@ class _SlowMeasurement:
                 value, found = parse_cell(spec, parse, raw, self.table, 0, i)
                 if found is None and value is not None:
                     memo[raw if type(raw) is str or name in _ANY_KEY else (type(raw), raw)] = value
+
+    def seen_before(self, b: Any, p: Any, v: Any, s: Any, g: Any, n: Any, row: int) -> Finding | None:
+        """What `parse` says of a row (its cells as the hot loop reads them) whose one odd cell
+        is unreadable as a cell read before was, or is a blank benefit or period once reported
+        blank: that finding, moved here (the row gives no measurement). None for any other row,
+        which `parse` reads. A dirty column repeats its bad value thousands of times."""
+        bid_memo, per_memo, src_memo, grade_memo = self.memos
+        odd: tuple[str, Any] | None = None
+        for name, raw, memo in (
+            ("benefit_id", b, bid_memo), ("period", p, per_memo), ("value", v, None),
+            ("source", s, src_memo), ("evidence_grade", g, grade_memo), ("note", n, None),
+        ):
+            if name not in self.pos:  # an optional column the sheet has not got
+                continue
+            if raw is None or raw == "":
+                if name in ("benefit_id", "period"):
+                    if odd is not None:
+                        return None
+                    odd = (name, None)
+                elif name == "value":
+                    return None  # a placeholder, or more than one blank: for `parse`
+                continue
+            if memo is not None:
+                if memo.get(raw if type(raw) is str or name in _ANY_KEY else (type(raw), raw)) is not None:
+                    continue
+            elif name == "value" and (
+                -_PLAIN <= raw <= _PLAIN if type(raw) is float else type(raw) is str and _plain_text(raw)
+            ):
+                continue
+            elif name == "note":
+                return None  # a note makes a row worth reading in full
+            if odd is not None:
+                return None
+            odd = (name, raw)
+        if odd is None:
+            return None
+        name, raw = odd
+        if raw is None:
+            first = self._blank.get(name)
+        else:
+            try:
+                seen = self._found.get((name, type(raw), raw))
+            except TypeError:  # a value that does not hash
+                return None
+            first = seen[1] if seen is not None and seen[1].severity == "error" else None
+        return first.moved(row, f"{self._letter[name]}{row}") if first is not None else None
 
     def _read(
         self, name: str, spec: Field, parse: Parser, raw: Any, row: int, i: int
