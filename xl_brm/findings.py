@@ -280,13 +280,15 @@ class FileReport:
             ),
         )
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, listed: bool = True) -> dict[str, Any]:
+        """SPEC §7.2's file object; `listed=False` leaves the findings out of `issues` (counted
+        all the same), for a caller that writes them itself (`xl_brm.json_report`)."""
         return {
             "path": self.path,
             "trust_ods": self.trust_ods,
             "benefits": self.benefits,
             "measurements": self.measurements,
-            "issues": [f.to_json() for f in self.issues],
+            "issues": [f.to_json() for f in self.issues] if listed else [],
             "counts": self.counts,
         } | ({"annotate_error": self.annotate_error} if self.annotate_error else {})
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,12 +30,13 @@ if TYPE_CHECKING:
     from xl_brm.reader import GatedReader
 
 
-def validation_json_bytes(reports: Sequence[FileReport]) -> bytes:
+def validation_json_bytes(reports: Sequence[FileReport], *, listed: bool = True) -> bytes:
     """The report's UTF-8 bytes, written by orjson (json.dumps with an indent runs in pure
-    Python: ~12 µs a finding, a second for a register with 90k of them)."""
+    Python: ~12 µs a finding, a second for a register with 90k of them). `listed=False`: with
+    every `issues` list empty, for the findings to be written in."""
     body = {
         "rules_version": RULES_VERSION,
-        "files": [r.to_json() for r in reports],
+        "files": [r.to_json(listed=listed) for r in reports],
         "totals": totals(list(reports)),
     }
     try:
@@ -87,8 +88,7 @@ def rendered(path: Path, options: Options, annotate_dir: Path | None, out: int |
         except OSError:  # a closed pipe, a full disk: the CLI writes it and meets that itself,
             pass  # and says so as it always has
         else:
-            done = Rendered.of(report, [])
-            return Rendered(b"", done.ok, done.unreadable, done.annotate_error, written=True)
+            return replace(Rendered.of(report, []), written=True)
     return Rendered.of(report, parts)
 
 
@@ -137,7 +137,7 @@ def _checked_in_halves(path: Path, options: Options, read: GatedReader) -> tuple
     except TypeError:  # a value orjson cannot write: the standard library's route, in one go
         report.issues[:] = in_trust_words(raw, report.issues)
         return report, [validation_json_bytes([report])]
-    outline = validation_json_bytes([_without_issues(report)])
+    outline = validation_json_bytes([report], listed=False)
     before, marker, after = outline.partition(_NO_ISSUES)
     assert marker, "the report outline has its issues list"
     between = [b",\n"] if first and any(second) else []
@@ -159,21 +159,6 @@ def _issues_json(issues: list[dict[str, Any]]) -> Bytes:
 
 _NESTED_HEAD = b'{\n  "files": [\n    {\n      "issues": [\n'
 _NESTED_TAIL = b"\n      ]\n    }\n  ]\n}"
-
-
-def _without_issues(report: FileReport) -> FileReport:
-    """`report` with no findings listed but the same counts (the outline the findings go in)."""
-    counts = report.counts
-
-    class Outline(FileReport):
-        __slots__ = ()
-
-        @property
-        def counts(self) -> dict[str, int]:
-            return counts
-
-    return Outline(report.path, report.trust_ods, report.benefits, report.measurements, [],
-                   report.unmapped, report.annotate_error)
 
 
 def validate_rendered(path: Path, options: Options, annotate_dir: Path | None, *,
