@@ -40,3 +40,17 @@ def test_the_json_keeps_every_finding() -> None:
     assert len(issues) == len(report.issues) == GROUP_FROM + 4
     assert issues[1] == report.issues[1].to_json()
     assert body["totals"]["error"] + body["totals"]["warning"] == GROUP_FROM + 4
+
+
+def test_the_summary_writes_thousands_as_its_other_counts() -> None:
+    """A first bulk check finds thousands: 1,534 errors read as the benefits and measurements do."""
+    from rich.console import Console
+
+    from xl_brm.cli.render import print_validation_tables
+
+    issues = [RULES["BRM210"].finding(sheet="Benefits", row=n, column="title", cell=f"E{n}")
+              for n in range(2, 1536)]
+    console = Console(record=True, width=200)
+    print_validation_tables(console, [FileReport("big.xlsx", "RJ1", 1200, 24000, issues)])
+    (summary,) = [line for line in console.export_text().splitlines() if line.startswith("│ big.xlsx")]
+    assert "1,200" in summary and "24,000" in summary and "1,534" in summary, summary
