@@ -193,7 +193,7 @@ class StoreClient:
             return response
         raise _rejected(response, tries=tries)
 
-    def _backoff(self, error: Exception) -> bool | float:
+    def _backoff(self, error: BaseException) -> bool | float:
         """stamina hook: retry transport errors and retryable statuses, honouring Retry-After."""
         if isinstance(error, httpx.TransportError):
             log.info("national store unreachable (%s); retrying", type(error).__name__)
