@@ -21,20 +21,28 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xl_brm._gc import gc_paused
 from xl_brm._speed import plain as plain_wanted
 from xl_brm.findings import Finding
-from xl_brm.model import Register
 from xl_brm.rules._checks import Scope, checks_of
 from xl_brm.table import Column, RawRow, RawTable, RawWorkbook
-from xl_brm.validate import _models, cells, plausibility, rows, series, tables
+from xl_brm.validate import cells, plausibility, rows, series, tables
 from xl_brm.validate._shared import BENEFITS, BenefitRow, Defaults, State
 from xl_brm.validate.rows import RowView
 
+if TYPE_CHECKING:  # the typed models (pydantic: a tenth of a second to load) load with a Register
+    from xl_brm.model import Register
+
 _REGISTERING = (plausibility, rows)
 """Modules imported for the checks they register."""
+
+
+def _empty_register() -> Register:
+    from xl_brm.model import Register
+
+    return Register()
 
 
 @dataclass(slots=True)
@@ -54,7 +62,7 @@ class Validation:
     name it rather than drop it in silence."""
     places: Callable[[str], set[tuple[str, int]]] = field(default=lambda _: set(), repr=False)
     """benefit_id -> the (sheet, Excel row) pairs that belong to it (benefit, measurements...)."""
-    build_register: Callable[[], Register] = field(default=Register, repr=False)
+    build_register: Callable[[], Register] = field(default=_empty_register, repr=False)
     """Makes the Register on first use: checking alone (BRM_ISSUES, `xl-brm validate`) needs
     none of its 10k Benefit and 240k Measurement objects."""
     _register: Register | None = field(default=None, init=False, repr=False, compare=False)
@@ -208,6 +216,8 @@ class _Run:
         return state.kept(bid) if bid is not None and state.by_id.get(bid) is b else None
 
     def register(self) -> Register:
+        from xl_brm.validate import _models
+
         with gc_paused():
             return _models.register(self.state)
 
