@@ -106,3 +106,17 @@ def test_a_wide_registers_annotated_copy_notes_the_real_cell(wide: tuple[dict[st
     sheet = openpyxl.load_workbook(copy)["Benefits Register"]
     assert "Q3 19/20 (value) 'TBC'" in sheet["AB4"].comment.text
     assert "Q4 19/20 (value) 487600" in sheet["AC5"].comment.text
+
+
+@pytest.mark.parametrize("workbook", sorted(EXAMPLES.glob("*.xlsx")), ids=lambda p: p.name)
+def test_issues_json_is_the_findings_in_trust_words_as_json(workbook: Path) -> None:
+    """The JSON report's shortcut (`issues_json`) says what `in_trust_words` then `to_json`
+    say, on every example: long sheets, and a wide one whose findings are said cell by cell."""
+    from xl_brm.api import load
+    from xl_brm.wording import issues_json
+
+    raw, validation = load(workbook, worded=False)
+    assert validation.findings
+    assert issues_json(raw, validation.findings) == [
+        f.to_json() for f in in_trust_words(raw, validation.findings)
+    ]

@@ -113,7 +113,7 @@ def _checked_in_halves(path: Path, options: Options, read: GatedReader) -> tuple
     from xl_brm.api import load, placed, report_for, unreadable_report
     from xl_brm.errors import InputError
     from xl_brm.sandbox import failed
-    from xl_brm.wording import in_trust_words
+    from xl_brm.wording import in_trust_words, issues_json
 
     try:
         raw, validation = load(path, options, read=read, worded=False)
@@ -130,7 +130,7 @@ def _checked_in_halves(path: Path, options: Options, read: GatedReader) -> tuple
 
     def said(findings: Sequence[Finding]) -> Bytes:
         with gc_paused():
-            return _issues_json([f.to_json() for f in in_trust_words(raw, findings)])
+            return _issues_json(issues_json(raw, findings))
 
     try:
         first, second = in_halves(report.issues, said)

@@ -12,10 +12,10 @@ from __future__ import annotations
 import functools
 import re
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from xl_brm.findings import Finding, Message
+from xl_brm.findings import Finding, Message, shown
 from xl_brm.rules import RULES
 from xl_brm.table import RawTable, RawWorkbook
 
@@ -33,10 +33,35 @@ def label(heading: str, field: str) -> str:
 def in_trust_words(raw: RawWorkbook, findings: Iterable[Finding]) -> list[Finding]:
     """`findings` of a workbook the reader read, each with its heading and message in the
     trust's words. Run it before `reader.wide.relocate`: it finds a wide cell's heading by
-    the assembled row the engine reported. A register can hold 90k findings: the headings are
-    gathered once per sheet, a rule's rewording once per headings and column, a message shared
-    by many cells (`xl_brm.findings.Message`) reworded once, and each message is said when
-    first read."""
+    the assembled row the engine reported."""
+    return [f if said is f.says and not heading else f.said_as(heading, said)
+            for f, heading, said in _wordings(raw, findings)]
+
+
+def issues_json(raw: RawWorkbook, findings: Iterable[Finding]) -> list[dict[str, Any]]:
+    """`[f.to_json() for f in in_trust_words(raw, findings)]`, without the findings in between:
+    the JSON report of a register with 90k findings (`xl_brm.json_report`)."""
+    return [
+        {
+            "code": f.code,
+            "severity": f.severity,
+            "sheet": f.sheet,
+            "row": f.row,
+            "column": f.column,
+            "cell": f.cell,
+            "value": shown(f.value),
+            "message": said.text,
+            "heading": heading,
+        }
+        for f, heading, said in _wordings(raw, findings)
+    ]
+
+
+def _wordings(raw: RawWorkbook, findings: Iterable[Finding]) -> Iterator[tuple[Finding, str | None, Message]]:
+    """(finding, the trust's heading over its cell, what it says in the trust's words) for each
+    finding. A register can hold 90k findings: the headings are gathered once per sheet, a
+    rule's rewording once per headings and column, a message shared by many cells
+    (`xl_brm.findings.Message`) reworded once, and each message is said when first read."""
     tables = list(raw.tables.values())
     assembled = [t for t in tables if t.origin is not None]
     by_sheet = {t.sheet: _names(t) for t in tables if t.origin is None}
@@ -45,10 +70,9 @@ def in_trust_words(raw: RawWorkbook, findings: Iterable[Finding]) -> list[Findin
     merged = {sheet: {**around, **names} for sheet, names in by_sheet.items()}
     templates: dict[tuple[Any, ...], Rewording] = {}
     messages: dict[tuple[int, int, str | None], Message] = {}
-    out: list[Finding] = []
     for f in findings:
         if f.row is None:
-            out.append(with_headings(f, {}))
+            yield f, None, f.says  # no sheet's headings to say it in
             continue
         names = merged.get(f.sheet or "", around)
         kept: dict[tuple[Any, ...], Rewording] | None = templates  # `names` lives as long as `merged`
@@ -62,17 +86,16 @@ def in_trust_words(raw: RawWorkbook, findings: Iterable[Finding]) -> list[Findin
                 names = {**around, **here, **_one(f.column, origin.heading(f.row, f.column))}
                 kept = None  # made for this finding alone: its identity may be reused after it
                 break
+        heading = names.get(f.column) if f.column else None
         if kept is None:
-            out.append(with_headings(f, names))
+            yield f, heading, _said(f, names, {})
             continue
         # a value repeated down a column is one `Message` (`Finding.replace`): reworded once
         key = (id(f.says), id(names), f.column)
         said = messages.get(key)
         if said is None:
             said = messages[key] = _said(f, names, kept)
-        heading = names.get(f.column) if f.column else None
-        out.append(f if said is f.says and not heading else f.said_as(heading, said))
-    return out
+        yield f, heading, said
 
 
 def with_headings(f: Finding, names: Mapping[str, str]) -> Finding:
