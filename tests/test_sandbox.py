@@ -20,7 +20,7 @@ import pytest
 from xl_brm import sandbox
 from xl_brm.api import Options, Reader
 from xl_brm.findings import FileReport
-from xl_brm.launch import lone_workbook
+from xl_brm.launch import json_report_only, lone_workbook
 from xl_brm.sandbox import check
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "reader"))
@@ -104,6 +104,44 @@ def test_the_lone_workbook_is_guessed_only_for_validate_with_one_workbook(tmp_pa
     assert lone_workbook(["validate", str(tmp_path / "missing.xlsx")]) is None
     assert lone_workbook(["validate", str(a), "--help"]) is None
     assert lone_workbook(["compute", str(a)]) is None
+
+
+def test_only_validate_file_format_json_skips_the_command_line(tmp_path: Path) -> None:
+    a = hostile.workbook(tmp_path / "a.xlsx")
+    for args in (
+        ["validate", str(a), "--format", "json"],
+        ["validate", "--format", "json", str(a)],
+        ["validate", "-f", "json", str(a)],
+        ["validate", str(a), "--format=json"],
+    ):
+        assert json_report_only(args, a), args
+    for args in (
+        ["validate", str(a)],  # the table, for people
+        ["validate", str(a), "--format", "csv"],
+        ["validate", str(a), "--format", "json", "--trust", "RJ1"],
+        ["validate", str(a), "--format", "json", "--annotate", str(tmp_path)],
+        ["validate", str(a), "json", "--format"],
+        ["validate", "--format", "json"],
+    ):
+        assert not json_report_only(args, a), args
+
+
+_LOADED_AT_EXIT = (
+    "import atexit, sys\n"
+    "atexit.register(lambda: print('typer loaded:', 'typer' in sys.modules, file=sys.stderr))\n"
+    "from xl_brm.launch import main\n"
+    "sys.argv = ['xl-brm', *sys.argv[1:]]\n"
+    "main()\n"
+)
+
+
+@pytest.mark.parametrize(("extra", "loaded"), [((), False), (("--trust", "RJ1"), True)])
+def test_the_json_report_skips_loading_the_command_line(extra: tuple[str, ...], loaded: bool) -> None:
+    """The same report either way (tests/cli/test_json_in_reader.py); the lane loads no typer."""
+    done = subprocess.run([sys.executable, "-c", _LOADED_AT_EXIT, "validate", str(EXAMPLES[0]),
+                           "--format", "json", *extra], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1 and '"issues"' in done.stdout
+    assert f"typer loaded: {loaded}" in done.stderr
 
 
 def _command(*args: str) -> subprocess.CompletedProcess[str]:

@@ -10,7 +10,8 @@ The tricks, each fenced by this switch:
   is the first one's, moved);
 - `xl_brm.validate.series`: checks that can find nothing in a quiet series skip it.
 - `xl_brm.json_report`: `validate FILE --format json` rendered by the forked reader, which
-  writes the report itself instead of handing the CLI its findings;
+  writes the report itself instead of handing the CLI its findings (and `xl_brm.launch`
+  hands the reader that work without loading the command line);
 - `xl_brm._halves`: a report with thousands of findings said and written in two halves, the
   second in a forked copy, on the machine's two cores.
 `validate_workbook(..., plain=True)` asks for the plain path for one call.

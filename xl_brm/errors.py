@@ -16,6 +16,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+"""The command's exit codes (SPEC §7.2): no errors, validation errors found, usage or input error."""
+
 
 class XlBrmError(Exception):
     """Base of every error xl-brm raises on purpose."""

@@ -13,6 +13,7 @@ would have written. `XL_BRM_PLAIN=1` sends the findings as before (`xl_brm._spee
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,6 +24,7 @@ import orjson
 from xl_brm._gc import gc_paused
 from xl_brm._halves import Bytes, in_halves, write_all
 from xl_brm.api import UNREADABLE, Options
+from xl_brm.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
 from xl_brm.findings import FileReport, Finding, totals
 from xl_brm.rules import RULES_VERSION
 
@@ -55,6 +57,15 @@ class Rendered:
     unreadable: bool
     annotate_error: str | None
     written: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        """The command's exit code for this report (`xl_brm.errors`)."""
+        if self.unreadable:
+            return EXIT_INPUT
+        if not self.ok:
+            return EXIT_FINDINGS
+        return EXIT_INPUT if self.annotate_error else EXIT_OK
 
     @classmethod
     def of(cls, report: FileReport, parts: Sequence[Bytes] | None = None) -> Rendered:
@@ -175,3 +186,34 @@ def validate_rendered(path: Path, options: Options, annotate_dir: Path | None, *
         return sandbox.isolated(path, partial(rendered, path, options, annotate_dir, out))
     except Exception as exc:  # the gate's refusal, or a child that died
         return Rendered.of(sandbox.failed(path, exc))
+
+
+def print_report(path: Path, options: Options, annotate_dir: Path | None) -> Rendered:
+    """`validate FILE --format json`: the report printed to standard output, as the reader
+    rendered it (`validate_rendered`), and what the command's exit code and messages need.
+    Bytes go straight to the descriptor when standard output takes UTF-8; otherwise the text
+    is printed as `print` would encode it."""
+    encoding = (sys.stdout.encoding or "").lower().replace("-", "")
+    as_bytes = hasattr(sys.stdout, "buffer") and encoding == "utf8"
+    out = _descriptor(sys.stdout) if as_bytes else None
+    if out is not None:
+        sys.stdout.flush()  # the reader writes to the same descriptor, after anything written here
+    with gc_paused():
+        done = validate_rendered(path, options, annotate_dir, out=out)
+    if done.written:
+        pass
+    elif as_bytes:
+        sys.stdout.buffer.write(done.body)  # 40 MB for a dirty register: not copied to add a newline
+        sys.stdout.buffer.write(b"\n")
+        sys.stdout.buffer.flush()
+    else:
+        print(done.body.decode())
+    return done
+
+
+def _descriptor(stream: Any) -> int | None:
+    """The file descriptor behind `stream`, or None (a test's in-memory stream has none)."""
+    try:
+        return int(stream.fileno())
+    except (AttributeError, OSError, ValueError):
+        return None

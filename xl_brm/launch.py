@@ -1,13 +1,22 @@
 """The `xl-brm` command. For `xl-brm validate FILE` it first forks the reader of FILE, so that the
 workbook is parsed on the spare core while the command line loads (a fifth of a second of
-imports); the CLI then hands that reader its work, or ends it (see `xl_brm.sandbox`)."""
+imports); the CLI then hands that reader its work, or ends it (see `xl_brm.sandbox`).
+
+`xl-brm validate FILE --format json` and nothing more (a script's bulk check) skips the command
+line's loading altogether: the reader is handed its work at once (`xl_brm.json_report`), so that
+the safety gate starts sooner and the parse has the spare core to itself. Any other form, and
+`XL_BRM_PLAIN=1`, goes through the command line, which does the same work the same way.
+"""
 
 from __future__ import annotations
 
 import atexit
+import errno
 import os
 import sys
 from pathlib import Path
+
+from xl_brm._speed import plain
 
 _WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -22,6 +31,8 @@ def main() -> None:
     from xl_brm import sandbox
 
     sandbox.start_early(lone)
+    if json_report_only(sys.argv[1:], lone) and sandbox.available() and not plain():
+        _leave(_json_report(lone))
     from xl_brm.cli import main as cli
 
     try:
@@ -38,6 +49,33 @@ def lone_workbook(args: list[str]) -> Path | None:
         return None
     named = [Path(a) for a in args[1:] if not a.startswith("-") and a.lower().endswith(_WORKBOOK_SUFFIXES)]
     return named[0] if len(named) == 1 and named[0].is_file() else None
+
+
+_JSON_ONLY = (("--format", "json"), ("-f", "json"), ("--format=json",))
+
+
+def json_report_only(args: list[str], workbook: Path) -> bool:
+    """True when the arguments are `validate`, `workbook` and `--format json`, in any order."""
+    rest = list(args[1:])
+    if str(workbook) not in rest:
+        return False
+    rest.remove(str(workbook))
+    return tuple(rest) in _JSON_ONLY
+
+
+def _json_report(workbook: Path) -> int:
+    """`validate workbook --format json` as the command line runs it, without loading it."""
+    from xl_brm.api import Options
+    from xl_brm.json_report import print_report
+
+    try:
+        return print_report(workbook, Options(), None).exit_code
+    except KeyboardInterrupt:
+        return 130
+    except OSError as error:  # a reader that stopped reading (`| head`): as the command line ends
+        if error.errno != errno.EPIPE:
+            raise
+        return 1
 
 
 def _leave(code: object) -> None:

@@ -24,7 +24,7 @@ from xl_brm.cli.render import (
     validation_csv,
     validation_json,
 )
-from xl_brm.errors import XlBrmError
+from xl_brm.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, XlBrmError
 
 if TYPE_CHECKING:
     from xl_brm.computation import Computation
@@ -41,7 +41,6 @@ if not out.is_terminal:
     out = Console(highlight=False, soft_wrap=False, width=160)  # piped to a file: room for the tables
 err = Console(stderr=True, highlight=False)
 
-EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -193,38 +192,12 @@ def _json_in_reader() -> bool:
 def _validate_json_in_reader(path: Path, options: Any, annotate: Path | None) -> None:
     """`validate FILE --format json` with the report's bytes written as the reader rendered
     them: the same bytes, exit code and messages as the route through `validate_many`."""
-    from xl_brm.json_report import validate_rendered
+    from xl_brm.json_report import print_report
 
-    encoding = (sys.stdout.encoding or "").lower().replace("-", "")
-    as_bytes = hasattr(sys.stdout, "buffer") and encoding == "utf8"
-    out = _descriptor(sys.stdout) if as_bytes else None
-    if out is not None:
-        sys.stdout.flush()  # the reader writes to the same descriptor, after anything written here
-    with gc_paused():
-        done = validate_rendered(path, options, annotate, out=out)
-    if done.written:
-        pass
-    elif as_bytes:
-        sys.stdout.buffer.write(done.body)  # 40 MB for a dirty register: not copied to add a newline
-        sys.stdout.buffer.write(b"\n")
-        sys.stdout.buffer.flush()
-    else:  # as print() would encode it
-        print(done.body.decode())
+    done = print_report(path, options, annotate)
     if done.annotate_error:
         err.print(f"[bold red]error:[/] {done.annotate_error}", markup=True, soft_wrap=True)
-    if done.unreadable:
-        raise typer.Exit(EXIT_INPUT)
-    if not done.ok:
-        raise typer.Exit(EXIT_FINDINGS)
-    raise typer.Exit(EXIT_INPUT if done.annotate_error else EXIT_OK)
-
-
-def _descriptor(stream: Any) -> int | None:
-    """The file descriptor behind `stream`, or None (a test's in-memory stream has none)."""
-    try:
-        return int(stream.fileno())
-    except (AttributeError, OSError, ValueError):
-        return None
+    raise typer.Exit(done.exit_code)
 
 
 AsOfOpt = Annotated[

@@ -57,8 +57,9 @@ def import_command(
     Example: [bold]xl-brm actuals import epr_april.csv --into register.xlsx --dry-run[/]
     """
     from xl_brm.actuals import ExtractMapping, import_actuals
-    from xl_brm.cli import EXIT_FINDINGS, EXIT_OK, _options, err, friendly
+    from xl_brm.cli import _options, err, friendly
     from xl_brm.cli import out as console
+    from xl_brm.errors import EXIT_FINDINGS, EXIT_OK
 
     @friendly
     def run() -> None:
