@@ -46,3 +46,20 @@ def test_the_plain_path_works_both_halves_here(monkeypatch: pytest.MonkeyPatch) 
 
     assert in_halves(list(range(4)), noted) == (_said([0, 1]), [_said([2, 3])])
     assert pids == [here, here]
+
+
+@pytest.mark.parametrize("plain", [False, True])
+def test_meanwhile_runs_once_here_after_the_first_half(plain: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if plain:
+        monkeypatch.setenv("XL_BRM_PLAIN", "1")
+    here = os.getpid()
+    steps: list[tuple[str, int]] = []
+
+    def noted(items: Sequence[int]) -> bytes:
+        if os.getpid() == here:
+            steps.append(("half", items[0]))
+        return _said(items)
+
+    in_halves(list(range(4)), noted, lambda: steps.append(("meanwhile", os.getpid())))
+    assert steps[:2] == [("half", 0), ("meanwhile", here)]
+    assert steps.count(("meanwhile", here)) == 1

@@ -21,13 +21,17 @@ T = TypeVar("T")
 Bytes = bytes | memoryview
 
 
-def in_halves(items: Sequence[T], work: Callable[[Sequence[T]], Bytes]) -> tuple[Bytes, list[Bytes]]:
+def in_halves(items: Sequence[T], work: Callable[[Sequence[T]], Bytes],
+              meanwhile: Callable[[], object] = lambda: None) -> tuple[Bytes, list[Bytes]]:
     """work(first half), and work(second half) as the pieces it arrived in: the second half
-    worked in a forked copy of this process if it can be."""
+    worked in a forked copy of this process if it can be. `meanwhile()` runs here after the
+    first half, while the copy may still be busy."""
     half = len(items) // 2
     first, second = items[:half], items[half:]
     if plain() or not hasattr(os, "fork"):
-        return work(first), [work(second)]
+        mine = work(first)
+        meanwhile()
+        return mine, [work(second)]
     read_end, write_end = os.pipe()
     widen(write_end)
     try:
@@ -35,7 +39,9 @@ def in_halves(items: Sequence[T], work: Callable[[Sequence[T]], Bytes]) -> tuple
     except OSError:  # no process to spare
         os.close(read_end)
         os.close(write_end)
-        return work(first), [work(second)]
+        mine = work(first)
+        meanwhile()
+        return mine, [work(second)]
     if pid == 0:  # the copy: never returns
         code = 1
         try:
@@ -47,6 +53,7 @@ def in_halves(items: Sequence[T], work: Callable[[Sequence[T]], Bytes]) -> tuple
     os.close(write_end)
     try:
         mine = work(first)
+        meanwhile()
         theirs: list[Bytes] = []
         while chunk := os.read(read_end, PIPE_BYTES):
             theirs.append(chunk)

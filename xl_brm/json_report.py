@@ -143,13 +143,14 @@ def _checked_in_halves(path: Path, options: Options, read: GatedReader) -> tuple
         with gc_paused():
             return _issues_json(issues_json(raw, findings))
 
+    outlines: list[bytes] = []
     try:
-        first, second = in_halves(report.issues, said)
+        first, second = in_halves(report.issues, said,
+                                  lambda: outlines.append(validation_json_bytes([report], listed=False)))
     except TypeError:  # a value orjson cannot write: the standard library's route, in one go
         report.issues[:] = in_trust_words(raw, report.issues)
         return report, [validation_json_bytes([report])]
-    outline = validation_json_bytes([report], listed=False)
-    before, marker, after = outline.partition(_NO_ISSUES)
+    before, marker, after = outlines[0].partition(_NO_ISSUES)
     assert marker, "the report outline has its issues list"
     between = [b",\n"] if first and any(second) else []
     return report, [before, b'"issues": [\n', first, *between, *second, b"\n      ]", after]
