@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,19 +161,35 @@ def measure(cmd: Sequence[str], *, timeout: float | None = None, env: dict[str, 
 def repeat(tool: str, cmd: Sequence[str], *, times: int, timeout: float | None = None,
            env: dict[str, str] | None = None, log: Callable[[str], None] = print) -> Result:
     """Run a workload `times` times, each in a fresh process; stop early if it fails."""
-    result = Result(tool)
+    return in_rounds({tool: (tool, cmd)}, times=times, timeout=timeout, env=env, log=log)[tool]
+
+
+def in_rounds(commands: Mapping[str, tuple[str, Sequence[str]]], *, times: int,
+              timeout: float | None = None, env: dict[str, str] | None = None,
+              log: Callable[[str], None] = print) -> dict[str, Result]:
+    """Run each workload (key -> (tool, command)) `times` times, each in a fresh process, taking
+    turns: a round runs every tool once. A machine that slows down for a while (another guest
+    on the host, say) then slows every tool alike, and the ratios between them hold. A tool
+    that fails is not run again."""
+    results = {key: Result(tool) for key, (tool, _) in commands.items()}
     for i in range(times):
-        sample = measure(cmd, timeout=timeout, env=env)
-        result.samples.append(sample)
-        state = "timed out" if sample.timed_out else f"exit {sample.returncode}"
-        log(f"  {tool:<24} run {i + 1}/{times}: {sample.seconds:8.2f} s  "
-            f"{sample.peak_mb:8.1f} MB  ({state})")
-        if sample.returncode not in (0, 1) or sample.timed_out:
-            if not sample.timed_out:
+        for key, (tool, cmd) in commands.items():
+            result = results[key]
+            if result.samples and not _ran(result.samples[-1]):
+                continue
+            sample = measure(cmd, timeout=timeout, env=env)
+            result.samples.append(sample)
+            state = "timed out" if sample.timed_out else f"exit {sample.returncode}"
+            log(f"  {tool:<24} run {i + 1}/{times}: {sample.seconds:8.2f} s  "
+                f"{sample.peak_mb:8.1f} MB  ({state})")
+            if not _ran(sample) and not sample.timed_out:
                 tail = (sample.stderr.strip() or sample.stdout.strip()).splitlines() or ["(no output)"]
                 log("    " + tail[-1][:300])
-            break
-    return result
+    return results
+
+
+def _ran(sample: Sample) -> bool:
+    return sample.returncode in (0, 1) and not sample.timed_out
 
 
 def workload(name: str, *args: str) -> list[str]:

@@ -12,9 +12,10 @@ and the dirty one (`xl_brm.examples.dirty`: about 3% of data cells spoilt - text
 enum values, duplicate IDs - and a quarter of the benefits qualitative with numeric readings),
 whose findings by rule are printed next to what was planted.
 
-Each tool runs in a fresh process (so its peak memory is its own), `--repeat` times (default 3);
-the tables show the best run (the machine is shared: the best is the least disturbed) and the
-median peak memory. Tools: raw python-calamine (every sheet to Python lists), fastexcel (every
+Each tool runs in a fresh process (so its peak memory is its own), `--repeat` times (default 3),
+the tools taking turns (a round runs each once, so a spell of a slower machine slows them all
+alike); the tables show the best run (the machine is shared: the best is the least disturbed)
+and the median peak memory. Tools: raw python-calamine (every sheet to Python lists), fastexcel (every
 sheet to Arrow), `xl-brm validate FILE --format json` end to end (the real command, start-up
 included), a bare pydantic per-row model, pandera and frictionless with the nearest equivalent
 schema (see `_workloads.py`). Times are wall-clock seconds of the whole process, start-up
@@ -41,6 +42,7 @@ from _common import (
     Result,
     check_line,
     default_workdir,
+    in_rounds,
     planted_counts,
     register_file,
     repeat,
@@ -89,11 +91,9 @@ def probe_file(path: Path) -> Path:
     return out
 
 
-def run_xl_brm(path: Path, *, times: int) -> tuple[Result, Counter[str]]:
-    """`xl-brm validate FILE --format json`, checking it really read every row; its findings
-    counted by rule code."""
-    result = repeat("xl-brm validate", xl_brm_command("validate", str(path), "--format", "json"),
-                    times=times)
+def checked_xl_brm(result: Result) -> Counter[str]:
+    """The runs of `xl-brm validate FILE --format json` checked to have really read every row;
+    its findings counted by rule code."""
     first = result.samples[0]
     codes: Counter[str] = Counter()
     try:
@@ -102,7 +102,7 @@ def run_xl_brm(path: Path, *, times: int) -> tuple[Result, Counter[str]]:
     except (ValueError, KeyError, TypeError):
         last = (first.stderr.strip().splitlines() or ["no output"])[-1]
         result.failed = result.note = f"no JSON report: {last[:160]}"
-        return result, codes
+        return codes
     issues = [i for f in report.get("files", []) for i in f.get("issues", [])]
     codes.update(str(i.get("code")) for i in issues)
     result.note = (f"{totals.get('benefits')} benefits, {totals.get('measurements')} "
@@ -110,15 +110,14 @@ def run_xl_brm(path: Path, *, times: int) -> tuple[Result, Counter[str]]:
     if first.returncode == 2 or not totals.get("benefits"):
         why = issues[0].get("message", "") if issues else "nothing read"
         result.failed = result.note = f"exit {first.returncode}: {why[:160]}"
-    return result, codes
+    return codes
 
 
-def run_peer(tool: str, path: Path, probe: Path, *, times: int) -> Result:
-    result = repeat(NAMES[tool], workload(tool, str(path), str(probe)), times=times)
+def noted_peer(result: Result) -> None:
+    """A peer's count of failures, from its last run, as the result's note."""
     failures = result.samples[-1].report().get("failures") if result.samples else None
     if isinstance(failures, int):
         result.note = f"{failures:,} failures"
-    return result
 
 
 def run_frictionless(path: Path, probe: Path, *, times: int, budget: float, workdir: Path,
@@ -164,18 +163,21 @@ def bench_register(benefits: int, months: int, *, dirty: bool, args: argparse.Na
           f"{benefits * months:,} measurements (load average {load()})")
     path = register_file(args.workdir, benefits=benefits, months=months, dirty=dirty)
     probe = probe_file(path)
-    results: dict[str, Result] = {}
-    results["calamine"] = repeat(NAMES["calamine"], workload("calamine", str(path)),
-                                 times=args.repeat)
-    results["fastexcel"] = repeat(NAMES["fastexcel"], workload("fastexcel", str(path)),
-                                  times=args.repeat)
-    results["xl-brm"], codes = run_xl_brm(path, times=args.repeat)
+    # side by side in time: each round runs every tool once (frictionless, minutes a run, apart)
+    results = in_rounds({
+        "calamine": (NAMES["calamine"], workload("calamine", str(path))),
+        "fastexcel": (NAMES["fastexcel"], workload("fastexcel", str(path))),
+        "xl-brm": ("xl-brm validate", xl_brm_command("validate", str(path), "--format", "json")),
+        "pydantic": (NAMES["pydantic"], workload("pydantic", str(path), str(probe))),
+        "pandera": (NAMES["pandera"], workload("pandera", str(path), str(probe))),
+    }, times=args.repeat)
+    codes = checked_xl_brm(results["xl-brm"])
     print(f"  xl-brm findings: {sum(codes.values()):,}  by code: {by_code(codes)}")
     planted = planted_counts(path)
     if planted:
         print(f"  planted:         {sum(planted.values()):,}  by code: {by_code(planted)}")
     for tool in ("pydantic", "pandera"):
-        results[tool] = run_peer(tool, path, probe, times=args.repeat)
+        noted_peer(results[tool])
     if not args.no_frictionless:
         results["frictionless"] = run_frictionless(
             path, probe, times=args.repeat, budget=args.frictionless_budget, workdir=args.workdir,
