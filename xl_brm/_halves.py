@@ -1,5 +1,6 @@
-"""A list's work split across the machine's two cores: the first half in this process, the
-second in a forked copy of it, side by side.
+"""Work split across the machine's two cores: the first half of a list in this process, the
+second in a forked copy of it, side by side (`in_halves`); or any work in a forked copy that
+answers in messages (`Forked`, for a register validated in two parts, `xl_brm.json_report`).
 
 For the JSON report of a register with tens of thousands of findings (`xl_brm.json_report`):
 each finding is said in the trust's words and written as JSON on its own, so the halves need
@@ -11,6 +12,7 @@ asked for (`xl_brm._speed`), both halves are worked here, one after the other: s
 from __future__ import annotations
 
 import os
+import struct
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import TypeVar
@@ -63,6 +65,64 @@ def in_halves(items: Sequence[T], work: Callable[[Sequence[T]], Bytes],
     if os.waitstatus_to_exitcode(status) != 0:  # the copy failed: its half is worked here
         return mine, [work(second)]
     return mine, theirs
+
+
+class Forked:
+    """Work done in a forked copy of this process, side by side with this one, that answers in
+    messages through a pipe, in order (`send` for the copy, `receive` for this process). A copy
+    that fails ends its messages early: `receive` then gives None, and `close` False."""
+
+    def __init__(self, work: Callable[[Callable[[Bytes], None]], object]) -> None:
+        """Raises OSError when there is no process to spare."""
+        read_end, write_end = os.pipe()
+        widen(write_end)
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            raise
+        if pid == 0:  # the copy: never returns
+            code = 1
+            try:
+                os.close(read_end)
+                work(lambda message: _send(write_end, message))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write_end)
+        self._pid, self._fd = pid, read_end
+
+    def receive(self) -> bytes | None:
+        """The copy's next message, or None when it ended without sending one."""
+        head = self._read(_LENGTH.size)
+        if head is None:
+            return None
+        return self._read(_LENGTH.unpack(head)[0])
+
+    def close(self) -> bool:
+        """Wait for the copy: True if it finished its work."""
+        os.close(self._fd)
+        _, status = os.waitpid(self._pid, 0)
+        return os.waitstatus_to_exitcode(status) == 0
+
+    def _read(self, n: int) -> bytes | None:
+        chunks, left = [], n
+        while left:
+            chunk = os.read(self._fd, min(left, PIPE_BYTES))
+            if not chunk:
+                return None
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+
+
+def _send(fd: int, message: Bytes) -> None:
+    write_all(fd, _LENGTH.pack(len(message)))
+    write_all(fd, message)
+
+
+_LENGTH = struct.Struct("<Q")
 
 
 def write_all(fd: int, data: Bytes) -> None:

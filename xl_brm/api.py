@@ -49,13 +49,21 @@ def load(
     `read` replaces `read_workbook` (the CLI's sandbox reads while the gate runs elsewhere).
     `worded=False` leaves the findings in the engine's words, for the caller to put in the
     trust's words (`placed`)."""
+    raw, early = started(path, options, read=read)
+    validation = early.finish(raw)
+    return raw, placed(raw, validation) if worded else validation
+
+
+def started(path: str | Path, options: Options = Options(), *,
+            read: Reader | None = None) -> tuple[RawWorkbook, EarlyStart]:
+    """Read one workbook, its Benefits sheet validated as soon as it was read; the validation's
+    `finish` is the caller's. Raises `InputError` when the file cannot be used."""
     from xl_brm.reader import HeaderMapping, read_workbook
 
     mapping = HeaderMapping.load(options.mapping) if options.mapping else None
-    early = _EarlyStart(options.defaults)
+    early = EarlyStart(options.defaults)
     raw = (read or read_workbook)(path, mapping=mapping, on_benefits=early)
-    validation = early.finish(raw)
-    return raw, placed(raw, validation) if worded else validation
+    return raw, early
 
 
 def placed(raw: RawWorkbook, validation: Validation) -> Validation:
@@ -71,7 +79,7 @@ def placed(raw: RawWorkbook, validation: Validation) -> Validation:
     return validation
 
 
-class _EarlyStart:
+class EarlyStart:
     """Starts validating the Benefits table as soon as the reader has it, while the other
     sheets are still being parsed; the engine is imported only then (see the module docstring)."""
 
@@ -85,24 +93,34 @@ class _EarlyStart:
         self._validator = Validator(self._defaults)
         self._validator.benefits_read(so_far)
 
-    def finish(self, raw: RawWorkbook) -> Validation:
+    @property
+    def found_early(self) -> int:
+        """Findings of the Benefits table so far (`Validator.found_early`)."""
+        return self._validator.found_early if self._validator is not None else 0
+
+    def finish(self, raw: RawWorkbook, *, checked: Callable[[str | None], bool] | None = None) -> Validation:
+        """The rest of the validation (`Validator.finish`)."""
         from xl_brm.validate import Validator
 
-        return (self._validator or Validator(self._defaults)).finish(raw)
+        return (self._validator or Validator(self._defaults)).finish(raw, checked=checked)
 
 
 def report_for(path: str | Path, raw: RawWorkbook, validation: Validation) -> FileReport:
     """The `xl-brm validate` report of a workbook that was read (counts only: building the
     typed Register would cost more than validating)."""
-    local = sorted({c.header for t in raw.tables.values() for c in t.columns if c.field is None})
     return FileReport(
         path=str(path),
         trust_ods=validation.trust_ods,
         benefits=validation.benefit_count,
         measurements=validation.measurement_count,
         issues=ordered(validation.findings),
-        unmapped=local,
+        unmapped=local_headers(raw),
     )
+
+
+def local_headers(raw: RawWorkbook) -> list[str]:
+    """The headers kept as the trust's own fields (a report's `unmapped`)."""
+    return sorted({c.header for t in raw.tables.values() for c in t.columns if c.field is None})
 
 
 @check(UNREADABLE, scope="reader")

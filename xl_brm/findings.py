@@ -254,10 +254,14 @@ class FileReport:
     """Headers kept as local fields (shown, never rejected, never sent nationally)."""
     annotate_error: str | None = None
     """Why the annotated copy asked for could not be written (the findings stand regardless)."""
+    elsewhere: dict[str, int] = field(default_factory=dict)
+    """Findings counted in this report but listed by another process, by severity (a register
+    validated in two parts, `xl_brm.json_report`)."""
 
     @property
     def counts(self) -> dict[str, int]:
-        tally = Counter(f.severity for f in self.issues)
+        tally: Counter[str] = Counter(f.severity for f in self.issues)
+        tally.update(self.elsewhere)
         return {s: tally.get(s, 0) for s in SEVERITIES}
 
     @property
@@ -277,6 +281,7 @@ class FileReport:
                 _columns(self.issues),
                 self.unmapped,
                 self.annotate_error,
+                self.elsewhere,
             ),
         )
 
@@ -306,9 +311,11 @@ def _unpickle_report(
     columns: tuple[list[Any], ...],
     unmapped: list[str],
     annotate_error: str | None,
+    elsewhere: dict[str, int],
 ) -> FileReport:
     return FileReport(
-        path, trust_ods, benefits, measurements, list(map(Finding, *columns)), unmapped, annotate_error
+        path, trust_ods, benefits, measurements, list(map(Finding, *columns)), unmapped, annotate_error,
+        elsewhere,
     )
 
 

@@ -13,23 +13,30 @@ would have written. `XL_BRM_PLAIN=1` sends the findings as before (`xl_brm._spee
 from __future__ import annotations
 
 import json
+import pickle
 import sys
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from xl_brm._gc import gc_paused
-from xl_brm._halves import Bytes, in_halves, write_all
+from xl_brm._halves import Bytes, Forked, in_halves, write_all
 from xl_brm.api import UNREADABLE, Options
 from xl_brm.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK
 from xl_brm.findings import FileReport, Finding, totals
 from xl_brm.rules import RULES_VERSION
 
 if TYPE_CHECKING:
+    from xl_brm.api import EarlyStart
     from xl_brm.reader import GatedReader
+    from xl_brm.table import RawWorkbook
+    from xl_brm.validate.parts import Parts
 
 
 def validation_json_bytes(reports: Sequence[FileReport], *, listed: bool = True) -> bytes:
@@ -116,18 +123,27 @@ SPLIT_AT = 5000
 
 
 def _checked_in_halves(path: Path, options: Options, read: GatedReader) -> tuple[FileReport, list[Bytes]]:
-    """`sandbox.check`'s report and its JSON in parts, the findings put in the trust's words and
-    written as JSON in two halves side by side (`xl_brm._halves`): each finding is said on its
-    own, in the report's order, sorted before they are said. Not for a register with periods
-    across the page, whose findings move to other cells as they are said: that one is done in
-    one go, as are a few thousand findings."""
-    from xl_brm.api import load, placed, report_for, unreadable_report
+    """`sandbox.check`'s report and its JSON in parts, made on both cores: a large register
+    validated in two parts side by side (`xl_brm.validate.parts`), or its findings put in the
+    trust's words and written as JSON in two halves side by side (`xl_brm._halves`): each
+    finding is said on its own, in the report's order, sorted before they are said. Not for a
+    register with periods across the page, whose findings move to other cells as they are said:
+    that one is done in one go, as are a few thousand findings."""
+    from xl_brm.api import EarlyStart, placed, report_for, started, unreadable_report
     from xl_brm.errors import InputError
     from xl_brm.sandbox import failed
+    from xl_brm.validate.parts import in_parts
     from xl_brm.wording import in_trust_words, issues_json
 
     try:
-        raw, validation = load(path, options, read=read, worded=False)
+        raw, early = started(path, options, read=read)
+        parts = in_parts(raw, elsewhere=len(raw.findings) + early.found_early)
+        if parts is not None:
+            done = _in_two_parts(path, raw, early, parts)
+            if done is not None:
+                return done
+            early = EarlyStart(options.defaults)  # the first part may have run in the other
+        validation = early.finish(raw)
     except InputError as error:
         report = unreadable_report(path, error)
         return report, [validation_json_bytes([report])]
@@ -150,10 +166,80 @@ def _checked_in_halves(path: Path, options: Options, read: GatedReader) -> tuple
     except TypeError:  # a value orjson cannot write: the standard library's route, in one go
         report.issues[:] = in_trust_words(raw, report.issues)
         return report, [validation_json_bytes([report])]
-    before, marker, after = outlines[0].partition(_NO_ISSUES)
+    return report, _spliced(outlines[0], [[first], second])
+
+
+def _in_two_parts(path: Path, raw: RawWorkbook, early: EarlyStart,
+                  parts: Parts) -> tuple[FileReport, list[Bytes]] | None:
+    """The report of a register validated in two parts side by side: the second part in a
+    forked copy, which sends the findings of its benefits' own checks (on the Benefits sheet,
+    the first part's to report), its counts, then its findings in JSON. None when the copy
+    could not start or failed, or a value cannot be written as JSON: then it is all done here,
+    in one go."""
+    from xl_brm.api import local_headers, ordered
+    from xl_brm.wording import issues_json
+
+    try:
+        copy = Forked(partial(_second_part, raw, early, parts))
+    except OSError:  # no process to spare
+        return None
+    theirs: bytes | None = None
+    try:
+        validation = early.finish(parts.first, checked=parts.checked_in_first)
+        told = copy.receive()
+        if told is None:
+            return None
+        sent, elsewhere, measured = pickle.loads(told)
+        issues = ordered([f for f in validation.findings if not parts.in_second(f)] + sent)
+        cut = bisect_left(issues, (parts.sheet, parts.row), key=_place)
+        report = FileReport(str(path), validation.trust_ods, validation.benefit_count,
+                            validation.measurement_count + measured, issues, local_headers(raw),
+                            elsewhere=elsewhere)
+        with gc_paused():
+            before = _issues_json(issues_json(raw, issues[:cut]))
+            after = _issues_json(issues_json(raw, issues[cut:]))
+        outline = validation_json_bytes([report], listed=False)
+        theirs = copy.receive()
+    except TypeError:  # a value orjson cannot write
+        return None
+    finally:
+        finished = copy.close()
+    if theirs is None or not finished:
+        return None
+    return report, _spliced(outline, [[before], [theirs], [after]])
+
+
+def _second_part(raw: RawWorkbook, early: EarlyStart, parts: Parts, send: Callable[[Bytes], None]) -> None:
+    """The forked copy's work in `_in_two_parts`."""
+    from xl_brm.api import ordered
+    from xl_brm.validate.parts import BENEFIT_CODES
+    from xl_brm.wording import issues_json
+
+    validation = early.finish(parts.second, checked=parts.checked_in_second)
+    mine = [f for f in validation.findings if parts.in_second(f)]
+    sent = [f for f in validation.findings if f.code in BENEFIT_CODES]
+    counts = dict(Counter(f.severity for f in mine))
+    send(pickle.dumps((sent, counts, validation.measurement_count), protocol=pickle.HIGHEST_PROTOCOL))
+    with gc_paused():
+        send(_issues_json(issues_json(raw, ordered(mine))))
+
+
+def _place(finding: Finding) -> tuple[str, int]:
+    return finding.sheet or "", finding.row or 0
+
+
+def _spliced(outline: bytes, runs: Sequence[Sequence[Bytes]]) -> list[Bytes]:
+    """A report's JSON from its outline (`listed=False`) and runs of its findings' items, in
+    order, each run in the pieces it came in (a run may be empty)."""
+    runs = [run for run in runs if any(map(len, run))]
+    if not runs:
+        return [outline]
+    before, marker, after = outline.partition(_NO_ISSUES)
     assert marker, "the report outline has its issues list"
-    between = [b",\n"] if first and any(second) else []
-    return report, [before, b'"issues": [\n', first, *between, *second, b"\n      ]", after]
+    joined: list[Bytes] = [*runs[0]]
+    for run in runs[1:]:
+        joined += [b",\n", *run]
+    return [before, b'"issues": [\n', *joined, b"\n      ]", after]
 
 
 _NO_ISSUES = b'"issues": []'

@@ -166,17 +166,35 @@ class SheetRows(Sequence[RawRow]):
     rows start at `start`, and `skipped` lists the grid rows that are not data (notes, totals).
     """
 
-    __slots__ = ("_built", "_columns", "_grid", "_offset", "_positions", "_skipped", "_start")
+    __slots__ = ("_built", "_columns", "_grid", "_offset", "_positions", "_skipped", "_start", "_stop")
 
     def __init__(self, grid: list[list[Any]], *, start: int, positions: Sequence[int],
-                 offset: int = 1, skipped: Iterable[int] = ()) -> None:
+                 offset: int = 1, skipped: Iterable[int] = (), stop: int | None = None) -> None:
         self._grid = grid
         self._start = start
+        self._stop = len(grid) if stop is None else stop
+        """Grid rows from `stop` on are another part's (see `part`)."""
         self._positions = list(positions)
         self._offset = offset
-        self._skipped = sorted(skipped)
+        self._skipped = sorted(s for s in skipped if start <= s < self._stop)
         self._built: list[RawRow] | None = None
         self._columns: dict[int, tuple[Any, ...]] = {}
+
+    @property
+    def offset(self) -> int:
+        """The Excel row of grid row 0."""
+        return self._offset
+
+    def part(self, first: int, stop: int) -> SheetRows:
+        """Data rows `first` to `stop` (not included) of these, on the same grid."""
+        return SheetRows(self._grid, start=self.grid_index(first), positions=self._positions,
+                         offset=self._offset, skipped=self._skipped, stop=self.grid_index(stop))
+
+    def grid_index(self, k: int) -> int:
+        """Index into the grid of data row `k` (past the last: where the rows stop)."""
+        if k >= len(self):
+            return self._stop
+        return self._start + k if not self._skipped else self.grid_rows()[k]
 
     def cells(self) -> tuple[list[int], Iterator[tuple[int, Sequence[Any]]]]:
         """(where each column's cell is in a grid row, (Excel row, grid row) per data row)."""
@@ -208,16 +226,16 @@ class SheetRows(Sequence[RawRow]):
     def grid_rows(self) -> list[int]:
         """Indices into the grid of the data rows, in order."""
         if not self._skipped:
-            return list(range(self._start, len(self._grid)))
+            return list(range(self._start, self._stop))
         out = set(self._skipped)
-        return [i for i in range(self._start, len(self._grid)) if i not in out]
+        return [i for i in range(self._start, self._stop) if i not in out]
 
     def _numbered(self) -> tuple[Iterator[int], Iterator[list[Any]]]:
         grid, start, offset = self._grid, self._start, self._offset
         if not self._skipped:
-            return count(start + offset), islice(grid, start, None)
+            return count(start + offset), islice(grid, start, self._stop)
         out = set(self._skipped)
-        kept = [i for i in range(start, len(grid)) if i not in out]
+        kept = [i for i in range(start, self._stop) if i not in out]
         return map(offset.__add__, kept), map(grid.__getitem__, kept)
 
     def _rows(self) -> list[RawRow]:
@@ -229,7 +247,7 @@ class SheetRows(Sequence[RawRow]):
         return self._built
 
     def __len__(self) -> int:
-        return max(len(self._grid) - self._start, 0) - len(self._skipped)
+        return max(self._stop - self._start, 0) - len(self._skipped)
 
     @overload
     def __getitem__(self, index: int) -> RawRow: ...
@@ -272,6 +290,20 @@ def row_cells(table: RawTable) -> tuple[list[int], Iterable[tuple[int, Sequence[
         positions, pairs = rows.cells()
         return positions, pairs, rows.values()
     return list(range(len(table.columns))), ((rr.row, rr.values) for rr in rows), tuple
+
+
+def rows_part(rows: Sequence[RawRow], first: int, stop: int) -> Sequence[RawRow]:
+    """A table's data rows `first` to `stop` (not included), as the same kind of sequence."""
+    if isinstance(rows, SheetRows):
+        return rows.part(first, stop)
+    return list(rows[first:stop])
+
+
+def row_number(rows: Sequence[RawRow], k: int) -> int:
+    """The Excel row of a table's data row `k`, without building RawRows."""
+    if isinstance(rows, SheetRows):
+        return rows.grid_index(k) + rows.offset
+    return rows[k].row
 
 
 def column_cells(table: RawTable, position: int) -> Sequence[Any]:

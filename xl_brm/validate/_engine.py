@@ -126,12 +126,23 @@ class Validator:
         with gc_paused():
             self._run.benefit_stages()
 
-    def finish(self, raw: RawWorkbook) -> Validation:
+    @property
+    def found_early(self) -> int:
+        """How many findings the stages run on the Benefits table alone have found so far."""
+        early = self._run.early if self._run is not None else None
+        return len(early[0]) + len(early[1]) if early is not None else 0
+
+    def finish(self, raw: RawWorkbook, *, checked: Callable[[str | None], bool] | None = None) -> Validation:
+        """The rest of the validation, once the whole workbook is read. `checked(benefit_id)`
+        picks the benefits whose own checks with their measurements (the "benefit" stage) run
+        here: for a workbook whose Measurements rows are validated in two parts, one per
+        process (`xl_brm.validate.parts`); all of them when None."""
         run = self._run
         if run is None or run.state.btable is not raw.tables.get(BENEFITS):
             run = _Run(State(raw, self._defaults, self._today, plain=self._plain))
         else:
             run.state.raw = raw
+        run.checked = checked
         with gc_paused():
             findings = list(raw.findings)
             findings.extend(run.run())
@@ -173,6 +184,8 @@ class _Run:
         self.state = state
         self.early: tuple[list[Finding], list[Finding]] | None = None
         """Findings of `benefit_stages`: cells (with defaults), rows."""
+        self.checked: Callable[[str | None], bool] | None = None
+        """The benefits whose "benefit" stage runs (see `Validator.finish`); None: all."""
 
     def benefit_stages(self) -> tuple[list[Finding], list[Finding]]:
         """Run, once, the stages that read only the defaults and the Benefits table (cells, then
@@ -185,11 +198,14 @@ class _Run:
             self.early = (found, list(self._row_checks("row", lambda b: None)))
         return self.early
 
-    def _row_checks(self, scope: Scope, measurements: Callable[[BenefitRow], Any]) -> Iterator[Finding]:
+    def _row_checks(self, scope: Scope, measurements: Callable[[BenefitRow], Any],
+                    checked: Callable[[str | None], bool] | None = None) -> Iterator[Finding]:
         state = self.state
         every = [(c.codes[0], c.function) for c in checks_of(scope)]
         today, at = state.today, state.at_benefit
         for b in state.benefits:
+            if checked is not None and not checked(b.values.get("benefit_id")):
+                continue
             view = RowView(b.values, b.bad, today, measurements(b))
             for code, function in every:
                 for name, value, params in function(view):
@@ -205,7 +221,7 @@ class _Run:
         for table_check in checks_of("table"):
             yield from table_check.function(state)
         yield from series.run_series(state)
-        yield from self._row_checks("benefit", self._measurements_of)
+        yield from self._row_checks("benefit", self._measurements_of, self.checked)
 
     def _measurements_of(self, b: BenefitRow) -> Any:
         """A row's benefit's kept measurements, when this row is the benefit's (first) row."""
