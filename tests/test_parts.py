@@ -89,10 +89,11 @@ def _in_two_parts(path: Path, options: Options) -> bytes:
 
 @pytest.fixture
 def cut(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Every register is cut that can be (AT_LEAST 0); records whether each JSON report was
-    made in two parts (True) or fell back to one go (False)."""
+    """Every register is cut that can be (AT_LEAST and DIRTY 0); records whether each JSON
+    report was made in two parts (True) or fell back to one go (False)."""
     monkeypatch.delenv("XL_BRM_PLAIN", raising=False)
     monkeypatch.setattr(parts, "AT_LEAST", 0)
+    monkeypatch.setattr(parts, "DIRTY", 0)
     made: list[bool] = []
     real = json_report._in_two_parts
 
@@ -147,11 +148,37 @@ def test_a_benefits_own_checks_in_the_second_part_are_reported(cut: list[bool], 
     expected = validate_file(path)
     codes = [f.code for f in expected.issues]
     assert codes.count("BRM307") == 20 and codes.count("BRM503") == 20 and codes.count("BRM407") == 40
-    found = in_parts(read_workbook(path), at_least=0)
+    found = in_parts(read_workbook(path), elsewhere=40, at_least=0)
     assert found is not None and 10 <= len(found.second_ids) <= 30
     assert any(f.row == found.row and f.sheet == found.sheet for f in expected.issues)  # at the cut
     assert _in_two_parts(path, Options()) == validation_json_bytes([expected])
     assert cut == [True]
+
+
+def test_a_register_whose_benefits_sheet_is_clean_is_validated_in_one_go(monkeypatch: pytest.MonkeyPatch,
+                                                                         tmp_path: Path) -> None:
+    from xl_brm.examples.dirty import write_dirty_register
+    from xl_brm.examples.large import write_large_register
+
+    monkeypatch.delenv("XL_BRM_PLAIN", raising=False)
+    monkeypatch.setattr(parts, "AT_LEAST", 0)
+    asked: list[tuple[int, bool]] = []
+    real = parts.in_parts
+
+    def noted(raw: Any, **kwargs: Any) -> Any:
+        done = real(raw, **kwargs)
+        asked.append((kwargs["elsewhere"], done is not None))
+        return done
+
+    monkeypatch.setattr(parts, "in_parts", noted)
+    clean, dirty = tmp_path / "clean.xlsx", tmp_path / "dirty.xlsx"
+    write_large_register(clean, benefits=120, months=24)
+    write_dirty_register(dirty, benefits=120, months=24)
+    for path in (clean, dirty):
+        assert _in_two_parts(path, Options()) == validation_json_bytes([validate_file(path)])
+    (clean_found, clean_cut), (dirty_found, dirty_cut) = asked
+    assert clean_found < parts.DIRTY * 120 <= dirty_found
+    assert (clean_cut, dirty_cut) == (False, True)
 
 
 def test_a_register_with_its_rows_shuffled_is_not_cut(tmp_path: Path) -> None:
@@ -159,8 +186,8 @@ def test_a_register_with_its_rows_shuffled_is_not_cut(tmp_path: Path) -> None:
 
     dirty = tmp_path / "dirty.xlsx"
     write_dirty_register(dirty, benefits=120, months=24)
-    assert in_parts(read_workbook(dirty), at_least=0) is not None
-    assert in_parts(read_workbook(_shuffled(dirty, tmp_path / "s.xlsx")), at_least=0) is None
+    assert in_parts(read_workbook(dirty), elsewhere=10**6, at_least=0) is not None
+    assert in_parts(read_workbook(_shuffled(dirty, tmp_path / "s.xlsx")), elsewhere=10**6, at_least=0) is None
 
 
 def test_a_copy_that_fails_leaves_the_work_to_one_process(cut: list[bool], monkeypatch: pytest.MonkeyPatch,
@@ -185,9 +212,9 @@ def test_a_copy_that_fails_leaves_the_work_to_one_process(cut: list[bool], monke
 def test_the_plain_path_is_never_cut(monkeypatch: pytest.MonkeyPatch) -> None:
     path = ROOT / "workbooks" / "examples" / "acute_gde_rj1.xlsx"
     raw = read_workbook(path)
-    assert in_parts(raw, at_least=0) is not None
+    assert in_parts(raw, elsewhere=10**6, at_least=0) is not None
     monkeypatch.setenv("XL_BRM_PLAIN", "1")
-    assert in_parts(raw, at_least=0) is None
+    assert in_parts(raw, elsewhere=10**6, at_least=0) is None
 
 
 def _table(ids: list[Any]) -> RawTable:

@@ -13,7 +13,9 @@ The tricks, each fenced by this switch:
   writes the report itself instead of handing the CLI its findings (and `xl_brm.launch`
   hands the reader that work without loading the command line);
 - `xl_brm._halves`: a report with thousands of findings said and written in two halves, the
-  second in a forked copy, on the machine's two cores.
+  second in a forked copy, on the machine's two cores;
+- `xl_brm.validate.parts`: a dirty register of 50k measurements or more validated in two parts
+  side by side, its Measurements rows cut where no benefit's rows lie on both sides.
 `validate_workbook(..., plain=True)` asks for the plain path for one call.
 """
 

@@ -12,9 +12,9 @@ order (sheet, row, cell, code) the second part's findings are one run, so the tw
 findings, each in that order, make the whole.
 
 A speed trick (`xl_brm._speed`): `XL_BRM_PLAIN=1` validates in one go. Not for a small
-register, a table the reader assembled (periods across the page: findings move to other
-cells), a Measurements sheet that holds another table too, or one with no clean cut near the
-middle (a benefit's rows scattered over the whole sheet).
+register, one whose Benefits sheet is clean (`DIRTY`), a table the reader assembled (periods
+across the page: findings move to other cells), a Measurements sheet that holds another table
+too, or one with no clean cut near the middle (a benefit's rows scattered over the sheet).
 """
 
 from __future__ import annotations
@@ -30,10 +30,15 @@ from xl_brm.findings import Finding
 from xl_brm.normalise import parser_for
 from xl_brm.rules._checks import checks_of
 from xl_brm.table import RawTable, RawWorkbook, column_cells, row_number, rows_part
-from xl_brm.validate._shared import MEASUREMENTS, parse_cell, positions
+from xl_brm.validate._shared import BENEFITS, MEASUREMENTS, parse_cell, positions
 
 AT_LEAST = 50_000
 """Measurements rows from which a register is validated in two parts."""
+DIRTY = 0.05
+"""Findings per Benefits row, found before the cut, from which a register is validated in two
+parts. What divides well between two processes is the findings (made, said, written); on a
+clean register the second process costs about what it saves (the pages it touches are copied
+for it), so a register whose Benefits sheet is clean is validated in one go."""
 REACH = 0.15
 """How far from the middle, as a share of the rows, a cut may be."""
 
@@ -65,12 +70,15 @@ class Parts:
 
 def in_parts(raw: RawWorkbook, *, elsewhere: int = 0, at_least: int | None = None) -> Parts | None:
     """`raw` cut in two parts near the middle of its Measurements rows (`at_least` of them, by
-    default AT_LEAST), or None (see the module docstring for when). The first part also says
-    the findings on other sheets, `elsewhere` of them known so far: it takes as many fewer rows
-    (a row costs about as much to check as a finding to say)."""
-    table = raw.tables.get(MEASUREMENTS)
+    default AT_LEAST), or None (see the module docstring for when). `elsewhere`: the findings
+    known so far, all on other sheets (the Benefits sheet's), DIRTY of them a Benefits row at
+    least; the first part also says them, so it takes as many fewer rows (a row costs about as
+    much to check as a finding to say)."""
+    table, benefits = raw.tables.get(MEASUREMENTS), raw.tables.get(BENEFITS)
     least = AT_LEAST if at_least is None else at_least
-    if plain() or table is None or len(table.rows) < max(least, 2):
+    if plain() or table is None or benefits is None or len(table.rows) < max(least, 2):
+        return None
+    if elsewhere < DIRTY * len(benefits.rows):
         return None
     tables = raw.tables.values()
     if any(t.origin is not None or (t is not table and t.sheet == table.sheet) for t in tables):
