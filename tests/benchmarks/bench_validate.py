@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import sys
 import tempfile
 from collections import Counter
@@ -223,6 +224,12 @@ def render(size: str, by_register: dict[str, dict[str, Result]]) -> str:
     return f"### {size} (best of the runs)\n" + table(headers, rows)
 
 
+def in_rounds_said(xl: Result, cal: Result) -> str:
+    """The ratio in each round (the two runs nearest in time), least, median and most."""
+    ratios = sorted(x.seconds / c.seconds for x, c in zip(xl.samples, cal.samples, strict=False))
+    return f"round by round {ratios[0]:.2f}x, median {statistics.median(ratios):.2f}x, most {ratios[-1]:.2f}x"
+
+
 def checks(by_size: dict[str, dict[str, dict[str, Result]]], *,
            quick: bool) -> list[tuple[bool | None, str]]:
     out: list[tuple[bool | None, str]] = []
@@ -234,7 +241,7 @@ def checks(by_size: dict[str, dict[str, dict[str, Result]]], *,
             ratio = xl.best / cal.best
             out.append((ratio <= target, f"{first} {kind}: xl-brm validate {xl.best:.2f} s = "
                                          f"{ratio:.2f}x raw calamine {cal.best:.2f} s "
-                                         f"(target <= {target}x)"))
+                                         f"(target <= {target}x; {in_rounds_said(xl, cal)})"))
         else:
             out.append((False, f"{first} {kind}: xl-brm validate or calamine failed"))
         pd = res.get("pydantic")
