@@ -80,7 +80,7 @@ def _shuffled(source: Path, target: Path) -> Path:
 def _in_two_parts(path: Path, options: Options) -> bytes:
     """The JSON report as the reader writes it, checked against the report the exit code and
     the messages are decided by."""
-    report, pieces = json_report._checked_in_halves(path, options, GatedReader.checked(path))
+    report, pieces = json_report._checked_side_by_side(path, options, GatedReader.checked(path))
     said = json.loads(b"".join(pieces))["files"][0]
     assert (said["counts"], said["measurements"]) == (report.counts, report.measurements)
     assert report.ok == (said["counts"]["error"] == 0)

@@ -25,46 +25,25 @@ Bytes = bytes | memoryview
 
 def in_halves(items: Sequence[T], work: Callable[[Sequence[T]], Bytes],
               meanwhile: Callable[[], object] = lambda: None) -> tuple[Bytes, list[Bytes]]:
-    """work(first half), and work(second half) as the pieces it arrived in: the second half
-    worked in a forked copy of this process if it can be. `meanwhile()` runs here after the
-    first half, while the copy may still be busy."""
+    """work(first half), and [work(second half)]: the second half worked in a forked copy of
+    this process if it can be (`Forked`), else here after the first. `meanwhile()` runs here
+    after the first half, while the copy may still be busy."""
     half = len(items) // 2
     first, second = items[:half], items[half:]
-    if plain() or not hasattr(os, "fork"):
-        mine = work(first)
-        meanwhile()
-        return mine, [work(second)]
-    read_end, write_end = os.pipe()
-    widen(write_end)
-    try:
-        pid = os.fork()
-    except OSError:  # no process to spare
-        os.close(read_end)
-        os.close(write_end)
-        mine = work(first)
-        meanwhile()
-        return mine, [work(second)]
-    if pid == 0:  # the copy: never returns
-        code = 1
-        try:
-            os.close(read_end)
-            write_all(write_end, work(second))
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
+    copy: Forked | None = None
+    if not plain() and hasattr(os, "fork"):
+        with suppress(OSError):  # no process to spare
+            copy = Forked(lambda send: send(work(second)))
+    theirs: Bytes | None = None
     try:
         mine = work(first)
         meanwhile()
-        theirs: list[Bytes] = []
-        while chunk := os.read(read_end, PIPE_BYTES):
-            theirs.append(chunk)
+        theirs = copy.receive() if copy is not None else None
     finally:
-        os.close(read_end)
-        _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:  # the copy failed: its half is worked here
-        return mine, [work(second)]
-    return mine, theirs
+        finished = copy.close() if copy is not None else False
+    if theirs is None or not finished:  # no copy, or it failed: its half is worked here
+        theirs = work(second)
+    return mine, [theirs]
 
 
 class Forked:

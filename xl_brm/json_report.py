@@ -95,7 +95,7 @@ def rendered(path: Path, options: Options, annotate_dir: Path | None, out: int |
     from xl_brm.sandbox import check
 
     if annotate_dir is None:
-        report, parts = _checked_in_halves(path, options, read)
+        report, parts = _checked_side_by_side(path, options, read)
     else:
         report = check(path, options, annotate_dir, read)
         parts = [validation_json_bytes([report])]
@@ -122,7 +122,7 @@ SPLIT_AT = 5000
 """Findings from which the report is said and written in two halves, on two cores (`in_halves`)."""
 
 
-def _checked_in_halves(path: Path, options: Options, read: GatedReader) -> tuple[FileReport, list[Bytes]]:
+def _checked_side_by_side(path: Path, options: Options, read: GatedReader) -> tuple[FileReport, list[Bytes]]:
     """`sandbox.check`'s report and its JSON in parts, made on both cores: a large register
     validated in two parts side by side (`xl_brm.validate.parts`), or its findings put in the
     trust's words and written as JSON in two halves side by side (`xl_brm._halves`): each
@@ -166,7 +166,7 @@ def _checked_in_halves(path: Path, options: Options, read: GatedReader) -> tuple
     except TypeError:  # a value orjson cannot write: the standard library's route, in one go
         report.issues[:] = in_trust_words(raw, report.issues)
         return report, [validation_json_bytes([report])]
-    return report, _spliced(outlines[0], [[first], second])
+    return report, _spliced(outlines[0], [first, *second])
 
 
 def _in_two_parts(path: Path, raw: RawWorkbook, early: EarlyStart,
@@ -206,7 +206,7 @@ def _in_two_parts(path: Path, raw: RawWorkbook, early: EarlyStart,
         finished = copy.close()
     if theirs is None or not finished:
         return None
-    return report, _spliced(outline, [[before], [theirs], [after]])
+    return report, _spliced(outline, [before, theirs, after])
 
 
 def _second_part(raw: RawWorkbook, early: EarlyStart, parts: Parts, send: Callable[[Bytes], None]) -> None:
@@ -228,17 +228,17 @@ def _place(finding: Finding) -> tuple[str, int]:
     return finding.sheet or "", finding.row or 0
 
 
-def _spliced(outline: bytes, runs: Sequence[Sequence[Bytes]]) -> list[Bytes]:
-    """A report's JSON from its outline (`listed=False`) and runs of its findings' items, in
-    order, each run in the pieces it came in (a run may be empty)."""
-    runs = [run for run in runs if any(map(len, run))]
+def _spliced(outline: bytes, items: Sequence[Bytes]) -> list[Bytes]:
+    """A report's JSON from its outline (`listed=False`) and its findings' items in runs (some
+    maybe empty), in order."""
+    runs = [run for run in items if len(run)]
     if not runs:
         return [outline]
     before, marker, after = outline.partition(_NO_ISSUES)
     assert marker, "the report outline has its issues list"
-    joined: list[Bytes] = [*runs[0]]
+    joined: list[Bytes] = [runs[0]]
     for run in runs[1:]:
-        joined += [b",\n", *run]
+        joined += [b",\n", run]
     return [before, b'"issues": [\n', *joined, b"\n      ]", after]
 
 
